@@ -1,0 +1,40 @@
+"""Chapter 3, graph neural networks: GCN from scratch, training protocols, sampling, GAE.
+
+Modules: :mod:`lib.graphs.gcn` (normalised adjacency, dense and sparse GCN layers),
+:mod:`lib.graphs.node_classification` (the Table 2 protocol of Kipf & Welling 2017),
+:mod:`lib.graphs.sampling` (GraphSAGE-style neighbour sampling in plain PyTorch),
+:mod:`lib.graphs.link_prediction` (graph auto-encoders), :mod:`lib.graphs.graph_classification`
+(networkx graph families, sum and mean readouts), :mod:`lib.graphs.plotting`.
+"""
+
+from lib.graphs.gcn import (
+    GCN,
+    GCNLayer,
+    SparseMatrix,
+    check_graph,
+    from_networkx,
+    gcn_norm,
+    literal_gcn_update,
+    mean_adjacency,
+    normalized_adjacency,
+    permute_graph,
+    row_normalize,
+    sparse_dropout,
+    to_undirected,
+)
+
+__all__ = [
+    "GCN",
+    "GCNLayer",
+    "SparseMatrix",
+    "check_graph",
+    "from_networkx",
+    "gcn_norm",
+    "literal_gcn_update",
+    "mean_adjacency",
+    "normalized_adjacency",
+    "permute_graph",
+    "row_normalize",
+    "sparse_dropout",
+    "to_undirected",
+]
