@@ -54,17 +54,8 @@ def build_baseline(config: BaselineConfig) -> nn.Module:
     return SmallCNN(dropout=config.dropout) if config.kind == "cnn" else MLP(dropout=config.dropout)
 
 
-def train_baseline(config: BaselineConfig) -> tuple[nn.Module, History]:
-    """Train a baseline on the Fashion-MNIST training set, evaluating on the test set each epoch.
-
-    Returns:
-        ``(model, history)``; ``history.test_accuracy[-1]`` is the final test accuracy.
-    """
-    model = build_baseline(config)
-    return model, _fit_baseline(model, config)
-
-
 def _fit_baseline(model: nn.Module, config: BaselineConfig) -> History:
+    """Train ``model`` on the 60,000 training images, evaluating on the test set every epoch."""
     X, y = load_fashion_mnist("train")
     X_test, y_test = load_fashion_mnist("test")
     train_loader = make_loader(images_to_float(X), y, batch_size=config.batch_size, shuffle=True, seed=config.seed)
@@ -75,16 +66,24 @@ def _fit_baseline(model: nn.Module, config: BaselineConfig) -> History:
     return history
 
 
-def load_or_train_baseline(config: BaselineConfig = BaselineConfig()) -> tuple[nn.Module, dict]:
+def load_or_train_baseline(
+    config: BaselineConfig = BaselineConfig(), *, retrain: bool = False
+) -> tuple[nn.Module, dict]:
     """The baseline of ``config`` from ``data/models/``, trained there first if absent.
 
+    Args:
+        config: The baseline's configuration.
+        retrain: Train even if cached (and overwrite the cache); chapter 0 trains live this way.
+
     Returns:
-        ``(model, metrics)`` with ``metrics["test_accuracy"]`` the final test accuracy.
+        ``(model, metrics)``: ``metrics["test_accuracy"]`` is the final test accuracy and
+        ``metrics["history"]`` the per-epoch :class:`lib.training.History` as a dict.
     """
 
     def train(model: nn.Module) -> dict:
         history = _fit_baseline(model, config)
-        return {"test_accuracy": history.test_accuracy[-1], "train_loss": history.train_loss[-1]}
+        return {"test_accuracy": history.test_accuracy[-1], "history": asdict(history)}
 
     key = {**asdict(config), "training_version": TRAINING_VERSION}
-    return train_or_load(f"baseline-{config.kind}", key, lambda: build_baseline(config), train)
+    return train_or_load(f"baseline-{config.kind}", key, lambda: build_baseline(config), train,
+                         retrain=retrain)

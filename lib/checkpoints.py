@@ -39,6 +39,8 @@ def train_or_load(
     config: Mapping[str, Any],
     build: Callable[[], nn.Module],
     train: Callable[[nn.Module], dict[str, Any]],
+    *,
+    retrain: bool = False,
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Load ``name`` trained with ``config`` from the cache, or train and cache it.
 
@@ -47,6 +49,7 @@ def train_or_load(
         config: Everything that determines the trained weights (seed included).
         build: Returns a fresh, untrained model.
         train: Trains the model in place and returns its metrics (JSON-serialisable).
+        retrain: Train even when a cached model exists, and overwrite it.
 
     Returns:
         ``(model, metrics)``, the model in evaluation mode; the same metrics whether trained now
@@ -54,7 +57,7 @@ def train_or_load(
     """
     path = cache_path(name, config)
     model = build()
-    if path.exists():
+    if path.exists() and not retrain:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
         model.load_state_dict(checkpoint["state_dict"])
         metrics = json.loads(checkpoint["metrics"])

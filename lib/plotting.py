@@ -113,3 +113,34 @@ def plot_curves(
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def plot_bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str | None = None,
+) -> Figure:
+    """Vertical bar chart, one bar per label (labels rotated when long).
+
+    Args:
+        labels: Category names.
+        values: One value per label.
+        xlabel: x-axis label.
+        ylabel: y-axis label with its unit.
+        title: Optional title.
+    """
+    if len(labels) != len(values):
+        raise ValueError(f"got {len(labels)} labels for {len(values)} values.")
+    fig, ax = plt.subplots()
+    ax.bar(range(len(values)), [float(v) for v in values], color=PALETTE[0])
+    rotate = max(map(len, labels)) > 4
+    ax.set_xticks(range(len(labels)), labels, rotation=45 if rotate else 0, ha="right" if rotate else "center")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

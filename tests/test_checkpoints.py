@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from lib.checkpoints import cache_path, train_or_load
+
+
+def test_trains_once_then_loads(tmp_data):
+    calls = []
+
+    def train(model: nn.Module) -> dict:
+        calls.append(1)
+        with torch.no_grad():
+            model.weight.fill_(1.5)
+        return {"score": 0.75}
+
+    model, metrics = train_or_load("toy", {"lr": 0.1}, lambda: nn.Linear(2, 1), train)
+    again, metrics_again = train_or_load("toy", {"lr": 0.1}, lambda: nn.Linear(2, 1), train)
+    assert calls == [1] and metrics == metrics_again == {"score": 0.75}
+    assert torch.equal(again.weight, torch.full((1, 2), 1.5)) and not again.training
+    train_or_load("toy", {"lr": 0.1}, lambda: nn.Linear(2, 1), train, retrain=True)
+    assert calls == [1, 1]
+
+
+def test_key_depends_on_config(tmp_data):
+    assert cache_path("m", {"a": 1, "b": 2}) == cache_path("m", {"b": 2, "a": 1})
+    assert cache_path("m", {"a": 1}) != cache_path("m", {"a": 2})
+    assert cache_path("m", {"a": 1}).parent == tmp_data / "models"
+    with pytest.raises(ValueError, match="JSON-serialisable"):
+        cache_path("m", {"a": object()})
