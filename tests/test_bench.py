@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lib import bench
+
+
+def test_registry_runs_and_writes_json(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "_REGISTRY", {})
+
+    @bench.benchmark("toy/sum")
+    def toy() -> list[bench.Result]:
+        with bench.timer() as elapsed:
+            total = sum(range(1000))
+        return [bench.Result("toy/sum", elapsed(), "s", "builtin", elapsed(), {"total": total})]
+
+    monkeypatch.setattr(bench, "BENCHMARK_MODULES", ())
+    out = tmp_path / "bench.json"
+    assert bench.main(["--only", "toy/sum", "--out", str(out)]) == 0
+    document = json.loads(out.read_text())
+    assert document["machine"]["torch_threads"] == bench.NUM_THREADS
+    (row,) = document["results"]
+    assert row["name"] == "toy/sum" and row["unit"] == "s" and row["details"] == {"total": 499500}
+    assert row["value"] >= 0 and row["reference"] == "builtin"
+
+
+def test_duplicate_and_unknown_names(monkeypatch):
+    monkeypatch.setattr(bench, "_REGISTRY", {})
+    monkeypatch.setattr(bench, "BENCHMARK_MODULES", ())
+    bench.benchmark("a")(lambda: [])
+    with pytest.raises(ValueError, match="registered twice"):
+        bench.benchmark("a")(lambda: [])
+    with pytest.raises(ValueError, match="unknown benchmark"):
+        bench.run(["b"])
+
+
+def test_every_part_registers_its_benchmarks():
+    names = bench.registered()
+    assert {"core/fashion-mnist-loading", "core/baseline-cnn-training"} <= set(names)
+
+
+def test_timer_measures_the_block():
+    with bench.timer() as elapsed:
+        pass
+    first = elapsed()
+    assert first >= 0 and elapsed() == first
+
+
+def test_core_loading_benchmark_agrees_with_torchvision():
+    (row,) = bench.registered()["core/fashion-mnist-loading"]()
+    assert row.value > 0 and row.reference_value > 0 and row.details["images"] == 60_000

@@ -1,0 +1,117 @@
+"""The book as a whole: table of contents, notebook conventions, configuration, repository hygiene."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+TEMPLATE = ROOT / "templates" / "chapter-template.ipynb"
+
+
+def _toc_files(entries: list[dict]) -> list[str]:
+    files = []
+    for entry in entries:
+        if "file" in entry:
+            files.append(entry["file"])
+        for key in ("chapters", "sections"):
+            files += _toc_files(entry.get(key, []))
+    return files
+
+
+TOC_FILES = [TOC["root"], *_toc_files(TOC.get("parts", []))]
+NOTEBOOKS = sorted((ROOT / "chapters").rglob("*.ipynb"))
+NOTEBOOK_IDS = [str(p.relative_to(ROOT)) for p in NOTEBOOKS]
+
+
+def _code_cells(path: Path) -> list[dict]:
+    cells = json.loads(path.read_text())["cells"]
+    return [c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def test_every_toc_entry_exists_once():
+    assert len(TOC_FILES) == len(set(TOC_FILES)), "a page is listed twice in _toc.yml"
+    for entry in TOC_FILES:
+        matches = [p for p in (ROOT / f"{entry}.md", ROOT / f"{entry}.ipynb") if p.exists()]
+        assert len(matches) == 1, f"_toc.yml lists {entry}, which is not exactly one .md/.ipynb file"
+
+
+def test_every_page_is_in_the_toc():
+    pages = {str(p.relative_to(ROOT).with_suffix("")) for p in (ROOT / "chapters").rglob("*")
+             if p.suffix in (".md", ".ipynb") and ".ipynb_checkpoints" not in p.parts}
+    assert pages - set(TOC_FILES) == set(), "pages missing from _toc.yml"
+
+
+def test_toc_follows_the_slide_order():
+    order = ["chapters/00", "chapters/1-", "chapters/2-", "chapters/3-", "chapters/4-", "chapters/references"]
+    positions = [next(i for i, o in enumerate(order) if f.startswith(o)) for f in TOC_FILES[1:]]
+    assert positions == sorted(positions), TOC_FILES
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_notebook_starts_with_the_shared_setup_cell(path):
+    setup = _source(_code_cells(TEMPLATE)[0])
+    assert _source(_code_cells(path)[0]) == setup, "copy the set-up cell of templates/chapter-template.ipynb"
+
+
+def test_colab_install_line_uses_the_configured_repository():
+    setup = _source(_code_cells(TEMPLATE)[0])
+    assert f"git+{CONFIG['repository']['url']}" in setup
+
+
+@pytest.mark.parametrize("path", [*NOTEBOOKS, TEMPLATE], ids=[*NOTEBOOK_IDS, "template"])
+def test_notebook_is_executed_and_asserts_its_headline(path):
+    cells = _code_cells(path)
+    unrun = [i for i, c in enumerate(cells) if c.get("execution_count") is None]
+    assert not unrun, f"code cells {unrun} have no stored output: execute the notebook (make execute NB=...)"
+    assert "assert " in _source(cells[-1]), "the last code cell must assert the page's headline numbers"
+    errors = [o for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, "a stored output is an error"
+    assert json.loads(path.read_text())["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_nbval_exclusions_are_rare(path):
+    cells = _code_cells(path)
+    excluded = [c for c in cells if re.search(r"NBVAL_(IGNORE_OUTPUT|SKIP)", _source(c))]
+    assert len(excluded) <= max(2, len(cells) // 4), "make outputs deterministic and assert them instead"
+
+
+def test_citations_exist_in_the_bibliography():
+    keys = set(re.findall(r"@\w+\{([^,]+),", (ROOT / "references.bib").read_text()))
+    pages = [*(ROOT / "chapters").rglob("*.md"), *NOTEBOOKS]
+    cited = {key.strip() for page in pages
+             for group in re.findall(r"\{cite[:a-z]*\}`([^`]+)`", page.read_text())
+             for key in group.split(",")}
+    assert cited - keys == set(), "cited keys missing from references.bib"
+
+
+def test_no_dataset_or_build_files_are_committed():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert [f for f in tracked if f.startswith("data/")] == ["data/README.md"]
+    assert not [f for f in tracked if f.startswith(("_build/", ".venv/"))]
+    assert not [f for f in tracked if (ROOT / f).is_file() and (ROOT / f).stat().st_size > 5_000_000]
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "make book" in readme and "make test" in readme
+
+
+def test_build_fails_on_errors_and_warnings():
+    assert CONFIG["execute"]["allow_errors"] is False
+    assert CONFIG["sphinx"]["config"]["nb_execution_raise_on_error"] is True
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-W" in makefile and "--keep-going" in makefile
