@@ -78,7 +78,7 @@ def image_grid(
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            ax.imshow(images[i].detach().cpu().float(), cmap=cmap)
+            ax.imshow(images[i].detach().cpu().float().numpy(), cmap=cmap)
             if titles is not None:
                 ax.set_title(titles[i], fontsize=8)
     fig.tight_layout()

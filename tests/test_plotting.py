@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from lib.notebook import setup  # noqa: E402
+from lib.plotting import PALETTE, image_grid, plot_bars, plot_curves, set_style  # noqa: E402
+
+
+def teardown_function() -> None:
+    plt.close("all")
+
+
+def test_style_uses_the_colour_blind_safe_palette():
+    set_style()
+    assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"] == list(PALETTE)
+    assert matplotlib.rcParams["figure.facecolor"] == "white"
+
+
+def test_image_grid_layout_and_titles():
+    fig = image_grid(torch.rand(10, 1, 28, 28), [str(i) for i in range(10)], ncols=4)
+    assert len(fig.axes) == 12
+    assert [ax.get_title() for ax in fig.axes[:10]] == [str(i) for i in range(10)]
+    assert sum(bool(ax.images) for ax in fig.axes) == 10
+
+
+def test_image_grid_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"expected images \(N, H, W\)"):
+        image_grid(torch.rand(2, 3, 8, 8))
+    with pytest.raises(ValueError, match="2 titles for 3 images"):
+        image_grid(torch.rand(3, 8, 8), ["a", "b"])
+
+
+def test_curves_and_bars_are_labelled():
+    fig = plot_curves({"a": [1, 2, 3], "b": [3, 2, 1]}, xlabel="epoch", ylabel="loss (nats)")
+    (ax,) = fig.axes
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("epoch", "loss (nats)")
+    assert [line.get_label() for line in ax.lines] == ["a", "b"]
+    assert list(ax.lines[0].get_xdata()) == [1, 2, 3]
+    fig = plot_bars(["x", "y"], [1.0, 2.0], xlabel="class", ylabel="count")
+    assert [p.get_height() for p in fig.axes[0].patches] == [1.0, 2.0]
+    with pytest.raises(ValueError, match="2 labels for 3 values"):
+        plot_bars(["x", "y"], [1, 2, 3], xlabel="", ylabel="")
+
+
+def test_notebook_setup_seeds_and_styles():
+    device = setup(5)
+    first = torch.rand(2)
+    setup(5)
+    assert torch.equal(first, torch.rand(2)) and device.type in ("cpu", "cuda")
+    assert torch.get_num_threads() == 2
