@@ -1,0 +1,73 @@
+"""Ensemble / MC-dropout helpers, the regression toy and the 2-D toy."""
+
+import math
+
+import pytest
+import torch
+
+from lib.models import SmallCNN
+from lib.uncertainty import ensembles, regression, toy2d
+
+
+def test_ensemble_and_mc_dropout_shapes_and_reproducibility():
+    torch.manual_seed(0)
+    X = torch.rand(7, 1, 28, 28)
+    models = [SmallCNN(), SmallCNN()]
+    p = ensembles.ensemble_probs(models, X)
+    assert p.shape == (2, 7, 10)
+    assert torch.allclose(p.sum(-1), torch.ones(2, 7, dtype=torch.float64))
+    net = SmallCNN(dropout=0.5)
+    state = torch.random.get_rng_state()
+    a = ensembles.mc_dropout_probs(net, X, num_samples=4, seed=1)
+    b = ensembles.mc_dropout_probs(net, X, num_samples=4, seed=1)
+    assert torch.equal(torch.random.get_rng_state(), state)  # global RNG untouched
+    assert a.shape == (4, 7, 10) and torch.equal(a, b)
+    assert not torch.allclose(a[0], a[1])  # samples differ
+    assert not net.training and all(not m.training for m in net.modules())
+    with pytest.raises(ValueError, match="no dropout"):
+        ensembles.mc_dropout_probs(SmallCNN(), X)
+
+
+def test_disagreement():
+    a = torch.tensor([[0.9, 0.1], [0.2, 0.8]])
+    assert ensembles.disagreement(a, a) == 0.0
+    assert ensembles.disagreement(a, a.flip(1)) == 1.0
+
+
+def test_gaussian_nll_matches_torch():
+    g = torch.Generator().manual_seed(0)
+    mean, y = torch.randn(50, 1, generator=g), torch.randn(50, 1, generator=g)
+    var = torch.rand(50, 1, generator=g) + 0.1
+    ref = torch.nn.GaussianNLLLoss(full=True)(mean, y, var)
+    assert abs(regression.gaussian_nll(mean, var, y).item() - ref.item()) < 1e-6
+    with pytest.raises(ValueError, match="log-variance"):
+        regression.gaussian_nll(mean, -var, y)
+
+
+def test_heteroscedastic_toy_learns_the_noise():
+    X, y = regression.make_heteroscedastic(300, seed=0, gap=(-1.0, 1.0))
+    assert X.shape == (300, 1) and ((X < -1) | (X > 1)).all()
+    model = regression.train_gaussian_mlp(X, y, num_steps=400)
+    with torch.no_grad():
+        _, var = model(torch.tensor([[-3.5], [3.5]]))
+    assert var[1] > 4 * var[0]  # noise grows from left to right
+
+
+def test_variance_split_is_law_of_total_variance():
+    g = torch.Generator().manual_seed(0)
+    means, variances = torch.randn(5, 30, generator=g), torch.rand(5, 30, generator=g)
+    total, aleatoric, epistemic = regression.variance_split(means, variances)
+    second_moment = (variances + means**2).mean(0)
+    assert torch.allclose(total, second_moment - means.mean(0) ** 2, atol=1e-6)
+    assert (epistemic >= 0).all()
+
+
+def test_toy2d():
+    X, y = toy2d.make_blobs(50, seed=0)
+    assert X.shape == (150, 2) and y.bincount().tolist() == [50, 50, 50]
+    model = toy2d.train_toy(X, y, num_steps=200)
+    acc = (model(X).argmax(1) == y).float().mean()
+    assert acc > 0.95
+    xx, yy, conf = toy2d.confidence_grid(lambda p: torch.softmax(model(p), 1), resolution=11)
+    assert conf.shape == (11, 11) and (conf >= 1 / 3 - 1e-6).all() and (conf <= 1).all()
+    assert math.isclose(xx[0, 0].item(), -8.0)
