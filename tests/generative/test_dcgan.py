@@ -1,0 +1,46 @@
+"""DCGAN shapes, ranges, guidelines and a few training steps."""
+
+import pytest
+import torch
+from torch import nn
+
+from lib.generative.dcgan import DCGAN, DCGANConfig, Discriminator, Generator, generate, train_dcgan
+
+
+def test_shapes_and_ranges():
+    torch.manual_seed(0)
+    G, D = Generator(latent_dim=16, width=8), Discriminator(width=8)
+    X = G(torch.randn(5, 16) * 10)
+    assert X.shape == (5, 1, 28, 28) and X.min() >= 0 and X.max() <= 1
+    assert D(X).shape == (5, 1)
+    with pytest.raises(ValueError, match=r"\(B, 16\)"):
+        G(torch.randn(5, 8))
+    with pytest.raises(ValueError, match=r"\(B, 1, 28, 28\)"):
+        D(torch.rand(5, 28, 28))
+
+
+def test_radford_guidelines():
+    model = DCGAN(latent_dim=16, width=8)
+    mods = list(model.modules())
+    assert not any(isinstance(m, nn.MaxPool2d | nn.AvgPool2d) for m in mods)  # strided convs only
+    d_layers = list(model.discriminator.net)
+    assert isinstance(d_layers[0], nn.Conv2d) and not isinstance(d_layers[1], nn.BatchNorm2d)  # no BN at input
+    assert isinstance(model.generator.up[-1], nn.Tanh)
+    assert any(isinstance(m, nn.LeakyReLU) for m in model.discriminator.modules())
+    conv = model.discriminator.net[2]
+    assert conv.weight.std().item() == pytest.approx(0.02, rel=0.1)
+
+
+def test_a_few_training_steps_are_deterministic():
+    X = torch.rand(64, 1, 28, 28)
+    cfg = DCGANConfig(latent_dim=8, width=4, num_train=64, batch_size=16, num_evals=1)
+    outs = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        model = DCGAN(8, 4)
+        metrics = train_dcgan(model, X, cfg)
+        outs.append(generate(model, torch.ones(2, 8)))
+        assert metrics["images_per_second"] > 0 and not model.training
+    assert torch.equal(outs[0], outs[1])
+    with pytest.raises(ValueError, match="images_to_float"):
+        train_dcgan(DCGAN(8, 4), torch.zeros(4, 28, 28, dtype=torch.uint8), cfg)
