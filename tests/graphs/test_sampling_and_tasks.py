@@ -1,0 +1,134 @@
+"""Neighbour sampler, GAE split and scores, graph-family data and readouts."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+import torch
+
+from lib.graphs import GCN, from_networkx, mean_adjacency
+from lib.graphs.graph_classification import (
+    FAMILIES,
+    GraphClassifier,
+    collate,
+    graph_accuracy,
+    make_graph_families,
+    train_graph_classifier,
+)
+from lib.graphs.link_prediction import link_scores, split_edges
+from lib.graphs.node_classification import train_node_classifier
+from lib.graphs.sampling import NeighborSampler, saved_tensor_bytes
+from lib.graphs.scaling import forward_time_vs_edges
+
+
+@pytest.fixture
+def karate():
+    return from_networkx(nx.karate_club_graph())
+
+
+def test_sampler_with_large_fanout_equals_full_mean_aggregation(karate):
+    edge_index, n = karate
+    sampler = NeighborSampler(edge_index, n, [100, 100])
+    seeds = torch.tensor([0, 5, 33])
+    batch = sampler.sample(seeds, torch.Generator().manual_seed(0))
+    torch.manual_seed(0)
+    model = GCN(n, 8, 2, dropout=0.0).eval()
+    x = torch.randn(n, n)
+    full = model(x, mean_adjacency(edge_index, n))[seeds]
+    sampled = model(x[batch.nodes], batch.blocks)
+    torch.testing.assert_close(sampled, full, atol=1e-5, rtol=1e-5)
+    assert torch.equal(batch.nodes[:3], seeds)
+
+
+def test_sampler_respects_fanout_and_is_reproducible(karate):
+    edge_index, n = karate
+    sampler = NeighborSampler(edge_index, n, [2, 2])
+    seeds = torch.tensor([0, 33])
+    a = sampler.sample(seeds, torch.Generator().manual_seed(1))
+    b = sampler.sample(seeds, torch.Generator().manual_seed(1))
+    assert torch.equal(a.nodes, b.nodes)
+    last = a.blocks[-1]
+    assert last.shape[0] == 2
+    # each seed averages itself and at most 2 neighbours
+    assert (torch.bincount(last.row, minlength=2) <= 3).all()
+    torch.testing.assert_close(last.to_dense().sum(1), torch.ones(2))
+    with pytest.raises(ValueError, match="fanouts"):
+        NeighborSampler(edge_index, n, [])
+    with pytest.raises(ValueError, match="seeds must lie"):
+        sampler.sample(torch.tensor([40]))
+
+
+def test_saved_tensor_bytes_grows_with_batch(karate):
+    edge_index, n = karate
+    model = GCN(n, 8, 2, dropout=0.0)
+    x = torch.eye(n)
+    adj = mean_adjacency(edge_index, n)
+    full = saved_tensor_bytes(lambda: model(x, adj))
+    assert full > 0
+    batch = NeighborSampler(edge_index, n, [1, 1]).sample(torch.tensor([0]), torch.Generator().manual_seed(0))
+    assert saved_tensor_bytes(lambda: model(x[batch.nodes], batch.blocks)) < full
+
+
+def test_edge_split_is_disjoint_and_negatives_are_non_edges(karate):
+    edge_index, n = karate
+    split = split_edges(edge_index, n, generator=torch.Generator().manual_seed(0))
+    keys = lambda e: set((torch.minimum(e[0], e[1]) * n + torch.maximum(e[0], e[1])).tolist())  # noqa: E731
+    train, val, test = keys(split.train_edge_index), keys(split.val_pos), keys(split.test_pos)
+    assert not (train & val) and not (train & test) and not (val & test)
+    assert len(train) + len(val) + len(test) == 78
+    assert len(test) == 7 and len(val) == 3
+    neg = keys(split.val_neg) | keys(split.test_neg)
+    assert len(neg) == 10 and not (neg & keys(edge_index))
+
+
+def test_link_scores_perfect_and_chance():
+    z = torch.tensor([[5.0, 0.0], [5.0, 0.0], [0.0, 5.0], [-5.0, 0.0]])
+    pos = torch.tensor([[0], [1]])
+    neg = torch.tensor([[0], [3]])
+    assert link_scores(z, pos, neg) == {"auc": 1.0, "ap": 1.0}
+
+
+def test_graph_families_and_readouts():
+    graphs = make_graph_families(5, seed=0)
+    assert len(graphs) == 5 * len(FAMILIES)
+    assert sorted({g.y for g in graphs}) == list(range(len(FAMILIES)))
+    data = collate(graphs[:3])
+    assert data.x.shape[0] == sum(g.num_nodes for g in graphs[:3])
+    torch.manual_seed(0)
+    model = GraphClassifier(data.x.shape[1], 8, 4, readout="sum").eval()
+    out = model(data)
+    assert out.shape == (3, 4)
+    # the sum readout of a graph does not depend on its neighbours in the batch
+    torch.testing.assert_close(model(collate(graphs[:1])), out[:1], atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="readout"):
+        GraphClassifier(3, 8, 4, readout="max")
+
+
+def test_graph_classifier_learns_above_chance():
+    torch.manual_seed(0)
+    graphs = make_graph_families(30, seed=1)
+    model = GraphClassifier(11, 16, 4)
+    losses = train_graph_classifier(model, graphs, num_epochs=15, generator=torch.Generator().manual_seed(0))
+    assert losses[-1] < losses[0]
+    assert graph_accuracy(model, graphs) > 0.5
+
+
+def test_node_classifier_trains_on_karate(karate):
+    edge_index, n = karate
+    y = torch.tensor([0 if nx.karate_club_graph().nodes[i]["club"] == "Mr. Hi" else 1 for i in range(n)])
+    train = torch.zeros(n, dtype=torch.bool)
+    train[[0, 33]] = True
+    torch.manual_seed(0)
+    model = GCN(n, 8, 2, dropout=0.0)
+    adj = mean_adjacency(edge_index, n)
+    run = train_node_classifier(lambda: model(torch.eye(n), adj), model, y, train, ~train, ~train,
+                                decay_parameters=[], num_epochs=100, early_stopping=None)
+    assert run.test_accuracy > 0.7
+    with pytest.raises(ValueError, match="boolean"):
+        train_node_classifier(lambda: model(torch.eye(n), adj), model, y, train.long(), ~train, ~train,
+                              decay_parameters=[])
+
+
+def test_scaling_times_are_positive():
+    edges, ours, _ = forward_time_vs_edges([100, 1000], repeats=1)
+    assert edges == [100, 1000] and all(t > 0 for t in ours)
