@@ -289,3 +289,33 @@ def raster_after(row: int, col: int, image_size: int) -> torch.Tensor:
     """
     index = torch.arange(image_size * image_size).reshape(image_size, image_size)
     return index >= row * image_size + col
+
+
+def all_dependency_maps(model: nn.Module, *, image_size: int = 28) -> torch.Tensor:
+    """:func:`dependency_map` of every output pixel at once, with one batched backward pass.
+
+    Copy ``b`` of a random binary image back-propagates only from output pixel ``b``; because
+    the model treats batch entries independently (no batch normalisation), the input gradient
+    of copy ``b`` is the dependency map of pixel ``b``.
+
+    Shapes:
+        returns ``(image_size**2, image_size, image_size)`` bool, indexed by raster position.
+    """
+    n = image_size * image_size
+    X = (torch.rand(1, 1, image_size, image_size, generator=torch.Generator().manual_seed(0)) < 0.5).float()
+    X = X.repeat(n, 1, 1, 1).requires_grad_(True)
+    model.eval()
+    out = model(X).reshape(n, n)
+    out[torch.arange(n), torch.arange(n)].sum().backward()
+    return X.grad[:, 0] != 0
+
+
+def causality_violations(model: nn.Module, *, image_size: int = 28) -> int:
+    """Number of (output pixel, input pixel at or after it) pairs with a non-zero gradient.
+
+    Zero for a causal model.
+    """
+    maps = all_dependency_maps(model, image_size=image_size)
+    n = image_size * image_size
+    future = torch.arange(n)[None, :] >= torch.arange(n)[:, None]  # [output, input]
+    return int((maps.reshape(n, n) & future).sum())
