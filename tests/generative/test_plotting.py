@@ -1,0 +1,33 @@
+"""The chapter's figure helpers return figures and reject bad input."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from lib.generative import gan, plotting  # noqa: E402
+
+
+def test_figures_are_returned():
+    d = torch.linspace(0.01, 0.99, 5)
+    figs = [
+        plotting.plot_taxonomy(),
+        plotting.plot_explained_variance(torch.tensor([0.5, 0.3, 0.2])),
+        plotting.plot_generator_losses(d, gan.generator_loss_curves(d)),
+        plotting.plot_toy_panels({"a": torch.zeros(3, 2)}, torch.ones(4, 2), gan.ring_centres()),
+        plotting.plot_dependency_maps([torch.zeros(5, 5, dtype=torch.bool)], [(2, 2)], ["t"]),
+        plotting.plot_neighbours(torch.rand(2, 1, 28, 28), {"n": torch.rand(2, 1, 28, 28)}),
+        plotting.plot_density_1d(torch.rand(50), torch.linspace(0, 1, 10), {"k": torch.ones(10)}, xlabel="x"),
+    ]
+    assert all(isinstance(f, Figure) for f in figs)
+    plt.close("all")
+
+
+def test_mismatched_panels_raise():
+    with pytest.raises(ValueError):
+        plotting.plot_dependency_maps([torch.zeros(5, 5, dtype=torch.bool)], [(2, 2), (1, 1)], ["t"])
+    plt.close("all")
