@@ -177,7 +177,7 @@ def confidence_maps(
         image = ax.pcolormesh(_np(xx), _np(yy), _np(conf), vmin=1 / 3, vmax=1, cmap="viridis", shading="auto")
         for c in range(int(y.max()) + 1):
             pts = _np(X[y == c])
-            ax.scatter(pts[:, 0], pts[:, 1], s=4, color=PALETTE[[1, 3, 6][c % 3]], edgecolor="none")
+            ax.scatter(pts[:, 0], pts[:, 1], s=7, color=PALETTE[[5, 3, 7][c % 3]], edgecolor="white", linewidth=0.3)
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("$x_1$ (arbitrary units)")
         ax.set_aspect("equal")
