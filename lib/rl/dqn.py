@@ -7,8 +7,9 @@ The loss on a batch of transitions is the Huber loss of the temporal-difference 
     \\mathcal{L}(\\theta) = \\mathbb{E}_{(s, a, r, s', d) \\sim \\mathcal{D}}
     \\Big[\\ell\\big(r + \\gamma (1 - d) \\max_{a'} Q(s', a'; \\theta^-) - Q(s, a; \\theta)\\big)\\Big],
 
-where ``D`` is the replay buffer and ``theta^-`` the target network, copied from ``theta`` every
-``target_update_interval`` environment steps. The two fixes for "naive Q-learning with neural
+where ``D`` is the replay buffer and ``theta^-`` the target network, updated from ``theta`` every
+``target_update_interval`` environment steps: a hard copy (Mnih et al. 2015) or, with
+``tau < 1``, Polyak averaging ``theta^- <- (1 - tau) theta^- + tau theta``. The two fixes for "naive Q-learning with neural
 networks diverges" (Silver's deck) can be switched off per agent:
 
 - ``use_replay=False``: each update uses the ``batch_size`` *most recent* transitions (a sliding
@@ -121,7 +122,7 @@ class DQNResult:
             (a discounted return in CartPole cannot exceed ``1 / (1 - gamma)``).
         episode_returns: Per agent, ``(step, return)`` of every finished training episode.
         online: The networks at the end of training.
-        best: The networks at each agent's best periodic evaluation (earliest on ties).
+        best: The networks at each agent's best periodic evaluation (the latest on ties: trained longest).
         env_steps: Environment steps per agent.
         wall_time: Seconds spent in :func:`train_dqn` (training and periodic evaluations).
         config: The configuration, as a dict.
@@ -273,7 +274,7 @@ def _train_dqn(
             returns = evaluate_population(
                 greedy_actions(online), M, env_id=config.env_id, num_episodes=config.eval_episodes, seed=EVAL_SEED
             ).mean(1)
-            improved = torch.from_numpy(returns > best_return)
+            improved = torch.from_numpy(returns >= best_return)  # latest snapshot on ties
             best.copy_members_(online, improved)
             best_return = np.maximum(best_return, returns)
             if probe_states is None:  # early, mostly random states of each agent
@@ -316,3 +317,28 @@ def final_evaluation(net: BatchedMLP, *, env_id: str = "CartPole-v1", num_episod
     """
     with single_thread():
         return evaluate_population(greedy_actions(net), net.num_members, env_id=env_id, num_episodes=num_episodes, seed=seed)
+
+
+CARTPOLE_DQN = DQNConfig(
+    env_id="CartPole-v1",
+    total_steps=30_000,
+    hidden=(64, 64),
+    lr=2.5e-3,
+    gamma=0.99,
+    batch_size=64,
+    buffer_size=50_000,
+    learning_starts=500,
+    train_freq=2,
+    gradient_steps=1,
+    target_update_interval=1,
+    tau=0.005,
+    eps_start=1.0,
+    eps_end=0.05,
+    eps_fraction=0.1,
+    max_grad_norm=10.0,
+    eval_every=1_000,
+    eval_episodes=5,
+)
+"""The CartPole-v1 schedule of the chapter and of the benchmark: a small network, one gradient
+step every two environment steps, a Polyak-averaged target network (``tau = 0.005`` per step),
+epsilon decaying over the first 3000 steps. Chosen for speed on a CPU; 30,000 steps per seed."""

@@ -173,3 +173,32 @@ def plot_value_grids(panels: Sequence[Mapping], shape: tuple[int, int], *, panel
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def plot_episode_returns(returns: np.ndarray, *, window: int = 10, optimum: float | None = None,
+                         label: str = "training episodes", ylim: tuple[float, float] | None = None) -> Figure:
+    """Returns of successive training episodes, smoothed by a moving mean over ``window`` episodes.
+
+    Args:
+        returns: Return of each episode, shape ``(num_episodes,)``.
+        window: Moving-mean width in episodes.
+        optimum: Draw the optimal return as a dashed line.
+        label: Legend label of the curve.
+        ylim: Optional y-axis limits.
+    """
+    returns = np.asarray(returns, float)
+    if returns.ndim != 1 or len(returns) < window:
+        raise ValueError(f"returns must be 1-D with at least window={window} episodes, got shape {returns.shape}.")
+    smooth = np.convolve(returns, np.ones(window) / window, mode="valid")
+    fig, ax = plt.subplots()
+    ax.plot(np.arange(window, len(returns) + 1), smooth, color=PALETTE[0], label=f"{label} ({window}-episode mean)")
+    if optimum is not None:
+        ax.axhline(optimum, color="black", linestyle="--", linewidth=1, label=f"optimum ({optimum:g})")
+    ax.set_xlabel("episode")
+    ax.set_ylabel("return of the episode (reward)")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
