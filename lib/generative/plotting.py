@@ -48,15 +48,19 @@ def plot_density_1d(data: torch.Tensor, grid: torch.Tensor, densities: Mapping[s
 
 def plot_density_2d(data: torch.Tensor, xx: torch.Tensor, yy: torch.Tensor,
                     densities: Mapping[str, torch.Tensor], *, xlabel: str, ylabel: str) -> Figure:
-    """Side-by-side contour plots of 2-D density estimates, data as dots.
+    """Side-by-side filled contours of the log of 2-D density estimates (8 nats below the peak), data as dots.
 
     Shapes:
         ``data``: ``(N, 2)``; ``xx``, ``yy`` and each density: ``(H, W)`` (a meshgrid).
     """
-    fig, axes = plt.subplots(1, len(densities), figsize=(3.3 * len(densities), 3.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(densities), figsize=(3.6 * len(densities), 3.2), squeeze=False)
     for ax, (name, density) in zip(axes[0], densities.items(), strict=True):
-        ax.contourf(xx.numpy(), yy.numpy(), density.numpy(), levels=12, cmap="Blues")
-        ax.scatter(data[:, 0].numpy(), data[:, 1].numpy(), s=1, color=PALETTE[7], alpha=0.3)
+        log_density = np.log(density.double().clamp_min(1e-300).numpy())
+        top = log_density.max()
+        filled = ax.contourf(xx.numpy(), yy.numpy(), log_density, levels=np.linspace(top - 8, top, 9),
+                             cmap="Blues", extend="min")
+        ax.scatter(data[:, 0].numpy(), data[:, 1].numpy(), s=0.5, color=PALETTE[5], alpha=0.25)
+        fig.colorbar(filled, ax=ax, label="log density")
         ax.set_title(name)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
@@ -202,6 +206,8 @@ def plot_neighbours(queries: torch.Tensor, neighbours: Mapping[str, torch.Tensor
             ax.set_xticks([])
             ax.set_yticks([])
             ax.grid(False)
+            for spine in ax.spines.values():
+                spine.set_visible(False)
         axes[r, 0].set_ylabel(name, fontsize=8, rotation=0, ha="right", va="center")
     fig.tight_layout()
     return fig
