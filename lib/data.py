@@ -220,11 +220,15 @@ def _download(url: str, target: Path) -> None:
 
 
 def _fetch_file(spec: DatasetSpec, file: RemoteFile, target_dir: Path) -> str:
-    """Put one file into ``target_dir``; return where it came from."""
+    """Put one file into ``target_dir`` (via a partial file, so no half-written file remains);
+    return where it came from."""
     target = target_dir / file.name
     if target.exists():
         return "data/"
-    partial = Path(tempfile.mkstemp(dir=target_dir, prefix=f".{file.name}.")[1])
+    handle, name = tempfile.mkstemp(dir=target_dir, prefix=f".{file.name}.")
+    os.close(handle)
+    partial = Path(name)
+    partial.chmod(0o644)
     try:
         mirror = mirror_dir()
         mirrored = mirror / spec.folder / file.name if mirror else None
@@ -357,7 +361,7 @@ def load_planetoid(name: str) -> Data:
     root = raw.parent / "pyg"
     pyg_raw = root / pyg_name / "raw"
     pyg_raw.mkdir(parents=True, exist_ok=True)
-    for file in DATASETS[key].files:  # PyG wants <root>/<Name>/raw/; link, don't copy twice
+    for file in DATASETS[key].files:  # PyG reads <root>/<Name>/raw/
         link = pyg_raw / file.name
         if not link.exists():
             shutil.copyfile(raw / file.name, link)
