@@ -2,7 +2,7 @@
 
 Resolution order for each file, the same for every dataset:
 
-1. ``data/<folder>/<file>`` already there (checked against its SHA-256 once, then trusted);
+1. ``data/<folder>/<file>`` already there (kept as it is; it was verified when it arrived);
 2. a mirror folder: ``$BOOK_DATA_MIRROR``, or ``../shared/data`` beside the repository when it
    exists; the file is copied and its SHA-256 verified;
 3. the dataset's original host, as torchvision and PyTorch Geometric download it; the download
