@@ -105,3 +105,17 @@ def bar_comparison(names: Sequence[str], values: Sequence[float], errors: Sequen
     ax.set_ylabel(ylabel)
     fig.tight_layout()
     return fig
+
+
+def graph_gallery(graphs: Sequence, titles: Sequence[str], *, seed: int = 0) -> Figure:
+    """A row of small networkx graphs in spring layouts, one title each."""
+    import networkx as nx
+
+    fig, axes = plt.subplots(1, len(graphs), figsize=(2.6 * len(graphs), 2.6), squeeze=False)
+    for ax, g, title, colour in zip(axes[0], graphs, titles, PALETTE):
+        nx.draw_networkx(g, nx.spring_layout(g, seed=seed), ax=ax, node_size=25, node_color=colour,
+                         with_labels=False, width=0.6, edge_color="0.4")
+        ax.set_title(title, fontsize=9)
+        ax.set_axis_off()
+    fig.tight_layout()
+    return fig

@@ -205,3 +205,26 @@ def test_bad_weights_and_feature_sizes_raise():
         GCNLayer(2, 2)(torch.zeros(3, 5), adj)
     with pytest.raises(ValueError, match="layout"):
         normalized_adjacency(edge_index, 3, layout="csr")
+
+
+def test_dirichlet_energy_zero_on_top_eigenvector_and_decreases_with_propagation():
+    from lib.graphs import dirichlet_energy
+
+    edge_index = to_undirected(random_graph(30, 80, 2, self_loops=False), 30)
+    adj = normalized_adjacency(edge_index, 30, layout="dense")
+    deg = adj.new_zeros(30).index_add_(0, edge_index[1], torch.ones(edge_index.shape[1])) + 1
+    assert abs(dirichlet_energy(deg.sqrt()[:, None], adj)) < 1e-6
+    torch.manual_seed(0)
+    h = torch.randn(30, 4)
+    energies = [dirichlet_energy(torch.matrix_power(adj, k) @ h, adj) for k in (0, 2, 8, 32)]
+    assert all(a > b for a, b in zip(energies, energies[1:])), energies
+
+
+def test_induced_edges_isolates_dropped_nodes():
+    from lib.graphs import induced_edges
+
+    edge_index = torch.tensor([[0, 1, 2, 3], [1, 2, 3, 0]])
+    mask = torch.tensor([True, True, False, True])
+    assert induced_edges(edge_index, mask).tolist() == [[0, 3], [1, 0]]
+    with pytest.raises(ValueError, match="boolean"):
+        induced_edges(edge_index, mask.long())
