@@ -29,7 +29,7 @@ book: data
 
 test: data
 	$(PY) -m pytest tests chapters templates --nbval --nbval-current-env \
-		--nbval-cell-timeout=600 -p no:cacheprovider
+		--nbval-cell-timeout=600 -p no:cacheprovider --durations=10
 
 bench: data
 	$(PY) -m lib.bench --out _build/bench.json
