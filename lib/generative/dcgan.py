@@ -235,8 +235,9 @@ def load_or_train_dcgan(
 ) -> tuple[DCGAN, dict]:
     """The DCGAN of ``config`` from ``data/models/``, trained on Fashion-MNIST first if absent.
 
-    The cache key includes the number of real feature rows, so a different evaluation set does
-    not load stale Fréchet curves. Timing metrics (``seconds``, ``images_per_second``) are those
+    The cache key includes the number of real feature rows and their mean (a fingerprint of the
+    classifier and the evaluation set), so a different classifier or evaluation set does not load
+    stale Fréchet curves. Timing metrics (``seconds``, ``images_per_second``) are those
     of the run that trained the cached model.
     """
     from lib.checkpoints import train_or_load
@@ -252,5 +253,8 @@ def load_or_train_dcgan(
         return train_dcgan(model, images_to_float(X), config, feature_model=feature_model,
                            real_features=real_features)
 
-    key = {**asdict(config), "num_real_features": len(real_features), "training_version": 1}
+    # the Fréchet curve depends on the feature extractor and the real set: fingerprint both
+    fingerprint = round(float(real_features.double().mean()), 8)
+    key = {**asdict(config), "num_real_features": len(real_features), "real_features_mean": fingerprint,
+           "training_version": 1}
     return train_or_load("dcgan", key, build, train)
