@@ -6,7 +6,8 @@ Convolutional Networks"):
 .. math::
 
     H' = \\sigma\\big(\\hat A H W\\big), \\qquad
-    \\hat A = \\tilde D^{-1/2} (A + I) \\tilde D^{-1/2}, \\quad \\tilde D_{ii} = \\sum_j (A + I)_{ij}.
+    \\hat A = \\tilde D^{-1/2} (A + I) \\tilde D^{-1/2},
+    \\quad \\tilde D_{ii} = \\sum_j (A + I)_{ij}.
 
 Conventions follow PyTorch Geometric so that the two can be compared weight for weight: an
 ``edge_index`` ``(2, E)`` holds ``(source, target)`` pairs, messages flow from source to target,
@@ -96,7 +97,9 @@ class _SpMM(torch.autograd.Function):
     """``A @ h`` for a constant CSR ``A`` whose transpose is stored for the backward pass."""
 
     @staticmethod
-    def forward(ctx, matrix: torch.Tensor, transpose: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+    def forward(
+        ctx, matrix: torch.Tensor, transpose: torch.Tensor, h: torch.Tensor
+    ) -> torch.Tensor:
         ctx.transpose = transpose
         return matrix @ h.contiguous()
 
@@ -183,7 +186,8 @@ class SparseMatrix:
     def t(self) -> SparseMatrix:
         inv = torch.empty_like(self.perm)
         inv[self.perm] = torch.arange(self.perm.numel())
-        return SparseMatrix(self.transpose, self.matrix, inv, self.col[self.perm], self.row[self.perm])
+        row, col = self.col[self.perm], self.row[self.perm]
+        return SparseMatrix(self.transpose, self.matrix, inv, row, col)
 
     def __matmul__(self, h: torch.Tensor) -> torch.Tensor:
         if h.dim() != 2 or h.shape[0] != self.shape[1]:
@@ -321,7 +325,8 @@ def mean_adjacency(
     if add_self_loops:
         edge_index, weight = add_remaining_self_loops(edge_index, weight, num_nodes)
     deg = torch.zeros(num_nodes).index_add_(0, edge_index[1], weight).clamp(min=1.0)
-    return SparseMatrix.from_coo(edge_index.flip(0), weight / deg[edge_index[1]], (num_nodes, num_nodes))
+    weight = weight / deg[edge_index[1]]
+    return SparseMatrix.from_coo(edge_index.flip(0), weight, (num_nodes, num_nodes))
 
 
 def row_normalize(x: torch.Tensor) -> torch.Tensor:
@@ -377,7 +382,9 @@ class GCNLayer(nn.Module):
         self.bias = nn.Parameter(torch.zeros(out_features)) if bias else None
         nn.init.xavier_uniform_(self.lin.weight)  # Glorot, as in the paper and PyG
 
-    def forward(self, x: torch.Tensor | SparseMatrix, adj: torch.Tensor | SparseMatrix) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor | SparseMatrix, adj: torch.Tensor | SparseMatrix
+    ) -> torch.Tensor:
         if x.shape[1] != self.lin.in_features:
             raise ValueError(
                 f"x has {x.shape[1]} features per node, the layer expects {self.lin.in_features}."
@@ -485,7 +492,9 @@ def literal_gcn_update(
     num_nodes = h.shape[0]
     check_graph(edge_index, num_nodes, x=h)
     if W0.shape != W1.shape or W0.shape[0] != h.shape[1]:
-        raise ValueError(f"W0 and W1 must both be ({h.shape[1]}, F'), got {tuple(W0.shape)}, {tuple(W1.shape)}.")
+        raise ValueError(
+            f"W0 and W1 must both be ({h.shape[1]}, F'), got {tuple(W0.shape)}, {tuple(W1.shape)}."
+        )
     neighbours: list[list[int]] = [[] for _ in range(num_nodes)]
     for j, i in edge_index.t().tolist():
         neighbours[i].append(j)
@@ -531,7 +540,9 @@ def from_networkx(graph) -> tuple[torch.Tensor, int]:
     """``(edge_index, num_nodes)`` of an undirected networkx graph with nodes ``0..N-1``."""
     num_nodes = graph.number_of_nodes()
     if sorted(graph.nodes()) != list(range(num_nodes)):
-        raise ValueError("relabel the graph to nodes 0..N-1 first (networkx.convert_node_labels_to_integers).")
+        raise ValueError(
+            "relabel the graph to nodes 0..N-1 first (networkx.convert_node_labels_to_integers)."
+        )
     edges = torch.tensor(list(graph.edges()), dtype=torch.long).reshape(-1, 2).t()
     return to_undirected(edges, num_nodes), num_nodes
 
@@ -552,7 +563,9 @@ def induced_edges(edge_index: torch.Tensor, node_mask: torch.Tensor) -> torch.Te
     return edge_index[:, keep]
 
 
-def dirichlet_energy(h: torch.Tensor, adj: torch.Tensor | SparseMatrix, eps: float = 1e-12) -> float:
+def dirichlet_energy(
+    h: torch.Tensor, adj: torch.Tensor | SparseMatrix, eps: float = 1e-12
+) -> float:
     """Normalised Dirichlet energy ``tr(H^T (I - Â) H) / tr(H^T H)`` of node features.
 
     It is 0 when the features are constant up to the degree scaling (the top eigenvector of a

@@ -48,7 +48,8 @@ def generate_graph(family: str, num_nodes: int, rng: np.random.Generator):
         half = num_nodes // 2
         p_in = 3.6 / (half - 1)
         p_out = 0.4 / (num_nodes - half)
-        return nx.stochastic_block_model([half, num_nodes - half], [[p_in, p_out], [p_out, p_in]], seed=seed)
+        sizes = [half, num_nodes - half]
+        return nx.stochastic_block_model(sizes, [[p_in, p_out], [p_out, p_in]], seed=seed)
     raise ValueError(f"unknown family {family!r}; choose one of {FAMILIES}.")
 
 

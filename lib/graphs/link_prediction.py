@@ -136,7 +136,10 @@ def link_scores(z: torch.Tensor, pos: torch.Tensor, neg: torch.Tensor) -> dict[s
 
     scores = torch.cat([GAE.decode(z, pos), GAE.decode(z, neg)]).sigmoid().detach().numpy()
     labels = np.concatenate([np.ones(pos.shape[1]), np.zeros(neg.shape[1])])
-    return {"auc": float(roc_auc_score(labels, scores)), "ap": float(average_precision_score(labels, scores))}
+    return {
+        "auc": float(roc_auc_score(labels, scores)),
+        "ap": float(average_precision_score(labels, scores)),
+    }
 
 
 @dataclass

@@ -108,7 +108,8 @@ def train_node_classifier(
     """
     if num_epochs < 1:
         raise ValueError(f"num_epochs must be at least 1, got {num_epochs}.")
-    for name, mask in (("train_mask", train_mask), ("val_mask", val_mask), ("test_mask", test_mask)):
+    masks = {"train_mask": train_mask, "val_mask": val_mask, "test_mask": test_mask}
+    for name, mask in masks.items():
         if mask.dtype != torch.bool or mask.shape != y.shape:
             raise ValueError(f"{name} must be a boolean tensor of shape {tuple(y.shape)}.")
     start = time.perf_counter()
@@ -116,7 +117,8 @@ def train_node_classifier(
     decay_ids = {id(p) for p in decay}
     rest = [p for p in model.parameters() if id(p) not in decay_ids]
     optimizer = torch.optim.Adam(
-        [{"params": decay, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0.0}], lr=lr
+        [{"params": decay, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0.0}],
+        lr=lr,
     )
     y_train, y_val = y[train_mask], y[val_mask]
     val_losses: list[float] = []
@@ -131,7 +133,8 @@ def train_node_classifier(
             model.eval()
             with torch.no_grad():
                 val_losses.append(F.cross_entropy(forward()[val_mask], y_val).item())
-            if epoch > early_stopping and val_losses[-1] > np.mean(val_losses[-early_stopping - 1 : -1]):
+            window = val_losses[-early_stopping - 1 : -1]
+            if epoch > early_stopping and val_losses[-1] > np.mean(window):
                 break
     model.eval()
     with torch.no_grad():
@@ -199,7 +202,9 @@ def run_table2(
         A :class:`Table2Result`; ``setup_seconds`` holds our one-off preprocessing.
     """
     if implementation not in IMPLEMENTATIONS:
-        raise ValueError(f"implementation must be one of {IMPLEMENTATIONS}, got {implementation!r}.")
+        raise ValueError(
+            f"implementation must be one of {IMPLEMENTATIONS}, got {implementation!r}."
+        )
     start = time.perf_counter()
     x = row_normalize(data.x)
     num_nodes, num_features = x.shape

@@ -41,10 +41,17 @@ def draw_graph(graph, labels: Sequence[int], names: Sequence[str], *, title: str
     return fig
 
 
-def embedding_scatter(embeddings: Sequence[torch.Tensor], labels: Sequence[int], names: Sequence[str],
-                      titles: Sequence[str], *, highlight: Sequence[int] = ()) -> Figure:
+def embedding_scatter(
+    embeddings: Sequence[torch.Tensor],
+    labels: Sequence[int],
+    names: Sequence[str],
+    titles: Sequence[str],
+    *,
+    highlight: Sequence[int] = (),
+) -> Figure:
     """Side-by-side 2-D node embeddings coloured by class; ``highlight`` marks labelled nodes."""
-    fig, axes = plt.subplots(1, len(embeddings), figsize=(4.2 * len(embeddings), 3.8), squeeze=False)
+    width = 4.2 * len(embeddings)
+    fig, axes = plt.subplots(1, len(embeddings), figsize=(width, 3.8), squeeze=False)
     labels = np.asarray(labels)
     for ax, emb, title in zip(axes[0], embeddings, titles):
         emb = emb.detach().numpy()
@@ -52,7 +59,8 @@ def embedding_scatter(embeddings: Sequence[torch.Tensor], labels: Sequence[int],
             ax.scatter(emb[labels == c, 0], emb[labels == c, 1], color=PALETTE[c], label=name,
                        s=40, edgecolors="black", linewidths=0.4)
         for i in highlight:
-            ax.scatter(emb[i, 0], emb[i, 1], s=220, facecolors="none", edgecolors="black", linewidths=1.5)
+            ax.scatter(emb[i, 0], emb[i, 1], s=220, facecolors="none", edgecolors="black",
+                       linewidths=1.5)
         ax.set_title(title)
         ax.set_xlabel("embedding dimension 1 (a.u.)")
         ax.set_ylabel("embedding dimension 2 (a.u.)")
@@ -61,7 +69,9 @@ def embedding_scatter(embeddings: Sequence[torch.Tensor], labels: Sequence[int],
     return fig
 
 
-def loglog_scaling(edges: Sequence[int], seconds: dict[str, Sequence[float]], slopes: dict[str, float]) -> Figure:
+def loglog_scaling(
+    edges: Sequence[int], seconds: dict[str, Sequence[float]], slopes: dict[str, float]
+) -> Figure:
     """Forward time against number of edges on log-log axes, with fitted slopes in the legend."""
     fig, ax = plt.subplots()
     for (name, ts), colour in zip(seconds.items(), PALETTE):

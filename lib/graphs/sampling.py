@@ -3,7 +3,8 @@
 For a batch of seed nodes, hop ``l`` keeps at most ``fanouts[l]`` in-neighbours of every node
 reached so far, drawn uniformly without replacement. Each hop gives a *block*: a row-normalised
 ``(n_dst, n_src)`` matrix whose rows average a node's sampled neighbours and itself, which is an
-unbiased estimate of the full mean aggregation ``D̃^{-1}(A + I)`` (:func:`lib.graphs.mean_adjacency`).
+unbiased estimate of the full mean aggregation ``D̃^{-1}(A + I)``
+(:func:`lib.graphs.mean_adjacency`).
 The source nodes of a block list its destination nodes first, so a layer's output for the
 destinations lines up with the first rows of its input.
 
@@ -80,11 +81,11 @@ class NeighborSampler:
             empty = torch.empty(0, dtype=torch.long)
             return empty, empty
         segment = torch.repeat_interleave(torch.arange(len(targets)), counts)
-        offsets = torch.arange(total) - torch.repeat_interleave(torch.cumsum(counts, 0) - counts, counts)
+        segment_start = torch.repeat_interleave(torch.cumsum(counts, 0) - counts, counts)
+        offsets = torch.arange(total) - segment_start
         positions = starts[segment] + offsets
         keys = torch.rand(total, generator=generator, dtype=torch.float64) + segment.double()
         order = torch.argsort(keys)  # random order within each target's segment
-        segment_start = torch.repeat_interleave(torch.cumsum(counts, 0) - counts, counts)
         rank = torch.arange(total) - segment_start  # segment is sorted, order keeps it so
         keep = order[rank < fanout]
         return segment[keep], self.sources[positions[keep]]
@@ -115,7 +116,9 @@ class NeighborSampler:
             cols = torch.cat([src, self_loops])
             count = torch.bincount(rows, minlength=n_dst).float()
             blocks.append(
-                SparseMatrix.from_coo(torch.stack([rows, cols]), 1.0 / count[rows], (n_dst, len(nodes)))
+                SparseMatrix.from_coo(
+                    torch.stack([rows, cols]), 1.0 / count[rows], (n_dst, len(nodes))
+                )
             )
         return SampledBatch(nodes=nodes, blocks=blocks[::-1], num_seeds=len(seeds))
 

@@ -10,7 +10,9 @@ import torch
 from lib.graphs.gcn import GCNLayer, normalized_adjacency
 
 
-def random_edge_index(num_nodes: int, num_edges: int, generator: torch.Generator | None = None) -> torch.Tensor:
+def random_edge_index(
+    num_nodes: int, num_edges: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """``num_edges`` uniformly random directed edges (a sparse Erdős–Rényi graph).
 
     Shapes:

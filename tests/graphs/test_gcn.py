@@ -51,7 +51,9 @@ CASES = [
 
 @pytest.mark.parametrize("num_nodes,num_edges,seed,self_loops,weighted,add_loops", CASES)
 @pytest.mark.parametrize("layout", ["dense", "sparse"])
-def test_layer_matches_pyg_gcnconv(num_nodes, num_edges, seed, self_loops, weighted, add_loops, layout):
+def test_layer_matches_pyg_gcnconv(
+    num_nodes, num_edges, seed, self_loops, weighted, add_loops, layout
+):
     torch.manual_seed(seed)
     edge_index = random_graph(num_nodes, num_edges, seed, self_loops=self_loops)
     weight = torch.rand(edge_index.shape[1]) + 0.1 if weighted else None
@@ -168,7 +170,8 @@ def test_literal_update_differs_on_an_irregular_graph():
 def test_residual_gcn_shapes_and_hidden_outputs():
     edge_index = to_undirected(random_graph(10, 20, 0, self_loops=False), 10)
     model = GCN(4, 6, 2, num_layers=4, residual=True).eval()
-    out, hidden = model(torch.randn(10, 4), normalized_adjacency(edge_index, 10), return_hidden=True)
+    adj = normalized_adjacency(edge_index, 10)
+    out, hidden = model(torch.randn(10, 4), adj, return_hidden=True)
     assert out.shape == (10, 2)
     assert [h.shape for h in hidden] == [(10, 6)] * 3
 

@@ -65,14 +65,18 @@ def test_saved_tensor_bytes_grows_with_batch(karate):
     adj = mean_adjacency(edge_index, n)
     full = saved_tensor_bytes(lambda: model(x, adj))
     assert full > 0
-    batch = NeighborSampler(edge_index, n, [1, 1]).sample(torch.tensor([0]), torch.Generator().manual_seed(0))
+    sampler = NeighborSampler(edge_index, n, [1, 1])
+    batch = sampler.sample(torch.tensor([0]), torch.Generator().manual_seed(0))
     assert saved_tensor_bytes(lambda: model(x[batch.nodes], batch.blocks)) < full
 
 
 def test_edge_split_is_disjoint_and_negatives_are_non_edges(karate):
     edge_index, n = karate
     split = split_edges(edge_index, n, generator=torch.Generator().manual_seed(0))
-    keys = lambda e: set((torch.minimum(e[0], e[1]) * n + torch.maximum(e[0], e[1])).tolist())  # noqa: E731
+
+    def keys(e):
+        return set((torch.minimum(e[0], e[1]) * n + torch.maximum(e[0], e[1])).tolist())
+
     train, val, test = keys(split.train_edge_index), keys(split.val_pos), keys(split.test_pos)
     assert not (train & val) and not (train & test) and not (val & test)
     assert len(train) + len(val) + len(test) == 78
@@ -108,14 +112,16 @@ def test_graph_classifier_learns_above_chance():
     torch.manual_seed(0)
     graphs = make_graph_families(30, seed=1)
     model = GraphClassifier(11, 16, 4)
-    losses = train_graph_classifier(model, graphs, num_epochs=15, generator=torch.Generator().manual_seed(0))
+    generator = torch.Generator().manual_seed(0)
+    losses = train_graph_classifier(model, graphs, num_epochs=15, generator=generator)
     assert losses[-1] < losses[0]
     assert graph_accuracy(model, graphs) > 0.5
 
 
 def test_node_classifier_trains_on_karate(karate):
     edge_index, n = karate
-    y = torch.tensor([0 if nx.karate_club_graph().nodes[i]["club"] == "Mr. Hi" else 1 for i in range(n)])
+    club = nx.get_node_attributes(nx.karate_club_graph(), "club")
+    y = torch.tensor([0 if club[i] == "Mr. Hi" else 1 for i in range(n)])
     train = torch.zeros(n, dtype=torch.bool)
     train[[0, 33]] = True
     torch.manual_seed(0)
@@ -125,8 +131,8 @@ def test_node_classifier_trains_on_karate(karate):
                                 decay_parameters=[], num_epochs=100, early_stopping=None)
     assert run.test_accuracy > 0.7
     with pytest.raises(ValueError, match="boolean"):
-        train_node_classifier(lambda: model(torch.eye(n), adj), model, y, train.long(), ~train, ~train,
-                              decay_parameters=[])
+        train_node_classifier(lambda: model(torch.eye(n), adj), model, y, train.long(), ~train,
+                              ~train, decay_parameters=[])
 
 
 def test_scaling_times_are_positive():
