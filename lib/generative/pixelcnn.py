@@ -319,3 +319,89 @@ def causality_violations(model: nn.Module, *, image_size: int = 28) -> int:
     n = image_size * image_size
     future = torch.arange(n)[None, :] >= torch.arange(n)[:, None]  # [output, input]
     return int((maps.reshape(n, n) & future).sum())
+
+
+class _FixedMaskConv2d(nn.Conv2d):
+    """A 'same'-padded convolution with an arbitrary fixed spatial mask ``(k, k)``."""
+
+    def __init__(self, in_channels: int, out_channels: int, mask: torch.Tensor):
+        k = mask.shape[0]
+        super().__init__(in_channels, out_channels, k, padding=k // 2)
+        self.register_buffer("mask", mask[None, None].clone())
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(X, self.weight * self.mask, self.bias, padding=self.padding)
+
+
+def stack_masks(kernel_size: int) -> dict[str, torch.Tensor]:
+    """Masks of the gated PixelCNN's two stacks (van den Oord et al. 2016, Conditional PixelCNN).
+
+    ``"vertical_first"``: rows strictly above the centre; ``"vertical"``: rows up to and
+    including the centre row (its input already only sees rows above); ``"horizontal_first"``:
+    the centre row left of the centre; ``"horizontal"``: the centre row up to the centre.
+
+    Shapes:
+        each ``(kernel_size, kernel_size)``.
+    """
+    if kernel_size < 1 or kernel_size % 2 == 0:
+        raise ValueError(f"kernel_size must be a positive odd int, got {kernel_size}.")
+    c = kernel_size // 2
+    masks = {name: torch.zeros(kernel_size, kernel_size) for name in
+             ("vertical_first", "vertical", "horizontal_first", "horizontal")}
+    masks["vertical_first"][:c, :] = 1.0
+    masks["vertical"][: c + 1, :] = 1.0
+    masks["horizontal_first"][c, :c] = 1.0
+    masks["horizontal"][c, : c + 1] = 1.0
+    return masks
+
+
+def _gate(X: torch.Tensor) -> torch.Tensor:
+    a, b = X.chunk(2, dim=1)
+    return torch.tanh(a) * torch.sigmoid(b)
+
+
+class GatedPixelCNN(nn.Module):
+    """Gated PixelCNN without blind spot: a vertical stack sees every row above, a horizontal
+    stack the current row to the left, joined by 1×1 connections and gated units
+    :math:`\\tanh(W_f * x) \\odot \\sigma(W_g * x)`.
+
+    Paper: van den Oord et al. (2016), Conditional Image Generation with PixelCNN Decoders
+    (without the class conditioning). Small version for binary images.
+
+    Args:
+        channels: Feature maps of both stacks.
+        num_layers: Gated layers after the first.
+        first_kernel: Kernel size of the first layer.
+        kernel_size: Kernel size of the later layers.
+
+    Shapes:
+        input ``(B, 1, H, W)`` in {0, 1} → logits ``(B, 1, H, W)``.
+    """
+
+    def __init__(self, channels: int = 32, num_layers: int = 4, first_kernel: int = 7, kernel_size: int = 3):
+        super().__init__()
+        if channels < 1 or num_layers < 0:
+            raise ValueError(f"need channels >= 1 and num_layers >= 0, got {channels}, {num_layers}.")
+        first, later = stack_masks(first_kernel), stack_masks(kernel_size)
+        self.v_first = _FixedMaskConv2d(1, 2 * channels, first["vertical_first"])
+        self.h_first = _FixedMaskConv2d(1, 2 * channels, first["horizontal_first"])
+        self.link_first = nn.Conv2d(2 * channels, 2 * channels, 1)
+        self.v_convs = nn.ModuleList([_FixedMaskConv2d(channels, 2 * channels, later["vertical"])
+                                      for _ in range(num_layers)])
+        self.h_convs = nn.ModuleList([_FixedMaskConv2d(channels, 2 * channels, later["horizontal"])
+                                      for _ in range(num_layers)])
+        self.links = nn.ModuleList([nn.Conv2d(2 * channels, 2 * channels, 1) for _ in range(num_layers)])
+        self.h_outs = nn.ModuleList([nn.Conv2d(channels, channels, 1) for _ in range(num_layers)])
+        self.head = nn.Sequential(nn.ReLU(), nn.Conv2d(channels, channels, 1), nn.ReLU(), nn.Conv2d(channels, 1, 1))
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        _check_binary_images(X)
+        X = 2.0 * X - 1.0
+        v_pre = self.v_first(X)
+        v = _gate(v_pre)
+        h = _gate(self.h_first(X) + self.link_first(v_pre))
+        for v_conv, h_conv, link, h_out in zip(self.v_convs, self.h_convs, self.links, self.h_outs, strict=True):
+            v_pre = v_conv(v)
+            h = h + h_out(_gate(h_conv(h) + link(v_pre)))
+            v = _gate(v_pre)
+        return self.head(h)
