@@ -2,7 +2,8 @@
 
 Modules:
     :mod:`lib.generative.density`: k-means, PCA and kernel density estimates, from scratch.
-    :mod:`lib.generative.pixelcnn`: masked convolutions and a small PixelCNN (van den Oord et al. 2016).
+    :mod:`lib.generative.pixelcnn`: masked convolutions, a small PixelCNN and a gated PixelCNN
+        (van den Oord et al. 2016).
     :mod:`lib.generative.gan`: GAN losses (saturating, non-saturating, WGAN, WGAN-GP, LSGAN) and
         the ring-of-Gaussians toy with its modes-covered metric.
     :mod:`lib.generative.dcgan`: a DCGAN generator and discriminator for 28×28 images
@@ -10,4 +11,5 @@ Modules:
     :mod:`lib.generative.metrics`: the Fréchet distance (Heusel et al. 2017) in the feature space
         of the book's own classifier.
     :mod:`lib.generative.plotting`: the chapter's figures.
+    :mod:`lib.generative.benchmarks`: PixelCNN sampling time and DCGAN training throughput.
 """
