@@ -145,4 +145,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as a script this module is ``__main__``, but the benchmark modules register into
+    # ``lib.bench``: delegate to that module so there is one registry.
+    from lib.bench import main as _main
+
+    sys.exit(_main())
