@@ -51,3 +51,12 @@ def test_timer_measures_the_block():
 def test_core_loading_benchmark_agrees_with_torchvision():
     (row,) = bench.registered()["core/fashion-mnist-loading"]()
     assert row.value > 0 and row.reference_value > 0 and row.details["images"] == 60_000
+
+
+def test_command_line_sees_every_registered_benchmark():
+    import subprocess
+    import sys
+
+    listed = subprocess.run([sys.executable, "-m", "lib.bench", "--list"], capture_output=True,
+                            text=True, check=True).stdout.split()
+    assert listed == sorted(bench.registered())
