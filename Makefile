@@ -32,6 +32,7 @@ test: data
 		--nbval-cell-timeout=600 -p no:cacheprovider --durations=10
 
 bench: data
+	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) -m lib.bench --out _build/bench.json
 
 execute: setup
