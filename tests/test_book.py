@@ -115,3 +115,12 @@ def test_build_fails_on_errors_and_warnings():
     assert CONFIG["sphinx"]["config"]["nb_execution_raise_on_error"] is True
     makefile = (ROOT / "Makefile").read_text()
     assert "-W" in makefile and "--keep-going" in makefile
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_glued_numbers_are_plain_python_values(path):
+    glued = [o["data"]["application/papermill.record/text/plain"]
+             for c in _code_cells(path) for o in c.get("outputs", [])
+             if "application/papermill.record/text/plain" in o.get("data", {})]
+    bad = [g for g in glued if re.match(r"(np\.|tensor\(|array\()", g)]
+    assert not bad, f"glue Python floats/ints (e.g. round(float(x), 4)), not {bad[:3]}"
