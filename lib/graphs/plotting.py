@@ -88,10 +88,12 @@ def depth_curves(depths: Sequence[int], accuracy: dict[str, Sequence[float]],
                  smoothness: dict[str, Sequence[float]]) -> Figure:
     """Test accuracy (left) and feature smoothness (right) against the number of layers."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.6))
-    for (name, acc), colour in zip(accuracy.items(), PALETTE):
-        left.plot(depths, np.asarray(acc) * 100, marker="o", color=colour, label=name)
-    for (name, s), colour in zip(smoothness.items(), PALETTE[2:]):
-        right.semilogy(depths, s, marker="o", color=colour, label=name)
+    names = list(dict.fromkeys([*accuracy, *smoothness]))  # one colour per model in both panels
+    for name, acc in accuracy.items():
+        left.plot(depths, np.asarray(acc) * 100, marker="o", color=PALETTE[names.index(name)],
+                  label=name)
+    for name, s in smoothness.items():
+        right.semilogy(depths, s, marker="o", color=PALETTE[names.index(name)], label=name)
     for ax in (left, right):
         ax.set_xscale("log", base=2)
         ax.set_xticks(list(depths), [str(d) for d in depths])
