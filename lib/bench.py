@@ -81,6 +81,18 @@ def timer() -> Iterator[Callable[[], float]]:
     end.append(time.perf_counter())
 
 
+def best_time(fn: Callable[[], object], *, repeats: int = 3) -> float:
+    """Best wall time of ``repeats`` calls of ``fn``, in seconds (the least disturbed run)."""
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, got {repeats}.")
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def registered() -> dict[str, BenchmarkFn]:
     """All benchmarks, after importing every module of :data:`BENCHMARK_MODULES` that exists."""
     for module in BENCHMARK_MODULES:

@@ -60,3 +60,16 @@ def test_command_line_sees_every_registered_benchmark():
     listed = subprocess.run([sys.executable, "-m", "lib.bench", "--list"], capture_output=True,
                             text=True, check=True).stdout.split()
     assert listed == sorted(bench.registered())
+
+
+def test_best_time_takes_the_fastest_call():
+    delays = iter([0.02, 0.0, 0.01])
+
+    def call() -> None:
+        import time
+
+        time.sleep(next(delays))
+
+    assert bench.best_time(call, repeats=3) < 0.01
+    with pytest.raises(ValueError, match="repeats"):
+        bench.best_time(call, repeats=0)

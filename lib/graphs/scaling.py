@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import torch
 
+from lib.bench import best_time
 from lib.graphs.gcn import GCNLayer, normalized_adjacency
 
 
@@ -48,20 +48,11 @@ def forward_time_vs_edges(
         x = torch.randn(n, features, generator=g)
         layer = GCNLayer(features, features)
         adj = normalized_adjacency(edge_index, n)
-        ours.append(_best(lambda: layer(x, adj), repeats))
+        ours.append(best_time(lambda: layer(x, adj), repeats=repeats))
         if with_pyg:
             from torch_geometric.nn import GCNConv
 
             conv = GCNConv(features, features, cached=True)
             conv(x, edge_index)
-            pyg.append(_best(lambda: conv(x, edge_index), repeats))
+            pyg.append(best_time(lambda: conv(x, edge_index), repeats=repeats))
     return list(num_edges), ours, pyg
-
-
-def _best(fn, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best

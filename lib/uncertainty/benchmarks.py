@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lib.bench import Result, benchmark
+from lib.bench import Result, benchmark, best_time
 from lib.models import SmallCNN
-from lib.uncertainty.ensembles import ensemble_probs, mc_dropout_probs, probs_of, time_call
+from lib.uncertainty.ensembles import ensemble_probs, mc_dropout_probs, probs_of
 from lib.uncertainty.metrics import expected_calibration_error, reliability_bins
 
 NUM_PREDICTIONS = 1_000_000
@@ -43,9 +43,9 @@ def calibration_1m() -> list[Result]:
     ours_value = expected_calibration_error(probs, labels, n_bins=15)
     numpy_value = _numpy_ece(probs.double().numpy(), labels.numpy(), 15)
     ref_value = multiclass_calibration_error(probs, labels, num_classes=10, n_bins=15).item()
-    ours = time_call(lambda: expected_calibration_error(probs, labels, n_bins=15), repeats=5)
-    ref = time_call(lambda: multiclass_calibration_error(probs, labels, num_classes=10, n_bins=15), repeats=5)
-    bins = time_call(lambda: reliability_bins(probs, labels, n_bins=15), repeats=5)
+    ours = best_time(lambda: expected_calibration_error(probs, labels, n_bins=15), repeats=5)
+    ref = best_time(lambda: multiclass_calibration_error(probs, labels, num_classes=10, n_bins=15), repeats=5)
+    bins = best_time(lambda: reliability_bins(probs, labels, n_bins=15), repeats=5)
     details = {"predictions": NUM_PREDICTIONS, "classes": 10, "n_bins": 15, "ece_ours": ours_value,
                "ece_torchmetrics": ref_value, "ece_numpy_float64": numpy_value, "abs_difference": abs(ours_value - ref_value),
                "seconds_ours": ours, "seconds_torchmetrics": ref}
@@ -63,9 +63,9 @@ def ensemble_inference() -> list[Result]:
     single = SmallCNN().eval()
     members = [SmallCNN().eval() for _ in range(5)]
     dropout_net = SmallCNN(dropout=0.25).eval()
-    t_single = time_call(lambda: probs_of(single, X), repeats=3)
-    t_ensemble = time_call(lambda: ensemble_probs(members, X), repeats=3)
-    t_mc = time_call(lambda: mc_dropout_probs(dropout_net, X, num_samples=10), repeats=3)
+    t_single = best_time(lambda: probs_of(single, X), repeats=3)
+    t_ensemble = best_time(lambda: ensemble_probs(members, X), repeats=3)
+    t_mc = best_time(lambda: mc_dropout_probs(dropout_net, X, num_samples=10), repeats=3)
     details = {"images": len(X), "seconds_single": t_single, "seconds_ensemble5": t_ensemble,
                "seconds_mc_dropout10": t_mc}
     return [

@@ -16,8 +16,7 @@ baseline: the first run of the chapter pays about two minutes of training, later
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import nn
@@ -123,13 +122,3 @@ def disagreement(probs_a: torch.Tensor, probs_b: torch.Tensor) -> float:
     if probs_a.shape != probs_b.shape or probs_a.dim() != 2:
         raise ValueError(f"expected two (N, C) tensors of one shape, got {tuple(probs_a.shape)} and {tuple(probs_b.shape)}.")
     return float((probs_a.argmax(1) != probs_b.argmax(1)).double().mean())
-
-
-def time_call(fn: Callable[[], object], *, repeats: int = 3) -> float:
-    """Best wall time of ``repeats`` calls of ``fn``, in seconds."""
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
