@@ -1,7 +1,8 @@
 # Two commands do everything on a fresh machine (Debian/Ubuntu, Python 3.11, git, make):
 #   make book   set up .venv, provision the data, execute every notebook, build the HTML
 #   make test   the same set-up, then lib's unit tests, nbval on every notebook, the book build
-# Also: make bench (writes _build/bench.json), make execute NB=path/to/notebook.ipynb.
+# Also: make bench (writes _build/bench.json), make execute NB=path/to/notebook.ipynb (re-execute
+# one notebook in place), make nbval NB=path/to/notebook.ipynb (check one notebook reproduces).
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +11,7 @@ STAMP := $(VENV)/.installed-stamp
 # Progress bars are for people at a notebook; builds and tests run quiet (see lib/training.py).
 export BOOK_PROGRESS := 0
 
-.PHONY: setup data book test bench execute clean
+.PHONY: setup data book test bench execute nbval clean
 
 setup: $(STAMP)
 
@@ -39,6 +40,10 @@ execute: setup
 	@test -n "$(NB)" || { echo "usage: make execute NB=chapters/<part>/<notebook>.ipynb"; exit 2; }
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.timeout=600 "$(NB)"
+
+nbval: data
+	@test -n "$(NB)" || { echo "usage: make nbval NB=chapters/<part>/<notebook>.ipynb"; exit 2; }
+	$(PY) -m pytest --nbval --nbval-current-env -p no:cacheprovider "$(NB)"
 
 clean:
 	rm -rf _build
