@@ -7,7 +7,10 @@ at most 200 epochs, early stopping when the validation loss exceeds the mean of 
 final model is reported.
 
 The same :func:`train_node_classifier` trains our :class:`lib.graphs.GCN` and the PyTorch
-Geometric reference :class:`PyGGCN`, so only the implementation differs.
+Geometric reference :class:`PyGGCN`, so only the implementation differs. For one seed the two
+still draw different random numbers (PyG initialises in another order and drops out every entry
+of a dense ``X``); :class:`PyGGCNSameDraws` gives ``GCNConv`` our draws, which isolates the
+implementation.
 """
 
 from __future__ import annotations
@@ -21,7 +24,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lib.graphs.gcn import GCN, SparseMatrix, normalized_adjacency, row_normalize
+from lib.graphs.gcn import (
+    GCN,
+    SparseMatrix,
+    dropout,
+    normalized_adjacency,
+    row_normalize,
+    sparse_dropout,
+)
 from lib.reproducibility import seed_everything
 
 PAPER_TABLE2 = {"cora": 81.5, "citeseer": 70.3}
@@ -150,20 +160,21 @@ def train_node_classifier(
 class PyGGCN(nn.Module):
     """The reference: the same two-layer GCN built from PyTorch Geometric's ``GCNConv``.
 
-    As in PyG's ``examples/gcn.py``; ``cached=False`` (the default) re-normalises the graph in
-    every forward pass, ``cached=True`` stores it after the first one.
+    As in PyG's ``examples/gcn.py``: dense features, ``F.dropout`` on the input and the hidden
+    layer, and ``GCNConv(cached=True)``, which normalises the graph in the first forward pass and
+    reuses it afterwards (right for a transductive task, where the graph never changes).
 
     Shapes:
         ``x (N, F)``, ``edge_index (2, E)`` -> ``(N, C)``.
     """
 
-    def __init__(self, in_features: int, hidden: int, out_features: int, *, dropout: float = 0.5,
-                 cached: bool = False) -> None:
+    def __init__(self, in_features: int, hidden: int, out_features: int, *,
+                 dropout: float = 0.5) -> None:
         super().__init__()
         from torch_geometric.nn import GCNConv
 
-        self.conv1 = GCNConv(in_features, hidden, cached=cached)
-        self.conv2 = GCNConv(hidden, out_features, cached=cached)
+        self.conv1 = GCNConv(in_features, hidden, cached=True)
+        self.conv2 = GCNConv(hidden, out_features, cached=True)
         self.dropout = dropout
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
@@ -173,7 +184,42 @@ class PyGGCN(nn.Module):
         return self.conv2(x, edge_index)
 
 
-IMPLEMENTATIONS = ("ours", "pyg", "pyg-cached")
+class PyGGCNSameDraws(PyGGCN):
+    """:class:`PyGGCN` started from our GCN's weights and fed our GCN's dropout masks.
+
+    The input dropout acts on the stored non-zeros of a sparse ``X`` (dropping a zero changes
+    nothing, so the law is that of dense dropout) and both dropouts draw from torch's global
+    generator exactly as :class:`lib.graphs.GCN` does. Trained from the same seed, the two
+    networks therefore see the same random numbers, and any difference left between their
+    results comes from the implementations (floating-point rounding), not from the draws.
+
+    Shapes:
+        ``x`` a :class:`SparseMatrix` ``(N, F)``, ``edge_index (2, E)`` -> ``(N, C)``.
+    """
+
+    @classmethod
+    def from_gcn(cls, model: GCN) -> PyGGCNSameDraws:
+        """A copy of a two-layer :class:`lib.graphs.GCN`; draws nothing from the global generator."""
+        if len(model.layers) != 2 or model.residual:
+            raise ValueError("from_gcn copies a plain two-layer GCN (num_layers=2, no residual).")
+        first, second = model.layers
+        with torch.random.fork_rng(devices=[]):  # GCNConv's own initialisation is overwritten
+            pyg = cls(first.lin.in_features, first.lin.out_features, second.lin.out_features,
+                      dropout=model.dropout)
+        with torch.no_grad():
+            for ours, conv in zip(model.layers, (pyg.conv1, pyg.conv2)):
+                conv.lin.weight.copy_(ours.lin.weight)
+                conv.bias.copy_(ours.bias)
+        return pyg
+
+    def forward(self, x: SparseMatrix, edge_index: torch.Tensor) -> torch.Tensor:
+        x = sparse_dropout(x, self.dropout, self.training).to_dense()
+        x = F.relu(self.conv1(x, edge_index))
+        x = dropout(x, self.dropout, self.training)
+        return self.conv2(x, edge_index)
+
+
+IMPLEMENTATIONS = ("ours", "pyg", "pyg-same-draws")
 
 
 def run_table2(
@@ -191,8 +237,9 @@ def run_table2(
     Args:
         data: A PyG ``Data`` from :func:`lib.data.load_planetoid` (binary features).
         dataset: Its name, for the record.
-        implementation: ``"ours"`` (cached CSR adjacency, sparse features),
-            ``"pyg"`` (``GCNConv``, dense features) or ``"pyg-cached"`` (``GCNConv(cached=True)``).
+        implementation: ``"ours"`` (cached CSR adjacency, sparse features), ``"pyg"``
+            (:class:`PyGGCN`, PyG's own random draws) or ``"pyg-same-draws"``
+            (:class:`PyGGCNSameDraws`: ``GCNConv`` with our initial weights and dropout masks).
         seeds: One run per seed (``seed_everything(seed)`` before building the model).
         num_epochs: Maximum epochs.
         hidden: Hidden units.
@@ -209,20 +256,25 @@ def run_table2(
     x = row_normalize(data.x)
     num_nodes, num_features = x.shape
     num_classes = int(data.y.max()) + 1
-    if implementation == "ours":
+    if implementation != "pyg":
         features = SparseMatrix.from_dense(x)
+    if implementation == "ours":
         adj = normalized_adjacency(data.edge_index, num_nodes)
     result = Table2Result(dataset, implementation, setup_seconds=time.perf_counter() - start)
     for seed in seeds:
         seed_everything(seed, num_threads=torch.get_num_threads())  # keep the caller's count
-        if implementation == "ours":
-            model = GCN(num_features, hidden, num_classes, num_layers=2, dropout=0.5)
-            forward = lambda m=model: m(features, adj)  # noqa: E731
-            decay = model.layers[0].parameters()
-        else:
-            model = PyGGCN(num_features, hidden, num_classes, cached=implementation == "pyg-cached")
+        if implementation == "pyg":
+            model = PyGGCN(num_features, hidden, num_classes)
             forward = lambda m=model: m(x, data.edge_index)  # noqa: E731
             decay = model.conv1.parameters()
+        elif implementation == "pyg-same-draws":  # our initialisation, copied into GCNConv
+            model = PyGGCNSameDraws.from_gcn(GCN(num_features, hidden, num_classes))
+            forward = lambda m=model: m(features, data.edge_index)  # noqa: E731
+            decay = model.conv1.parameters()
+        else:
+            model = GCN(num_features, hidden, num_classes)
+            forward = lambda m=model: m(features, adj)  # noqa: E731
+            decay = model.layers[0].parameters()
         result.runs.append(
             train_node_classifier(
                 forward, model, data.y, data.train_mask, data.val_mask, data.test_mask,

@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 import torch
 
-from lib.graphs import GCN, from_networkx, mean_adjacency
+from lib.graphs import GCN, SparseMatrix, from_networkx, mean_adjacency, normalized_adjacency
 from lib.graphs.graph_classification import (
     FAMILIES,
     GraphClassifier,
@@ -16,7 +16,11 @@ from lib.graphs.graph_classification import (
     train_graph_classifier,
 )
 from lib.graphs.link_prediction import link_scores, split_edges
-from lib.graphs.node_classification import train_node_classifier
+from lib.graphs.node_classification import (
+    PyGGCNSameDraws,
+    run_table2,
+    train_node_classifier,
+)
 from lib.graphs.sampling import NeighborSampler, saved_tensor_bytes
 from lib.graphs.scaling import forward_time_vs_edges
 
@@ -133,6 +137,55 @@ def test_node_classifier_trains_on_karate(karate):
     with pytest.raises(ValueError, match="boolean"):
         train_node_classifier(lambda: model(torch.eye(n), adj), model, y, train.long(), ~train,
                               ~train, decay_parameters=[])
+
+
+@pytest.fixture
+def planted_partition():
+    """A Planetoid-like toy: 3 communities of 40 nodes, sparse binary words, a public-style split."""
+    from torch_geometric.data import Data
+
+    graph = nx.planted_partition_graph(3, 40, 0.1, 0.04, seed=0)
+    edge_index, n = from_networkx(graph)
+    y = torch.arange(n) // 40
+    generator = torch.Generator().manual_seed(0)
+    word_rate = 0.03 + 0.05 * (torch.arange(60) // 20 == y[:, None])  # 20 topical words per class
+    x = (torch.rand(n, 60, generator=generator) < word_rate).float()
+    order = torch.randperm(n, generator=generator)
+    masks = [torch.zeros(n, dtype=torch.bool) for _ in range(3)]
+    train = torch.cat([order[y[order] == c][:4] for c in range(3)])
+    rest = order[~torch.isin(order, train)]
+    masks[0][train], masks[1][rest[:30]], masks[2][rest[30:]] = True, True, True
+    return Data(x=x, y=y, edge_index=edge_index, train_mask=masks[0], val_mask=masks[1],
+                test_mask=masks[2])
+
+
+def test_pyg_same_draws_copies_weights_without_drawing(planted_partition):
+    data = planted_partition
+    x = SparseMatrix.from_dense(data.x)
+    torch.manual_seed(0)
+    ours = GCN(data.num_features, 16, 3)
+    state = torch.get_rng_state()
+    pyg = PyGGCNSameDraws.from_gcn(ours)
+    assert torch.equal(torch.get_rng_state(), state)
+    ours.eval(), pyg.eval()
+    adj = normalized_adjacency(data.edge_index, data.num_nodes)
+    torch.testing.assert_close(pyg(x, data.edge_index), ours(x, adj), atol=1e-6, rtol=1e-5)
+    with pytest.raises(ValueError, match="two-layer"):
+        PyGGCNSameDraws.from_gcn(GCN(data.num_features, 16, 3, num_layers=3))
+
+
+def test_same_draws_give_the_same_runs_and_own_draws_differ(planted_partition):
+    # The paper's protocol: early stopping makes the epoch count depend on every validation loss.
+    ours, same, own = (run_table2(planted_partition, "toy", impl, seeds=range(4))
+                       for impl in ("ours", "pyg-same-draws", "pyg"))
+    for result in (same, own):
+        assert all(r.epochs < 200 for r in result.runs)
+    assert [r.epochs for r in same.runs] == [r.epochs for r in ours.runs]
+    assert same.accuracies.tolist() == ours.accuracies.tolist()
+    assert [r.val_accuracy for r in same.runs] == [r.val_accuracy for r in ours.runs]
+    assert [r.epochs for r in own.runs] != [r.epochs for r in ours.runs]  # PyG's own draws
+    with pytest.raises(ValueError, match="implementation"):
+        run_table2(planted_partition, "toy", "pyg-cached")
 
 
 def test_scaling_times_are_positive():
