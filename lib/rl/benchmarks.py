@@ -23,6 +23,28 @@ from lib.rl.networks import single_thread
 SEEDS = (0, 1, 2, 3, 4)
 
 
+SB3_UNMAPPED = ("env_id", "total_steps", "eval_every", "eval_episodes", "double_q", "loss")
+"""Fields of :class:`~lib.rl.dqn.DQNConfig` that are not ``DQN(...)`` arguments: the environment,
+the step count and the evaluations are passed elsewhere, and stable-baselines3's DQN always uses
+the Huber loss without double Q (checked in :func:`dqn_cartpole`)."""
+
+
+def sb3_dqn_kwargs(config: DQNConfig) -> dict:
+    """stable-baselines3 ``DQN(...)`` keyword arguments with the same schedule as ``config``.
+
+    Every field of ``config`` is either mapped here or listed in :data:`SB3_UNMAPPED`, so that a
+    new hyper-parameter cannot silently differ between the two agents.
+    """
+    return {
+        "learning_rate": config.lr, "buffer_size": config.buffer_size, "learning_starts": config.learning_starts,
+        "batch_size": config.batch_size, "tau": config.tau, "gamma": config.gamma, "train_freq": config.train_freq,
+        "gradient_steps": config.gradient_steps, "target_update_interval": config.target_update_interval,
+        "exploration_fraction": config.eps_fraction, "exploration_initial_eps": config.eps_start,
+        "exploration_final_eps": config.eps_end, "max_grad_norm": config.max_grad_norm,
+        "policy_kwargs": {"net_arch": list(config.hidden)},
+    }
+
+
 def _sb3_dqn(seed: int, config: DQNConfig) -> tuple[np.ndarray, float]:
     """Train stable-baselines3's DQN with ``config``; return (final returns of the best snapshot, wall s)."""
     import torch
@@ -52,14 +74,7 @@ def _sb3_dqn(seed: int, config: DQNConfig) -> tuple[np.ndarray, float]:
             return True
 
     start = time.perf_counter()
-    model = DQN(
-        "MlpPolicy", config.env_id, learning_rate=config.lr, buffer_size=config.buffer_size,
-        learning_starts=config.learning_starts, batch_size=config.batch_size, tau=config.tau, gamma=config.gamma,
-        train_freq=config.train_freq, gradient_steps=config.gradient_steps,
-        target_update_interval=config.target_update_interval, exploration_fraction=config.eps_fraction,
-        exploration_initial_eps=config.eps_start, exploration_final_eps=config.eps_end,
-        max_grad_norm=config.max_grad_norm, policy_kwargs={"net_arch": list(config.hidden)}, seed=seed, device="cpu",
-    )
+    model = DQN("MlpPolicy", config.env_id, seed=seed, device="cpu", **sb3_dqn_kwargs(config))
     callback = BestSnapshot()
     model.learn(total_timesteps=config.total_steps, callback=callback)
     wall = time.perf_counter() - start

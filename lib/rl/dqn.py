@@ -322,16 +322,16 @@ def final_evaluation(net: BatchedMLP, *, env_id: str = "CartPole-v1", num_episod
 CARTPOLE_DQN = DQNConfig(
     env_id="CartPole-v1",
     total_steps=30_000,
-    hidden=(64, 64),
+    hidden=(256,),
     lr=2.5e-3,
     gamma=0.99,
     batch_size=64,
     buffer_size=50_000,
-    learning_starts=500,
+    learning_starts=1_000,
     train_freq=2,
     gradient_steps=1,
     target_update_interval=1,
-    tau=0.005,
+    tau=0.01,
     eps_start=1.0,
     eps_end=0.05,
     eps_fraction=0.1,
@@ -339,6 +339,11 @@ CARTPOLE_DQN = DQNConfig(
     eval_every=1_000,
     eval_episodes=5,
 )
-"""The CartPole-v1 schedule of the chapter and of the benchmark: a small network, one gradient
-step every two environment steps, a Polyak-averaged target network (``tau = 0.005`` per step),
-epsilon decaying over the first 3000 steps. Chosen for speed on a CPU; 30,000 steps per seed."""
+"""The CartPole-v1 schedule of the chapter and of the benchmark: one hidden layer of 256 units,
+1000 steps of random play before learning, one gradient step every two environment steps, a
+Polyak-averaged target network (``tau = 0.01`` per step), epsilon decaying over the first 3000
+steps; 30,000 steps per seed. Chosen for speed and reliability on a CPU by a small sweep (network
+shape, learning rate, exploration, ``tau``, ``learning_starts``, ``train_freq``, batch size) on
+seeds 0-9, then checked on the unseen seeds 10-19 (all 20 solved under the page's protocol). One
+layer of 256 costs fewer multiply-adds than two layers of 64 and was the most stable shape tried:
+the greedy policy after the last step had also rarely collapsed."""
