@@ -1,6 +1,7 @@
-# Two commands do everything on a fresh machine (Debian/Ubuntu, Python 3.11, git, make):
-#   make book   set up .venv, provision the data, execute every notebook, build the HTML
-#   make test   the same set-up, then lib's unit tests, nbval on every notebook, the book build
+# Two commands do everything on a fresh machine (Debian/Ubuntu, Python 3.11, Node.js/npm, git, make):
+#   make book   set up .venv and node_modules, provision the data, execute every notebook, build the HTML
+#   make test   the same set-up (and Chromium, see browser), then lib's unit tests, nbval on every
+#               notebook, the book build, and every page of it checked in headless Chromium
 # Also: make bench (writes _build/bench.json), make execute NB=path/to/notebook.ipynb (re-execute
 # one notebook in place), make nbval NB=path/to/notebook.ipynb (check one notebook reproduces).
 
@@ -8,18 +9,34 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# npm ci rewrites this file on every install
+NODE_STAMP := node_modules/.package-lock.json
 # Progress bars are for people at a notebook; builds and tests run quiet (see lib/training.py).
 export BOOK_PROGRESS := 0
 
-.PHONY: setup data book test bench execute nbval clean
+.PHONY: setup data browser book test bench execute nbval clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# MathJax, served by the built site so that math renders offline (see _ext/site_assets.py)
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund
+
+# The browser test needs Debian's Chromium: installed here when missing and we may (root with apt).
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	  else \
+	    echo "NOTE: Chromium is not installed: make test will SKIP the browser test (install Debian's chromium)"; \
+	  fi; }
 
 data: setup
 	$(PY) -m lib.data
@@ -28,9 +45,9 @@ book: data
 	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
-test: data
+test: data browser
 	$(PY) -m pytest tests chapters templates --nbval --nbval-current-env \
-		--nbval-cell-timeout=600 -p no:cacheprovider --durations=10
+		--nbval-cell-timeout=600 -p no:cacheprovider --durations=10 -rs
 
 bench: data
 	$(PY) -m pip install --quiet -r requirements-bench.txt

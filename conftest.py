@@ -1,6 +1,11 @@
-"""Notebook time budget for ``make test``: nbval runs every notebook cell by cell; this plugin adds
-up each notebook's execution time, prints the table, writes it to ``_build/notebook-times.json``
-and fails the run when a notebook exceeds the book's budget of 3 minutes on a 2-core CPU."""
+"""Notebook run times for ``make test``.
+
+nbval runs every notebook cell by cell; this plugin adds up each notebook's execution time, prints
+the table, and fails the run when a notebook exceeds the book's budget of 3 minutes on a 2-core CPU.
+It records the times in ``_build/notebook-times.json`` as each notebook finishes (merged with the
+times of notebooks this run did not execute), and runs the tests marked ``after_notebooks`` (the book
+build and the browser test, which show those times on every page) after all notebooks.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +16,40 @@ from pathlib import Path
 import pytest
 
 NOTEBOOK_BUDGET_SECONDS = 180.0
+TIMES_FILE = Path(__file__).resolve().parent / "_build" / "notebook-times.json"
 _seconds: dict[str, float] = defaultdict(float)
+
+
+@pytest.fixture(scope="session")
+def notebook_times_file() -> Path:
+    """The JSON file of measured notebook run times (path -> seconds) that this plugin writes."""
+    return TIMES_FILE
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "after_notebooks: run after every notebook of the session")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("after_notebooks") is not None)
+
+
+def _record_times() -> None:
+    times = json.loads(TIMES_FILE.read_text()) if TIMES_FILE.is_file() else {}
+    times.update(_seconds)
+    TIMES_FILE.parent.mkdir(parents=True, exist_ok=True)
+    TIMES_FILE.write_text(json.dumps(dict(sorted(times.items())), indent=2) + "\n")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     path = report.nodeid.split("::")[0]
     if path.endswith(".ipynb"):
         _seconds[path] += report.duration
+        if report.when == "teardown":
+            _record_times()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if not _seconds:
-        return
-    out = Path(session.config.rootpath) / "_build" / "notebook-times.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(dict(sorted(_seconds.items())), indent=2) + "\n")
     over = {p: s for p, s in _seconds.items() if s > NOTEBOOK_BUDGET_SECONDS}
     if over and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,10 +1,13 @@
-"""Shared fixtures: a temporary data folder and mirror, so tests never touch the real ones."""
+"""Shared fixtures: a temporary data folder and mirror, so tests never touch the real ones; the built book."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from lib import data
 
@@ -16,3 +19,40 @@ def tmp_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(data.DATA_DIR_ENV, str(folder))
     monkeypatch.setenv(data.MIRROR_ENV, str(tmp_path / "no-mirror"))
     return folder
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory: pytest.TempPathFactory, notebook_times_file: Path) -> Path:
+    """The HTML book, built once per session from the outputs stored in the notebooks.
+
+    ``make book`` executes every notebook; the test command renders the stored outputs that nbval
+    has just verified instead, so it does not execute every notebook twice. The pages' run-time
+    notes come from the times the root ``conftest.py`` recorded while nbval ran the notebooks (the
+    tests that use this fixture are marked ``after_notebooks``). Fails on any Sphinx warning.
+    """
+    from tests.test_book import CONFIG, ROOT
+
+    if not notebook_times_file.is_file():
+        pytest.skip(f"{notebook_times_file} is missing: run the notebooks first (make test does)")
+    sphinx = CONFIG["sphinx"]
+    config = {
+        **CONFIG,
+        "execute": {**CONFIG["execute"], "execute_notebooks": "off"},
+        "sphinx": {
+            **sphinx,
+            # paths in a config file are relative to its folder, and this one lives elsewhere
+            "local_extensions": {name: str(ROOT / path) for name, path in sphinx["local_extensions"].items()},
+            "config": {**sphinx["config"], "book_run_times_file": str(notebook_times_file)},
+        },
+    }
+    config_file = tmp_path_factory.mktemp("config") / "_config.yml"
+    config_file.write_text(yaml.safe_dump(config))
+    output = ROOT / "_build" / "test"
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "--config", str(config_file), "--path-output",
+         str(output), "--all", "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert result.returncode == 0, f"book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    return output / "_build" / "html"

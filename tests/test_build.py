@@ -1,39 +1,47 @@
-"""The book build, from the outputs stored in the notebooks (which nbval verifies).
+"""The built book, read as files: every page, internal links and anchors, figures, run times, buttons.
 
-``make book`` executes every notebook; this test renders the stored outputs instead, so the
-test command does not execute every notebook twice. It fails on any Sphinx warning (``-W -n``).
+The ``built_book`` fixture (tests/conftest.py) builds the HTML once per session from the outputs
+stored in the notebooks, failing on any Sphinx warning (``-W -n``: nitpicky cross-references).
+What only a browser can tell (scripts, math typesetting, images decoded, search) is in
+tests/test_browser.py.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
+from PIL import Image
 
-from tests.test_book import CONFIG, NOTEBOOKS, ROOT, TOC_FILES
+from tests.test_book import CONFIG, NOTEBOOK_IDS, NOTEBOOKS, ROOT, TOC_FILES
 
-OUTPUT = ROOT / "_build" / "test"
-HTML = OUTPUT / "_build" / "html"
+pytestmark = pytest.mark.after_notebooks
 
 
-@pytest.fixture(scope="module")
-def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    config = {**CONFIG, "execute": {**CONFIG["execute"], "execute_notebooks": "off"}}
-    config_file = tmp_path_factory.mktemp("config") / "_config.yml"
-    config_file.write_text(yaml.safe_dump(config))
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "--config", str(config_file), "--path-output",
-         str(OUTPUT), "--all", "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, cwd=ROOT,
-    )
-    assert result.returncode == 0, f"book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
-    return HTML
+class _Page(HTMLParser):
+    """The link targets and element ids of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.ids.update(v for k, v in attrs if k in ("id", "name") and v)
+        attribute = {"a": "href", "link": "href", "img": "src", "script": "src"}.get(tag)
+        if attribute and attributes.get(attribute):
+            self.links.append(attributes[attribute])
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
 
 
 def test_every_page_is_built(built_book):
@@ -41,15 +49,105 @@ def test_every_page_is_built(built_book):
         assert (built_book / f"{entry}.html").is_file(), entry
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(ROOT)) for p in NOTEBOOKS])
-def test_figures_and_math_reach_the_page(built_book, path):
-    page = (built_book / path.relative_to(ROOT).with_suffix(".html")).read_text()
+def test_internal_links_and_anchors_resolve(built_book):
+    pages = {path: _parse(path) for path in built_book.rglob("*.html") if "_static" not in path.parts}
+    broken = []
+    for path, page in pages.items():
+        for link in page.links:
+            url = urlsplit(link)
+            if url.scheme or url.netloc or link.startswith(("mailto:", "javascript:")):
+                continue
+            target = (path.parent / unquote(url.path)).resolve() if url.path else path
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{path.relative_to(built_book)}: {link} (no such file)")
+            elif url.fragment and target.suffix == ".html":
+                ids = (pages.get(target) or _parse(target)).ids
+                if unquote(url.fragment) not in ids:
+                    broken.append(f"{path.relative_to(built_book)}: {link} (no such anchor)")
+    assert not broken, "broken internal links:\n" + "\n".join(broken)
+    assert len(pages) >= len(TOC_FILES)
+
+
+def test_no_script_style_or_font_is_fetched_from_outside(built_book):
+    for path in built_book.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        outside = re.findall(r'<(?:script|link|img)\b[^>]*(?:src|href)="(https?://[^"]+)"', html)
+        outside = [u for u in outside if not re.search(r'rel="(?:canonical|prev|next)"', u)]
+        assert not outside, f"{path.relative_to(built_book)} loads {outside}"
+    assert (built_book / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_every_figure_has_alt_text_and_a_caption(built_book, path):
+    page = (built_book / path.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8")
     notebook = json.loads(path.read_text())
     figures = sum(1 for c in notebook["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
-    assert len(re.findall(r"<img [^>]*src=\"[^\"]*\.png\"", page)) >= figures
-    if any("$$" in "".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"):
-        assert 'class="math notranslate' in page
+    blocks = re.findall(r"<figure\b.*?</figure>", page, flags=re.S)
+    images = [b for b in blocks if "_images/" in b]
+    assert len(images) == figures, "every figure of the notebook is a captioned <figure>"
+    for block in images:
+        alt = re.search(r'<img [^>]*alt="([^"]*)"', block)
+        assert alt and len(alt.group(1).split()) >= 4, f"figure without descriptive alt text: {block[:200]}"
+        caption = re.search(r"<figcaption>(.*?)</figcaption>", block, flags=re.S)
+        assert caption and len(re.sub(r"<[^>]+>", " ", caption.group(1)).split()) >= 6, block[:300]
     assert "Traceback (most recent call last)" not in page
+
+
+def test_figures_carry_their_own_opaque_background(built_book):
+    """Readable in the theme's dark mode too: no transparent figure lets the dark page show through."""
+    pngs = list((built_book / "_images").glob("*.png"))
+    assert pngs
+    for png in pngs:
+        image = Image.open(png)
+        if image.mode in ("RGBA", "LA") or "transparency" in image.info:
+            assert image.convert("RGBA").getchannel("A").getextrema()[0] == 255, png.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_every_notebook_page_shows_its_measured_run_time(built_book, path, notebook_times_file):
+    from _ext.run_times import format_seconds
+
+    page = (built_book / path.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8")
+    seconds = json.loads(notebook_times_file.read_text())[str(path.relative_to(ROOT))]
+    note = re.search(r'class="[^"]*\brun-time\b[^"]*">(.*?)</div>', page, flags=re.S)
+    assert note, "no run-time note under the title"
+    assert f"about {format_seconds(seconds)} on a" in note.group(1)
+
+
+def test_every_part_page_shows_the_run_time_of_its_notebooks(built_book):
+    for index in sorted((ROOT / "chapters").glob("*/index.md")):
+        page = (built_book / index.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8")
+        count = len(list(index.parent.glob("*.ipynb")))
+        assert f"Re-running the {count} notebooks of this part takes about" in page, index
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_launch_and_download_buttons_point_at_this_notebook(built_book, path):
+    relative = str(path.relative_to(ROOT))
+    page = (built_book / path.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8")
+    repository = urlsplit(CONFIG["repository"]["url"]).path.strip("/")
+    branch = CONFIG["repository"]["branch"]
+    hrefs = set(re.findall(r'href="([^"]+)"', page))
+    assert f"https://colab.research.google.com/github/{repository}/blob/{branch}/{relative}" in hrefs
+    binder = f"https://mybinder.org/v2/gh/{repository}/{branch}?urlpath=lab/tree/{relative}"
+    assert binder in {h.replace("&amp;", "&") for h in hrefs}, sorted(h for h in hrefs if "binder" in h)
+    download = f"_sources/{relative}"
+    source = [h for h in hrefs if h.endswith(download)]
+    assert source, "no .ipynb download button"
+    served = (built_book / path.relative_to(ROOT).parent / source[0]).resolve()
+    assert json.loads(served.read_text()) == json.loads(path.read_text())
+
+
+def test_markdown_pages_offer_their_source(built_book):
+    for entry in TOC_FILES:
+        if (ROOT / f"{entry}.md").is_file():
+            page = (built_book / f"{entry}.html").read_text(encoding="utf-8")
+            source = re.search(r'href="([^"]*_sources/[^"]+\.md)"', page)
+            assert source, f"{entry}: no .md download button"
+            served = (built_book / entry).parent / source.group(1)
+            assert served.resolve().read_text() == (ROOT / f"{entry}.md").read_text()
 
 
 def test_bibliography_is_rendered(built_book):
