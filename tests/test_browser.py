@@ -2,8 +2,8 @@
 
 For each page of ``_toc.yml`` this asserts: no JavaScript errors, no request to anything outside
 the site (the book must work offline), no failed request, every image decoded with a non-zero size,
-all math typeset by the site's own MathJax with no raw TeX left, no error output in any cell, and
-the previous/next links following the table of contents. The site's search is tried offline. A
+all math typeset by the site's own MathJax with no raw TeX left, no error, traceback or stderr
+output in any cell, and the previous/next links following the table of contents. The site's search is tried offline. A
 screenshot of every page, in the theme's light and dark modes, lands in ``_build/screenshots/``.
 
 Chromium comes from Debian (``make browser``, which ``make test`` runs, installs it when missing and
@@ -115,7 +115,7 @@ def test_page_renders_offline_in_a_browser(browser, site, index):
     for raw in ("$$", "\\begin{", "\\frac"):
         assert raw not in math["text"], f"raw TeX {raw!r} visible on the page"
     if (ROOT / f"{entry}.ipynb").exists():
-        assert page.locator(".cell_output .traceback, .cell_output .output.error").count() == 0
+        assert page.locator(".cell_output :is(.stderr, .traceback, .error)").count() == 0, "error output"
         assert "Traceback (most recent call last)" not in math["text"]
         assert page.locator(".run-time").count() == 1, "no run-time note"
 
