@@ -188,8 +188,9 @@ class PyGGCNSameDraws(PyGGCN):
     """:class:`PyGGCN` started from our GCN's weights and fed our GCN's dropout masks.
 
     The input dropout acts on the stored non-zeros of a sparse ``X`` (dropping a zero changes
-    nothing, so the law is that of dense dropout) and both dropouts draw from torch's global
-    generator exactly as :class:`lib.graphs.GCN` does. Trained from the same seed, the two
+    nothing, so the law is that of dense dropout), whose CSR tensor ``GCNConv`` takes as it is
+    (its linear map accepts sparse input), and both dropouts draw from torch's global generator
+    exactly as :class:`lib.graphs.GCN` does. Trained from the same seed, the two
     networks therefore see the same random numbers, and any difference left between their
     results comes from the implementations (floating-point rounding), not from the draws.
 
@@ -213,8 +214,7 @@ class PyGGCNSameDraws(PyGGCN):
         return pyg
 
     def forward(self, x: SparseMatrix, edge_index: torch.Tensor) -> torch.Tensor:
-        x = sparse_dropout(x, self.dropout, self.training).to_dense()
-        x = F.relu(self.conv1(x, edge_index))
+        x = F.relu(self.conv1(sparse_dropout(x, self.dropout, self.training).matrix, edge_index))
         x = dropout(x, self.dropout, self.training)
         return self.conv2(x, edge_index)
 
