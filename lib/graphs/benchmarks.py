@@ -1,8 +1,10 @@
 """Benchmarks of chapter 3, registered with :mod:`lib.bench`.
 
 * ``graphs/table2``: the Table 2 protocol of Kipf & Welling (2017) (Cora and CiteSeer, 10 seeds,
-  at most 200 epochs) for our GCN and for the PyG ``GCNConv`` model, trained the same way in the
-  same run; wall time of the whole protocol and mean test accuracy of each.
+  at most 200 epochs) for our GCN, for the PyG ``GCNConv`` model as PyG's example runs it (its
+  own random draws), and for ``GCNConv`` given our weights and dropout masks (which must match
+  ours seed for seed), trained the same way in the same run; wall time of the whole protocol and
+  mean test accuracy of each.
 * ``graphs/scaling``: forward time of one cached sparse GCN layer against the number of edges,
   with the fitted log-log slope (1 means O(E)).
 * ``graphs/sampler``: throughput of the plain-PyTorch neighbour sampler on Cora.
@@ -28,20 +30,18 @@ def table2() -> list[Result]:
         data = load_planetoid(name)
         ours = run_table2(data, name, "ours")
         pyg = run_table2(data, name, "pyg")
+        same = run_table2(data, name, "pyg-same-draws")
         results.append(
             Result(
                 name=f"graphs/table2/{name}/seconds",
                 value=ours.seconds,
                 unit="s for 10 seeds",
-                reference="torch_geometric.nn.GCNConv, same protocol",
+                reference="torch_geometric.nn.GCNConv(cached=True) model, dense X, same protocol",
                 reference_value=pyg.seconds,
                 details={
                     "speedup": pyg.seconds / ours.seconds,
-                    "ours_accuracy_mean": ours.mean,
-                    "ours_accuracy_std": ours.std,
-                    "pyg_accuracy_mean": pyg.mean,
-                    "pyg_accuracy_std": pyg.std,
-                    "paper_accuracy": PAPER_TABLE2[name] / 100,
+                    "same_draws_seconds": same.seconds,
+                    "same_draws_speedup": same.seconds / ours.seconds,
                     "ours_epochs": [r.epochs for r in ours.runs],
                     "pyg_epochs": [r.epochs for r in pyg.runs],
                 },
@@ -51,10 +51,18 @@ def table2() -> list[Result]:
             Result(
                 name=f"graphs/table2/{name}/accuracy",
                 value=ours.mean,
-                unit="test accuracy",
-                reference="torch_geometric.nn.GCNConv, same protocol",
+                unit="mean test accuracy over 10 seeds",
+                reference="torch_geometric.nn.GCNConv(cached=True) model, its own random draws",
                 reference_value=pyg.mean,
-                details={"paper": PAPER_TABLE2[name] / 100},
+                details={
+                    "paper": PAPER_TABLE2[name] / 100,
+                    "ours_std": ours.std,
+                    "pyg_std": pyg.std,
+                    "same_draws_mean": same.mean,
+                    "same_draws_max_abs_difference": float(
+                        np.abs(same.accuracies - ours.accuracies).max()
+                    ),
+                },
             )
         )
     return results
