@@ -8,6 +8,7 @@ Every helper returns the ``matplotlib.figure.Figure`` it draws.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -85,6 +86,33 @@ def image_grid(
     return fig
 
 
+def finish_axes(
+    ax: plt.Axes,
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str | None = None,
+    legend: dict[str, Any] | None = None,
+) -> Figure:
+    """The last touches every book figure gets: axis labels (with units), title, legend, layout.
+
+    Args:
+        ax: The axes to finish; its figure is laid out tightly and returned.
+        xlabel: x-axis label with its unit.
+        ylabel: y-axis label with its unit.
+        title: Optional title.
+        legend: Keyword arguments of ``ax.legend`` (``{}`` for the defaults); ``None`` for no legend.
+    """
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if legend is not None:
+        ax.legend(**legend)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
 def plot_curves(
     curves: dict[str, Sequence[float]],
     *,
@@ -106,13 +134,7 @@ def plot_curves(
     for label, values in curves.items():
         xs = list(x) if x is not None else list(range(1, len(values) + 1))
         ax.plot(xs, list(values), marker="o", markersize=3, label=label)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={})
 
 
 def plot_bars(
@@ -138,9 +160,4 @@ def plot_bars(
     ax.bar(range(len(values)), [float(v) for v in values], color=PALETTE[0])
     rotate = max(map(len, labels)) > 4
     ax.set_xticks(range(len(labels)), labels, rotation=45 if rotate else 0, ha="right" if rotate else "center")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title)

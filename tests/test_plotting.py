@@ -9,7 +9,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from lib.notebook import setup  # noqa: E402
-from lib.plotting import PALETTE, image_grid, plot_bars, plot_curves, set_style  # noqa: E402
+from lib.plotting import PALETTE, finish_axes, image_grid, plot_bars, plot_curves, set_style  # noqa: E402
 
 
 def teardown_function() -> None:
@@ -46,6 +46,18 @@ def test_curves_and_bars_are_labelled():
     assert [p.get_height() for p in fig.axes[0].patches] == [1.0, 2.0]
     with pytest.raises(ValueError, match="2 labels for 3 values"):
         plot_bars(["x", "y"], [1, 2, 3], xlabel="", ylabel="")
+
+
+def test_finish_axes_labels_titles_and_legends_only_when_asked():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="a line")
+    assert finish_axes(ax, xlabel="time (s)", ylabel="loss (nats)") is fig
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("time (s)", "loss (nats)", "")
+    assert ax.get_legend() is None
+    finish_axes(ax, xlabel="x (m)", ylabel="y (m)", title="a title", legend={"fontsize": 8, "loc": "upper left"})
+    assert ax.get_title() == "a title"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a line"]
+    assert ax.get_legend().get_texts()[0].get_fontsize() == 8
 
 
 def test_notebook_setup_seeds_and_styles():

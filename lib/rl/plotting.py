@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from lib.plotting import PALETTE
+from lib.plotting import PALETTE, finish_axes
 from lib.rl.evaluation import mean_ci
 
 FROZEN_LAKE_ARROWS = {0: (-1, 0), 1: (0, 1), 2: (1, 0), 3: (0, -1)}
@@ -107,12 +107,7 @@ def plot_learning_curves(
         ax.fill_between(steps, mean - half, mean + half, color=colour, alpha=0.2, linewidth=0)
     if threshold is not None:
         ax.axhline(threshold, color="black", linestyle="--", linewidth=1, label=f"solved ({threshold:g})")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={"fontsize": 8})
     plt.close(fig)
     return fig
 

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from lib.plotting import PALETTE
+from lib.plotting import PALETTE, finish_axes
 from lib.uncertainty.metrics import ReliabilityBins
 
 
@@ -50,13 +50,8 @@ def regression_bands(
     ax.plot(xg, mu, color=PALETTE[0], lw=2, label="predicted mean", zorder=3)
     if truth is not None:
         ax.plot(xg, _np(truth), color=PALETTE[7], lw=1, ls="--", label="true mean", zorder=3)
-    ax.set_xlabel("input x (arbitrary units)")
-    ax.set_ylabel("target y (arbitrary units)")
-    if title:
-        ax.set_title(title)
-    ax.legend(fontsize=8, loc="upper left", ncol=2)
-    fig.tight_layout()
-    return fig
+    return finish_axes(ax, xlabel="input x (arbitrary units)", ylabel="target y (arbitrary units)",
+                       title=title, legend={"fontsize": 8, "loc": "upper left", "ncol": 2})
 
 
 def reliability_diagram(bins: Mapping[str, ReliabilityBins], *, title: str | None = None) -> Figure:
@@ -104,9 +99,7 @@ def metric_vs_severity(
         spread: Label → (low, high) six values each, drawn as a band (spread over corruption types).
     """
     if ax is None:
-        fig, ax = plt.subplots(figsize=(5.2, 3.4))
-    else:
-        fig = ax.figure
+        _, ax = plt.subplots(figsize=(5.2, 3.4))
     for i, (label, v) in enumerate(values.items()):
         xs = np.arange(len(v))
         ax.plot(xs, _np(v), marker="o", ms=4, color=PALETTE[i % len(PALETTE)], label=label)
@@ -114,13 +107,7 @@ def metric_vs_severity(
             lo, hi = spread[label]
             ax.fill_between(xs, _np(lo), _np(hi), color=PALETTE[i % len(PALETTE)], alpha=0.15, lw=0)
     ax.set_xticks(range(6), ["clean", "1", "2", "3", "4", "5"])
-    ax.set_xlabel("corruption severity")
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    return finish_axes(ax, xlabel="corruption severity", ylabel=ylabel, title=title, legend={"fontsize": 8})
 
 
 def severity_grid(images: Mapping[tuple[str, int], torch.Tensor], clean: torch.Tensor) -> Figure:
@@ -157,13 +144,7 @@ def confidence_histograms(
     edges = np.linspace(all_values.min(), all_values.max(), bins + 1)
     for i, (label, v) in enumerate(scores.items()):
         ax.hist(_np(v), bins=edges, density=True, alpha=0.5, color=PALETTE[i % len(PALETTE)], label=label)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("density (1 / unit of x)")
-    if title:
-        ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    return finish_axes(ax, xlabel=xlabel, ylabel="density (1 / unit of x)", title=title, legend={"fontsize": 8})
 
 
 def confidence_maps(
@@ -192,13 +173,8 @@ def risk_coverage_plot(curves: Mapping[str, tuple[torch.Tensor, torch.Tensor]], 
     fig, ax = plt.subplots(figsize=(5.2, 3.4))
     for i, (label, (cov, acc)) in enumerate(curves.items()):
         ax.plot(_np(cov), _np(acc), color=PALETTE[i % len(PALETTE)], label=label, ls="-" if i % 2 == 0 else "--")
-    ax.set_xlabel("coverage (fraction of inputs answered)")
-    ax.set_ylabel("accuracy on answered inputs")
-    if title:
-        ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    return finish_axes(ax, xlabel="coverage (fraction of inputs answered)", ylabel="accuracy on answered inputs",
+                       title=title, legend={"fontsize": 8})
 
 
 def decision_regions_plot(cost: torch.Tensor, action_names: Sequence[str], class_names: Sequence[str]) -> Figure:
@@ -226,10 +202,4 @@ def quality_vs_cost(
     for i, (label, (x, y)) in enumerate(points.items()):
         ax.scatter([x], [y], s=40, color=PALETTE[i % len(PALETTE)], label=label, zorder=3)
     ax.set_xscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={"fontsize": 8})
