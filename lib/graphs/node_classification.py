@@ -190,9 +190,9 @@ class PyGGCNSameDraws(PyGGCN):
     The input dropout acts on the stored non-zeros of a sparse ``X`` (dropping a zero changes
     nothing, so the law is that of dense dropout), whose CSR tensor ``GCNConv`` takes as it is
     (its linear map accepts sparse input), and both dropouts draw from torch's global generator
-    exactly as :class:`lib.graphs.GCN` does. Trained from the same seed, the two
-    networks therefore see the same random numbers, and any difference left between their
-    results comes from the implementations (floating-point rounding), not from the draws.
+    exactly as :class:`lib.graphs.GCN` does. Trained from the same seed, the two networks
+    therefore see the same random numbers, and any difference left between their results comes
+    from the implementations (floating-point rounding), not from the draws.
 
     Shapes:
         ``x`` a :class:`SparseMatrix` ``(N, F)``, ``edge_index (2, E)`` -> ``(N, C)``.
@@ -201,8 +201,10 @@ class PyGGCNSameDraws(PyGGCN):
     @classmethod
     def from_gcn(cls, model: GCN) -> PyGGCNSameDraws:
         """A copy of a two-layer :class:`lib.graphs.GCN`; draws nothing from the global generator."""
-        if len(model.layers) != 2 or model.residual:
-            raise ValueError("from_gcn copies a plain two-layer GCN (num_layers=2, no residual).")
+        if len(model.layers) != 2 or model.residual or not isinstance(model.activation, nn.ReLU):
+            raise ValueError(
+                "from_gcn copies a plain two-layer ReLU GCN (num_layers=2, no residual, ReLU)."
+            )
         first, second = model.layers
         with torch.random.fork_rng(devices=[]):  # GCNConv's own initialisation is overwritten
             pyg = cls(first.lin.in_features, first.lin.out_features, second.lin.out_features,

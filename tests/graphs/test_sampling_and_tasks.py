@@ -172,6 +172,8 @@ def test_pyg_same_draws_copies_weights_without_drawing(planted_partition):
     torch.testing.assert_close(pyg(x, data.edge_index), ours(x, adj), atol=1e-6, rtol=1e-5)
     with pytest.raises(ValueError, match="two-layer"):
         PyGGCNSameDraws.from_gcn(GCN(data.num_features, 16, 3, num_layers=3))
+    with pytest.raises(ValueError, match="ReLU"):
+        PyGGCNSameDraws.from_gcn(GCN(data.num_features, 16, 3, activation=torch.nn.Tanh()))
 
 
 def test_same_draws_give_the_same_runs_and_own_draws_differ(planted_partition):
