@@ -51,6 +51,7 @@ test: data browser
 
 bench: data
 	$(PY) -m pip install --quiet -r requirements-bench.txt
+	$(PY) -m pytest -q -p no:cacheprovider tests/rl/test_benchmarks.py  # the SB3 settings match ours
 	$(PY) -m lib.bench --out _build/bench.json
 
 execute: setup

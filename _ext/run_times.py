@@ -1,7 +1,8 @@
 """Show on every notebook page how long re-running it takes, so a student knows what a re-run costs.
 
 Each notebook page gets a "Run time" note under its title; each part's index page gets the sum over
-its notebooks. The times are measured, never typed in. Their source, in order:
+its notebooks, and the book's first page the sum over all of them. The times are measured, never
+typed in. Their source, in order:
 
 1. the execution of this build (``make book`` executes every notebook; MyST-NB records the time);
 2. the JSON file named by the ``book_run_times_file`` setting, which maps each notebook's path to
@@ -52,7 +53,7 @@ def _file_times(app: Sphinx) -> tuple[dict[str, float], str]:
         return {}, ""
     times = {key.removesuffix(".ipynb"): float(value) for key, value in json.loads(path.read_text()).items()}
     measured = dt.datetime.fromtimestamp(path.stat().st_mtime).date().isoformat()
-    return times, f"measured when the test run re-executed it on {measured}"
+    return times, f"measured by the test run on {measured}"
 
 
 def _run_time(app: Sphinx, docname: str) -> tuple[float, str] | None:
@@ -60,7 +61,7 @@ def _run_time(app: Sphinx, docname: str) -> tuple[float, str] | None:
     data = NbMetadataCollector.get_exec_data(app.env, docname)
     if data and data.get("runtime") is not None:
         measured = dt.datetime.fromtimestamp(data["mtime"]).date().isoformat()
-        return float(data["runtime"]), f"measured when this book was built on {measured}"
+        return float(data["runtime"]), f"measured by the build of this book on {measured}"
     times, phrase = _file_times(app)
     return (times[docname], phrase) if docname in times else None
 
@@ -90,13 +91,16 @@ def add_run_time(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         text = (f"Re-running this notebook takes about {format_seconds(seconds)} on a {cores}-core CPU "
                 f"({where}).")
     else:
-        children = [d for d in app.env.toctree_includes.get(docname, []) if _is_notebook(app, d)]
-        times = [_run_time(app, d) for d in children]
-        if not children or any(t is None for t in times):
+        book = docname == app.config.root_doc
+        listed = sorted(app.env.found_docs) if book else app.env.toctree_includes.get(docname, [])
+        notebooks, scope = [d for d in listed if _is_notebook(app, d)], "this book" if book else "this part"
+        times = [_run_time(app, d) for d in notebooks]
+        if not notebooks or any(t is None for t in times):
             return
         total = sum(t[0] for t in times)
-        text = (f"Re-running the {len(children)} notebooks of this part takes about "
-                f"{format_seconds(total)} in all on a {cores}-core CPU ({times[0][1]}).")
+        count = f"{len(notebooks)} notebook{'s' if len(notebooks) > 1 else ''}"
+        text = (f"Re-running the {count} of {scope} takes about {format_seconds(total)} in all on a "
+                f"{cores}-core CPU ({times[0][1]}).")
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is not None:
         section.insert(1, _note(text))

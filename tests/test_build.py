@@ -116,11 +116,18 @@ def test_every_notebook_page_shows_its_measured_run_time(built_book, path, noteb
     assert f"about {format_seconds(seconds)} on a" in note.group(1)
 
 
-def test_every_part_page_shows_the_run_time_of_its_notebooks(built_book):
+def test_part_pages_and_the_first_page_show_the_run_time_of_their_notebooks(built_book, notebook_times_file):
+    from _ext.run_times import format_seconds
+
+    times = json.loads(notebook_times_file.read_text())
     for index in sorted((ROOT / "chapters").glob("*/index.md")):
         page = (built_book / index.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8")
-        count = len(list(index.parent.glob("*.ipynb")))
-        assert f"Re-running the {count} notebooks of this part takes about" in page, index
+        notebooks = [str(p.relative_to(ROOT)) for p in index.parent.glob("*.ipynb")]
+        total = format_seconds(sum(times[n] for n in notebooks))
+        assert f"Re-running the {len(notebooks)} notebooks of this part takes about {total} in all" in page
+    first = (built_book / f"{TOC_FILES[0]}.html").read_text(encoding="utf-8")
+    total = format_seconds(sum(times[n] for n in NOTEBOOK_IDS))
+    assert f"Re-running the {len(NOTEBOOKS)} notebooks of this book takes about {total} in all" in first
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
