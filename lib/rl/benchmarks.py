@@ -36,11 +36,19 @@ def sb3_dqn_kwargs(config: DQNConfig) -> dict:
     new hyper-parameter cannot silently differ between the two agents.
     """
     return {
-        "learning_rate": config.lr, "buffer_size": config.buffer_size, "learning_starts": config.learning_starts,
-        "batch_size": config.batch_size, "tau": config.tau, "gamma": config.gamma, "train_freq": config.train_freq,
-        "gradient_steps": config.gradient_steps, "target_update_interval": config.target_update_interval,
-        "exploration_fraction": config.eps_fraction, "exploration_initial_eps": config.eps_start,
-        "exploration_final_eps": config.eps_end, "max_grad_norm": config.max_grad_norm,
+        "learning_rate": config.lr,
+        "buffer_size": config.buffer_size,
+        "learning_starts": config.learning_starts,
+        "batch_size": config.batch_size,
+        "tau": config.tau,
+        "gamma": config.gamma,
+        "train_freq": config.train_freq,
+        "gradient_steps": config.gradient_steps,
+        "target_update_interval": config.target_update_interval,
+        "exploration_fraction": config.eps_fraction,
+        "exploration_initial_eps": config.eps_start,
+        "exploration_final_eps": config.eps_end,
+        "max_grad_norm": config.max_grad_norm,
         "policy_kwargs": {"net_arch": list(config.hidden)},
     }
 
