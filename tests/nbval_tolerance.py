@@ -1,0 +1,269 @@
+"""nbval's output comparison, made portable: words exactly, numbers within a declared tolerance.
+
+nbval compares a re-executed cell's outputs with the outputs stored in the notebook, string for
+string. Numbers that come out of floating-point training differ between processors (torch picks
+its CPU kernels by instruction set, MKL its code path by vendor), so a strict comparison fails on
+any machine but the one that recorded the outputs. This plugin replaces nbval's comparison of each
+output value (stream text, ``text/plain``, ``text/html``, glued values, ...) with one that reads it
+as a reader does:
+
+* the text between the numbers must be identical (runs of spaces and tabs count as one space,
+  so a column that widens from ``9.98`` to ``10.02`` is not a difference);
+* both outputs must contain the same count of numbers, and each pair must agree within the cell's
+  tolerance: ``|test - stored| <= abs + rel * |stored|``.
+
+A cell without a declared tolerance is compared at :data:`DETERMINISTIC` (relative 1e-6): counts,
+sizes, data statistics and closed-form results. A cell whose numbers come from training declares
+its tolerance in its metadata, next to the code that produces them, with the measured spread that
+justifies it::
+
+    "metadata": {"tolerance": {"abs": 0.005, "rel": 0.002,
+                               "measured": "max |diff| 0.0021 over 3 CPU code paths"}}
+
+Images are not compared (nbval's default); cells marked ``NBVAL_IGNORE_OUTPUT`` (wall-clock
+timings only) are not compared either, and are counted in the one-line summary this plugin prints
+at the end of the run. Registered by the root ``conftest.py``; load it elsewhere with
+``-p tests.nbval_tolerance``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?\b(?:nan|inf)\b")
+"""A number as printed by Python, NumPy, pandas or matplotlib (sign, digits, point, exponent)."""
+BLANKS = re.compile(r"[ \t]+")
+METADATA_KEY = "tolerance"
+"""The cell-metadata key that declares a tolerance."""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far a re-computed number may move from the stored one: ``abs + rel * |stored|``."""
+
+    abs: float = 0.0
+    rel: float = 0.0
+
+    def allows(self, stored: float, test: float) -> bool:
+        """Whether ``test`` is within tolerance of ``stored`` (NaN equals NaN, inf equals inf)."""
+        if math.isnan(stored) or math.isnan(test):
+            return math.isnan(stored) and math.isnan(test)
+        if math.isinf(stored) or math.isinf(test):
+            return stored == test
+        return abs(test - stored) <= self.abs + self.rel * abs(stored)
+
+    def describe(self) -> str:
+        return f"abs={self.abs:g}, rel={self.rel:g}"
+
+
+DETERMINISTIC = Tolerance(abs=0.0, rel=1e-6)
+"""The comparison of every cell that declares no tolerance."""
+
+
+def tolerance_of(metadata: Mapping[str, Any]) -> Tolerance | None:
+    """The tolerance a cell declares in its metadata, or ``None`` when it declares none.
+
+    Raises:
+        ValueError: The declaration is malformed (unknown key, negative or non-numeric bound,
+            missing ``measured`` justification).
+    """
+    spec = metadata.get(METADATA_KEY)
+    if spec is None:
+        return None
+    if not isinstance(spec, Mapping):
+        raise ValueError(f"cell metadata {METADATA_KEY!r} must be a mapping like "
+                         '{"abs": 0.01, "rel": 0.0, "measured": "..."}, got ' + repr(spec))
+    unknown = set(spec) - {"abs", "rel", "measured"}
+    if unknown:
+        raise ValueError(f"cell metadata {METADATA_KEY!r} has unknown keys {sorted(unknown)}; "
+                         "use 'abs', 'rel' and 'measured'.")
+    if not isinstance(spec.get("measured"), str) or not spec["measured"].strip():
+        raise ValueError(f"cell metadata {METADATA_KEY!r} needs a 'measured' note: the spread "
+                         "measured across CPU code paths that justifies the tolerance.")
+    bounds = {}
+    for key in ("abs", "rel"):
+        value = spec.get(key, 0.0)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ValueError(f"cell metadata {METADATA_KEY!r}: {key!r} must be a non-negative "
+                             f"number, got {value!r}.")
+        bounds[key] = float(value)
+    if bounds["abs"] == 0 and bounds["rel"] == 0:
+        raise ValueError(f"cell metadata {METADATA_KEY!r} declares a zero tolerance; remove it "
+                         "(the default comparison is exact to 1e-6 relative).")
+    return Tolerance(**bounds)
+
+
+def split_numbers(text: str) -> tuple[list[str], list[float]]:
+    """Split ``text`` into the words around its numbers and the numbers.
+
+    Returns:
+        ``(words, numbers)`` with ``len(words) == len(numbers) + 1``; each word has its runs of
+        spaces and tabs collapsed to one space.
+    """
+    words, numbers, start = [], [], 0
+    for match in NUMBER.finditer(text):
+        words.append(BLANKS.sub(" ", text[start:match.start()]))
+        numbers.append(float(match.group()))
+        start = match.end()
+    words.append(BLANKS.sub(" ", text[start:]))
+    return words, numbers
+
+
+def compare_text(stored: str, test: str, tolerance: Tolerance) -> str | None:
+    """Compare two outputs as text: ``None`` when they agree, else what differs.
+
+    Args:
+        stored: The output stored in the notebook (the reference).
+        test: The output of this run.
+        tolerance: Allowed difference of each number.
+    """
+    stored_words, stored_numbers = split_numbers(stored)
+    test_words, test_numbers = split_numbers(test)
+    if len(stored_numbers) != len(test_numbers) or stored_words != test_words:
+        for index, (left, right) in enumerate(zip(stored_words, test_words)):
+            if left != right:
+                return f"text differs after number {index}: stored {left!r}, got {right!r}"
+        return f"stored output has {len(stored_numbers)} numbers, this run {len(test_numbers)}"
+    for index, (left, right) in enumerate(zip(stored_numbers, test_numbers)):
+        if not tolerance.allows(left, right):
+            context = stored_words[index][-40:]
+            return (f"number {index} (after {context!r}): stored {left!r}, got {right!r}; "
+                    f"|difference| {abs(right - left):.3g} exceeds the tolerance ({tolerance.describe()})")
+    return None
+
+
+def compare_values(stored: Any, test: Any, tolerance: Tolerance) -> str | None:
+    """:func:`compare_text` for strings; anything else (JSON data) must be equal."""
+    if isinstance(stored, str) and isinstance(test, str):
+        return compare_text(stored, test, tolerance)
+    return None if stored == test else f"stored {stored!r}, got {test!r}"
+
+
+def flatten_outputs(outputs: Sequence[Mapping[str, Any]], skip: Sequence[str]) -> dict[str, list[Any]]:
+    """nbval's view of a cell's outputs: a list of values per output key or MIME type."""
+    flat: dict[str, list[Any]] = defaultdict(list)
+    for output in outputs:
+        for key, value in output.items():
+            if key in skip:
+                continue
+            if key == "data":
+                for mime, content in value.items():
+                    if mime not in skip:
+                        flat[mime].append(content)
+            else:
+                flat[key].append(value)
+    return flat
+
+
+def compare_outputs(stored: Sequence[Mapping[str, Any]], test: Sequence[Mapping[str, Any]],
+                    tolerance: Tolerance, skip: Sequence[str] = ()) -> list[str]:
+    """Every difference between a cell's stored and re-computed outputs (empty when they agree).
+
+    Outputs are grouped by key as nbval groups them (stream name or MIME type), so the order of
+    different kinds of output does not matter, while outputs of one kind are compared in order.
+    """
+    stored_flat, test_flat = flatten_outputs(stored, skip), flatten_outputs(test, skip)
+    problems = []
+    if missing := sorted(set(stored_flat) - set(test_flat)):
+        problems.append(f"missing outputs (stored, not produced by this run): {missing}")
+    if extra := sorted(set(test_flat) - set(stored_flat)):
+        problems.append(f"unexpected outputs (produced by this run, not stored): {extra}")
+    for key in sorted(set(stored_flat) & set(test_flat)):
+        left, right = stored_flat[key], test_flat[key]
+        if len(left) != len(right):
+            problems.append(f"{key!r}: {len(left)} stored outputs, {len(right)} in this run")
+            continue
+        for stored_value, test_value in zip(left, right):
+            if (difference := compare_values(stored_value, test_value, tolerance)) is not None:
+                problems.append(f"{key!r}: {difference}\n--- stored:\n{_short(stored_value)}"
+                                f"\n--- this run:\n{_short(test_value)}")
+    return problems
+
+
+def _short(value: Any, limit: int = 2000) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
+
+
+# ---- the pytest plugin -------------------------------------------------------------------------
+
+_counts: dict[str, int] = defaultdict(int)
+_largest: dict[str, tuple[Tolerance, str]] = {}
+
+
+def _nbval_compare_outputs(self, test, ref, skip_compare=None) -> bool:  # noqa: ANN001
+    """Replaces ``nbval.plugin.IPyNbCell.compare_outputs`` (same signature and contract)."""
+    from nbval.plugin import transform_streams_for_comparison
+
+    skip = skip_compare or self.parent.skip_compare
+    tolerance = tolerance_of(self.cell.metadata) or DETERMINISTIC
+
+    def clean(value: Any) -> Any:  # nbval's --nbval-sanitize-with patterns, on text only
+        return self.sanitize(value) if isinstance(value, str) else value
+
+    def sanitized(outputs):  # noqa: ANN001, ANN202
+        return [{k: ({m: clean(c) for m, c in v.items()} if k == "data" else clean(v))
+                 for k, v in o.items()} for o in transform_streams_for_comparison(outputs)]
+
+    problems = compare_outputs(sanitized(ref), sanitized(test), tolerance, skip)
+    self.comparison_traceback = [f"compared with tolerance {tolerance.describe()}", *problems]
+    return not problems
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from nbval.plugin import IPyNbCell
+
+    config._nbval_original_compare = IPyNbCell.compare_outputs  # type: ignore[attr-defined]
+    IPyNbCell.compare_outputs = _nbval_compare_outputs
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from nbval.plugin import IPyNbCell
+
+    original = getattr(config, "_nbval_original_compare", None)
+    if original is not None:
+        IPyNbCell.compare_outputs = original
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Count the notebook cells by how their outputs are compared."""
+    from nbval.plugin import IPyNbCell
+
+    for item in items:
+        if not isinstance(item, IPyNbCell):
+            continue
+        if not item.options.get("check", True) or item.options.get("skip"):
+            _counts["excluded"] += 1
+            continue
+        tolerance = tolerance_of(item.cell.metadata)
+        if tolerance is None:
+            _counts["exact"] += 1
+            continue
+        _counts["tolerance"] += 1
+        for kind in ("abs", "rel"):
+            value = getattr(tolerance, kind)
+            if kind not in _largest or value > getattr(_largest[kind][0], kind):
+                _largest[kind] = (tolerance, item.nodeid)
+
+
+def summary_line() -> str:
+    """One line: how many cells were compared exactly, with a tolerance, or not at all."""
+    largest = "; ".join(f"largest {kind} {getattr(tol, kind):g} in {where}"
+                        for kind, (tol, where) in sorted(_largest.items()) if getattr(tol, kind) > 0)
+    return (f"notebook outputs: {_counts['exact']} cells compared exactly (numbers to "
+            f"{DETERMINISTIC.rel:g} relative), {_counts['tolerance']} within a declared tolerance"
+            f"{' (' + largest + ')' if largest else ''}, {_counts['excluded']} excluded "
+            "(wall-clock timings)")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+    if sum(_counts.values()):
+        terminalreporter.write_line(summary_line())
