@@ -3,7 +3,8 @@
 #   make test   the same set-up (and Chromium, see browser), then lib's unit tests, nbval on every
 #               notebook, the book build, and every page of it checked in headless Chromium
 # Also: make bench (writes _build/bench.json), make execute NB=path/to/notebook.ipynb (re-execute
-# one notebook in place), make nbval NB=path/to/notebook.ipynb (check one notebook reproduces).
+# one notebook in place), make nbval NB=path/to/notebook.ipynb (check one notebook reproduces),
+# make test-portable (make test as on another processor: see CONTRIBUTING, Reproducibility).
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,7 +15,7 @@ NODE_STAMP := node_modules/.package-lock.json
 # Progress bars are for people at a notebook; builds and tests run quiet (see lib/training.py).
 export BOOK_PROGRESS := 0
 
-.PHONY: setup data browser book test bench execute nbval clean
+.PHONY: setup data browser book test test-portable bench execute nbval clean
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -48,6 +49,13 @@ book: data
 test: data browser
 	$(PY) -m pytest tests chapters templates --nbval --nbval-current-env \
 		--nbval-cell-timeout=600 -p no:cacheprovider --durations=10 -rs
+
+# make test as another processor runs it: ATen's generic (non-vectorised) CPU kernels and MKL's
+# compatible code path, with a model cache of its own, so that every cached model is retrained on
+# that code path. The stored outputs, recorded with this machine's defaults, must still pass.
+PORTABLE_DATA := $(CURDIR)/_build/portable-data
+test-portable:
+	ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE BOOK_DATA_DIR=$(PORTABLE_DATA) $(MAKE) test
 
 bench: data
 	$(PY) -m pip install --quiet -r requirements-bench.txt

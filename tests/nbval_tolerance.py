@@ -267,3 +267,73 @@ def summary_line() -> str:
 def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
     if sum(_counts.values()):
         terminalreporter.write_line(summary_line())
+
+
+# ---- measuring the spread that justifies a tolerance ---------------------------------------------
+
+def spread(reference: Any, others: Sequence[Any]) -> list[dict[str, Any]]:
+    """Per code cell, how far the numbers of other executions of a notebook are from ``reference``.
+
+    Args:
+        reference: The notebook with the stored outputs (an ``nbformat`` node).
+        others: The same notebook executed elsewhere (another CPU code path), same cells.
+
+    Returns:
+        One row per code cell whose outputs differ: ``{"cell", "max_abs", "max_rel", "text"}``,
+        with ``text`` a description of any difference that is not a number (``None`` if none).
+    """
+    from nbval.plugin import coalesce_streams, transform_streams_for_comparison
+
+    skip = ("metadata", "traceback", "prompt_number", "output_type", "name", "execution_count",
+            "image/png", "image/jpeg")
+    rows = []
+    ref_cells = [c for c in reference.cells if c.cell_type == "code"]
+    for other in others:
+        other_cells = [c for c in other.cells if c.cell_type == "code"]
+        for index, (left, right) in enumerate(zip(ref_cells, other_cells)):
+            stored = flatten_outputs(transform_streams_for_comparison(coalesce_streams(left.outputs)), skip)
+            test = flatten_outputs(transform_streams_for_comparison(coalesce_streams(right.outputs)), skip)
+            max_abs = max_rel = 0.0
+            text = None
+            for key in sorted(set(stored) | set(test)):
+                for a, b in zip(stored.get(key, []), test.get(key, [])):
+                    if not (isinstance(a, str) and isinstance(b, str)):
+                        text = text or (None if a == b else f"{key}: data differs")
+                        continue
+                    (wa, na), (wb, nb) = split_numbers(a), split_numbers(b)
+                    if wa != wb or len(na) != len(nb):
+                        text = text or compare_text(a, b, Tolerance(abs=math.inf))
+                        continue
+                    for x, y in zip(na, nb):
+                        if x != y and not (math.isnan(x) and math.isnan(y)):
+                            max_abs = max(max_abs, abs(x - y))
+                            max_rel = max(max_rel, abs(x - y) / max(abs(x), 1e-12))
+                if len(stored.get(key, [])) != len(test.get(key, [])):
+                    text = text or f"{key}: output count differs"
+            if max_abs or text:
+                rows.append({"cell": index, "max_abs": max_abs, "max_rel": max_rel, "text": text})
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m tests.nbval_tolerance REFERENCE.ipynb OTHER.ipynb [...]``: print the spread."""
+    import argparse
+
+    import nbformat
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("reference")
+    parser.add_argument("others", nargs="+")
+    args = parser.parse_args(argv)
+    reference = nbformat.read(args.reference, as_version=4)
+    others = [nbformat.read(path, as_version=4) for path in args.others]
+    code = [c for c in reference.cells if c.cell_type == "code"]
+    for row in spread(reference, others):
+        declared = tolerance_of(code[row["cell"]].metadata)
+        print(f"code cell {row['cell']:3d}: max |diff| {row['max_abs']:.3g}, max rel {row['max_rel']:.3g}"
+              f"{'; declared ' + declared.describe() if declared else ''}"
+              f"{'; TEXT: ' + row['text'] if row['text'] else ''}")
+
+
+if __name__ == "__main__":
+    main()

@@ -88,6 +88,18 @@ def test_nbval_exclusions_are_rare(path):
     assert len(excluded) <= max(2, len(cells) // 4), "make outputs deterministic and assert them instead"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_only_wall_clock_timings_are_excluded_from_the_comparison(path):
+    for cell in _code_cells(path):
+        source = _source(cell)
+        assert "NBVAL_SKIP" not in source and "nbval-skip" not in cell.get("metadata", {}).get("tags", []), \
+            "every cell runs: a cell that must not run does not belong in the book"
+        if "NBVAL_IGNORE_OUTPUT" in source or "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
+            assert re.search(r"perf_counter|best_time|seconds|wall_time|per_second", source), (
+                "only wall-clock timings may be excluded from the output comparison; declare a "
+                f"tolerance for numbers from training instead (CONTRIBUTING.md):\n{source[:300]}")
+
+
 def test_citations_exist_in_the_bibliography():
     keys = set(re.findall(r"@\w+\{([^,]+),", (ROOT / "references.bib").read_text()))
     pages = [*(ROOT / "chapters").rglob("*.md"), *NOTEBOOKS]
