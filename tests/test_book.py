@@ -126,6 +126,18 @@ def test_glued_numbers_are_plain_python_values(path):
     assert not bad, f"glue Python floats/ints (e.g. round(float(x), 4)), not {bad[:3]}"
 
 
+def solution_code_cells(path: Path) -> list[dict]:
+    """The code cells between a ``solution-start`` and its ``solution-end``, in page order."""
+    cells, inside = [], False
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] == "markdown":
+            for directive in re.findall(r"\{(solution-start|solution-end)\}", _source(cell)):
+                inside = directive == "solution-start"
+        elif inside:
+            cells.append(cell)
+    return cells
+
+
 def _unhidden_solution_cells(path: Path) -> list[str]:
     """Code cells after the first exercise that sit outside a ``solution-start``/``solution-end`` pair.
 
