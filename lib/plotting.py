@@ -14,6 +14,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 PALETTE = (
     "#0072B2",  # blue
@@ -128,12 +129,14 @@ def plot_curves(
         xlabel: x-axis label with its unit.
         ylabel: y-axis label with its unit.
         title: Optional title.
-        x: x values; default ``1..len(values)``.
+        x: x values; default ``1..len(values)``. Integer x values (epochs, steps) get integer ticks.
     """
     fig, ax = plt.subplots()
     for label, values in curves.items():
         xs = list(x) if x is not None else list(range(1, len(values) + 1))
         ax.plot(xs, list(values), marker="o", markersize=3, label=label)
+        if all(float(v).is_integer() for v in xs):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={})
 
 

@@ -136,3 +136,56 @@ def test_glued_numbers_are_plain_python_values(path):
              if "application/papermill.record/text/plain" in o.get("data", {})]
     bad = [g for g in glued if re.match(r"(np\.|tensor\(|array\()", g)]
     assert not bad, f"glue Python floats/ints (e.g. round(float(x), 4)), not {bad[:3]}"
+
+
+def solution_code_cells(path: Path) -> list[dict]:
+    """The code cells between a ``solution-start`` and its ``solution-end``, in page order."""
+    cells, inside = [], False
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] == "markdown":
+            for directive in re.findall(r"\{(solution-start|solution-end)\}", _source(cell)):
+                inside = directive == "solution-start"
+        elif inside:
+            cells.append(cell)
+    return cells
+
+
+def _unhidden_solution_cells(path: Path) -> list[str]:
+    """Code cells after the first exercise that sit outside a ``solution-start``/``solution-end`` pair.
+
+    The only code cell allowed there is the page's closing assertion cell, which has no output.
+    """
+    cells = json.loads(path.read_text())["cells"]
+    last_code = max(i for i, c in enumerate(cells) if c["cell_type"] == "code")
+    problems, seen_exercise, in_solution = [], False, False
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] == "markdown":
+            for directive in re.findall(r"\{(exercise|solution-start|solution-end)\}", _source(cell)):
+                if directive == "exercise":
+                    seen_exercise = True
+                elif in_solution == (directive == "solution-start"):
+                    problems.append(f"cell {i}: {directive} {'inside' if in_solution else 'outside'} a solution")
+                else:
+                    in_solution = directive == "solution-start"
+        elif seen_exercise and not in_solution and not (i == last_code and not cell.get("outputs")):
+            problems.append(f"cell {i}: a code cell after the exercises outside solution-start/solution-end")
+    if in_solution:
+        problems.append("a solution-start without its solution-end")
+    return problems
+
+
+@pytest.mark.parametrize("path", [*NOTEBOOKS, TEMPLATE], ids=[*NOTEBOOK_IDS, "template"])
+def test_solution_code_is_inside_a_hidden_solution(path):
+    problems = _unhidden_solution_cells(path)
+    assert not problems, ("wrap solution code cells in ````{solution-start} label / :class: dropdown ```` "
+                          "and ````{solution-end}````, as the template does: " + "; ".join(problems))
+
+
+def test_solution_check_flags_a_visible_solution_cell(tmp_path):
+    notebook = json.loads(TEMPLATE.read_text())
+    end = next(i for i, c in enumerate(notebook["cells"]) if "{solution-end}" in _source(c))
+    notebook["cells"].insert(end + 1, notebook["cells"][end - 1])  # the solution's code cell, again, outside
+    path = tmp_path / "visible.ipynb"
+    path.write_text(json.dumps(notebook))
+    assert _unhidden_solution_cells(path) == [f"cell {end + 1}: a code cell after the exercises outside "
+                                              "solution-start/solution-end"]

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from PIL import Image
 
-from tests.test_book import CONFIG, NOTEBOOK_IDS, NOTEBOOKS, ROOT, TOC_FILES
+from tests.test_book import CONFIG, NOTEBOOK_IDS, NOTEBOOKS, ROOT, TOC_FILES, solution_code_cells
 
 pytestmark = pytest.mark.after_notebooks
 
@@ -41,6 +41,30 @@ class _Page(HTMLParser):
                 "stylesheet", "icon", "preload", "modulepreload"}
             if tag != "a" and loaded:
                 self.assets.append(attributes[attribute])
+
+
+class _CellOutputs(HTMLParser):
+    """Where each code cell's output sits: after the first exercise or not, inside a solution dropdown or not."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open_divs: list[set[str]] = []
+        self.seen_exercise = False
+        self.outputs: list[tuple[bool, bool]] = []  # (after the first exercise, inside a dropdown solution)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "div":
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        self.seen_exercise |= "exercise" in classes
+        if "cell_output" in classes:
+            hidden = any({"solution", "dropdown"} <= open_div for open_div in self.open_divs)
+            self.outputs.append((self.seen_exercise, hidden))
+        self.open_divs.append(classes)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div":
+            self.open_divs.pop()
 
 
 def _parse(path: Path) -> _Page:
@@ -164,3 +188,14 @@ def test_markdown_pages_offer_their_source(built_book):
 
 def test_bibliography_is_rendered(built_book):
     assert "Guo" in (built_book / "chapters" / "references.html").read_text()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_solution_outputs_stay_hidden_until_the_solution_is_opened(built_book, path):
+    """No answer shows under an exercise: every output after the first exercise is in a dropdown solution."""
+    outputs = _CellOutputs()
+    outputs.feed((built_book / path.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8"))
+    visible = [n for n, (after_exercise, hidden) in enumerate(outputs.outputs) if after_exercise and not hidden]
+    assert not visible, f"cell outputs {visible} of the page show below an exercise, outside its solution"
+    expected = sum(1 for cell in solution_code_cells(path) if cell.get("outputs"))
+    assert sum(hidden for _, hidden in outputs.outputs) == expected, "a solution's output is missing or shown twice"

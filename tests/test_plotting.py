@@ -66,3 +66,10 @@ def test_notebook_setup_seeds_and_styles():
     setup(5)
     assert torch.equal(first, torch.rand(2)) and device.type in ("cpu", "cuda")
     assert torch.get_num_threads() == 2
+
+
+def test_epoch_curves_have_integer_ticks_only():
+    fig = plot_curves({"a": [0.8, 0.85, 0.87, 0.88]}, xlabel="epoch", ylabel="accuracy (fraction)")
+    fig.canvas.draw()
+    ticks = [t for t in fig.axes[0].get_xticks() if 1 <= t <= 4]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks

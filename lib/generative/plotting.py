@@ -29,8 +29,17 @@ def plot_explained_variance(ratios: torch.Tensor) -> Figure:
 
 
 def plot_density_1d(data: torch.Tensor, grid: torch.Tensor, densities: Mapping[str, torch.Tensor], *,
-                    bins: int = 40, xlabel: str) -> Figure:
+                    bins: int = 40, xlabel: str,
+                    ylabel: str = "probability density (area under each curve = 1)") -> Figure:
     """A normalised histogram of 1-D data with density estimates drawn over it.
+
+    Args:
+        data: The samples, histogrammed with total area 1.
+        grid: Where the densities were evaluated.
+        densities: Label -> density values on ``grid``.
+        bins: Number of histogram bins.
+        xlabel: x-axis label with its unit.
+        ylabel: y-axis label; a density's unit is one over the unit of x.
 
     Shapes:
         ``data``: ``(N,)``; ``grid``: ``(M,)``; each density ``(M,)``.
@@ -40,7 +49,7 @@ def plot_density_1d(data: torch.Tensor, grid: torch.Tensor, densities: Mapping[s
     for colour, (name, density) in zip(PALETTE, densities.items(), strict=False):
         ax.plot(grid.numpy(), density.numpy(), color=colour, label=name)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("density (1 / unit of x)")
+    ax.set_ylabel(ylabel)
     ax.legend()
     fig.tight_layout()
     return fig
@@ -48,7 +57,10 @@ def plot_density_1d(data: torch.Tensor, grid: torch.Tensor, densities: Mapping[s
 
 def plot_density_2d(data: torch.Tensor, xx: torch.Tensor, yy: torch.Tensor,
                     densities: Mapping[str, torch.Tensor], *, xlabel: str, ylabel: str) -> Figure:
-    """Side-by-side filled contours of the log of 2-D density estimates (8 nats below the peak), data as dots.
+    """Side-by-side filled contours of the log of 2-D density estimates, data as dots.
+
+    The contour levels are whole nats, from the first integer above the peak down 8 nats, so the
+    colour bar's ticks are round numbers.
 
     Shapes:
         ``data``: ``(N, 2)``; ``xx``, ``yy`` and each density: ``(H, W)`` (a meshgrid).
@@ -56,11 +68,11 @@ def plot_density_2d(data: torch.Tensor, xx: torch.Tensor, yy: torch.Tensor,
     fig, axes = plt.subplots(1, len(densities), figsize=(3.6 * len(densities), 3.2), squeeze=False)
     for ax, (name, density) in zip(axes[0], densities.items(), strict=True):
         log_density = np.log(density.double().clamp_min(1e-300).numpy())
-        top = log_density.max()
-        filled = ax.contourf(xx.numpy(), yy.numpy(), log_density, levels=np.linspace(top - 8, top, 9),
+        top = np.ceil(log_density.max())
+        filled = ax.contourf(xx.numpy(), yy.numpy(), log_density, levels=np.arange(top - 8, top + 1),
                              cmap="Blues", extend="min")
         ax.scatter(data[:, 0].numpy(), data[:, 1].numpy(), s=0.5, color=PALETTE[5], alpha=0.25)
-        fig.colorbar(filled, ax=ax, label="log density")
+        fig.colorbar(filled, ax=ax, label="log density (nats)")
         ax.set_title(name)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)

@@ -120,11 +120,18 @@ def bar_comparison(names: Sequence[str], values: Sequence[float], errors: Sequen
 
 
 def graph_gallery(graphs: Sequence, titles: Sequence[str], *, seed: int = 0) -> Figure:
-    """A row of small networkx graphs in spring layouts, one title each."""
+    """A row of small networkx graphs in spring layouts, one title each.
+
+    A graph whose nodes carry a ``"block"`` attribute (networkx's stochastic block model) has its
+    nodes coloured by block, so that its communities show; other graphs get one colour each.
+    """
     import networkx as nx
 
     fig, axes = plt.subplots(1, len(graphs), figsize=(2.6 * len(graphs), 2.6), squeeze=False)
     for ax, g, title, colour in zip(axes[0], graphs, titles, PALETTE):
+        blocks = nx.get_node_attributes(g, "block")
+        if len(blocks) == g.number_of_nodes():
+            colour = [PALETTE[(4 + blocks[n]) % len(PALETTE)] for n in g.nodes]
         nx.draw_networkx(g, nx.spring_layout(g, seed=seed), ax=ax, node_size=25, node_color=colour,
                          with_labels=False, width=0.6, edge_color="0.4")
         ax.set_title(title, fontsize=9)

@@ -2,9 +2,12 @@
 
 For a batch of seed nodes, hop ``l`` keeps at most ``fanouts[l]`` in-neighbours of every node
 reached so far, drawn uniformly without replacement. Each hop gives a *block*: a row-normalised
-``(n_dst, n_src)`` matrix whose rows average a node's sampled neighbours and itself, which is an
-unbiased estimate of the full mean aggregation ``D̃^{-1}(A + I)``
-(:func:`lib.graphs.mean_adjacency`).
+``(n_dst, n_src)`` matrix whose rows average a node's sampled neighbours and itself, the sampled
+counterpart of the full mean aggregation ``D̃^{-1}(A + I)`` (:func:`lib.graphs.mean_adjacency`).
+It equals that mean when the fan-out ``k`` is at least the node's in-degree ``d``. When ``k < d`` it
+is *biased towards the node itself*: the node keeps weight ``1 / (k + 1)`` instead of
+``1 / (d + 1)``. The mean over the sampled neighbours alone is an unbiased estimate of the mean
+over all neighbours.
 The source nodes of a block list its destination nodes first, so a layer's output for the
 destinations lines up with the first rows of its input.
 

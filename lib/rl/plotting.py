@@ -41,7 +41,9 @@ def plot_value_grid(
         policy: Action per state ``(S,)`` drawn as arrows, or ``None``.
         arrows: Action -> ``(dx, dy)`` with ``y`` pointing down the rows.
         labels: Optional text per state (e.g. ``"S"``, ``"H"``, ``"G"``), shape ``(S,)``.
-        no_arrow: Bool mask ``(S,)`` of states without an arrow (terminal states).
+        no_arrow: Bool mask ``(S,)`` of states without an arrow (terminal states, or states the
+            agent never acts in such as CliffWalking's cliff). They are drawn grey, outside the
+            colour scale, so that the colours show the values of the states the agent acts in.
         title: Optional title.
         value_label: Colour-bar label.
         ax: Draw into this axes instead of a new figure.
@@ -54,7 +56,9 @@ def plot_value_grid(
         fig, ax = plt.subplots(figsize=(1.0 + 0.75 * cols, 0.5 + 0.75 * rows))
     else:
         fig = ax.figure
-    image = ax.imshow(values.reshape(rows, cols), cmap="viridis")
+    masked = np.zeros(rows * cols, bool) if no_arrow is None else np.asarray(no_arrow, bool)
+    cmap = plt.get_cmap("viridis").with_extremes(bad="0.8")
+    image = ax.imshow(np.ma.masked_array(values, masked).reshape(rows, cols), cmap=cmap)
     fig.colorbar(image, ax=ax, label=value_label, fraction=0.046, pad=0.04)
     ax.set_xticks(range(cols))
     ax.set_yticks(range(rows))
@@ -64,8 +68,9 @@ def plot_value_grid(
     for s in range(rows * cols):
         r, c = divmod(s, cols)
         if labels is not None and labels[s]:
-            ax.text(c - 0.35, r - 0.25, labels[s], color="white", fontsize=9, fontweight="bold", va="center")
-        if policy is not None and not (no_arrow is not None and no_arrow[s]):
+            ax.text(c - 0.35, r - 0.25, labels[s], color="black" if masked[s] else "white", fontsize=9,
+                    fontweight="bold", va="center")
+        if policy is not None and not masked[s]:
             dx, dy = arrows[int(policy[s])]
             ax.annotate("", xy=(c + 0.3 * dx, r + 0.3 * dy), xytext=(c - 0.3 * dx, r - 0.3 * dy),
                         arrowprops={"arrowstyle": "->", "color": "white", "lw": 1.5})
@@ -80,6 +85,7 @@ def plot_learning_curves(
     curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
     *,
     threshold: float | None = None,
+    bounds: tuple[float, float] | None = None,
     xlabel: str = "environment steps",
     ylabel: str = "greedy evaluation return",
     title: str | None = None,
@@ -87,9 +93,14 @@ def plot_learning_curves(
 ) -> Figure:
     """Mean return over seeds with a 95 % confidence band, one line per method.
 
+    The band (a normal approximation) is clipped to ``bounds``: a mean return cannot leave the range
+    of possible returns, e.g. ``(0, 500)`` on CartPole-v1.
+
     Args:
         curves: Label -> ``(steps (K,), returns (num_seeds, K))``.
         threshold: Draw a dashed line at this return (e.g. 475, CartPole solved).
+        bounds: Smallest and largest possible return; by default the smallest and largest return
+            observed in ``curves``.
         xlabel, ylabel: Axis labels with units.
         title: Optional title.
         ax: Draw into this axes instead of a new figure.
@@ -98,13 +109,17 @@ def plot_learning_curves(
         fig, ax = plt.subplots()
     else:
         fig = ax.figure
-    for colour, (label, (steps, returns)) in zip(PALETTE, curves.items()):
-        returns = np.asarray(returns, float)
+    arrays = {label: (steps, np.asarray(returns, float)) for label, (steps, returns) in curves.items()}
+    for label, (steps, returns) in arrays.items():
         if returns.ndim != 2 or returns.shape[1] != len(steps):
             raise ValueError(f"{label}: returns must have shape (num_seeds, {len(steps)}), got {returns.shape}.")
+    if bounds is None:
+        bounds = (min(r.min() for _, r in arrays.values()), max(r.max() for _, r in arrays.values()))
+    for colour, (label, (steps, returns)) in zip(PALETTE, arrays.items()):
         mean, half = mean_ci(returns, axis=0)
         ax.plot(steps, mean, color=colour, label=f"{label} ({returns.shape[0]} seeds)")
-        ax.fill_between(steps, mean - half, mean + half, color=colour, alpha=0.2, linewidth=0)
+        ax.fill_between(steps, np.clip(mean - half, *bounds), np.clip(mean + half, *bounds), color=colour,
+                        alpha=0.2, linewidth=0)
     if threshold is not None:
         ax.axhline(threshold, color="black", linestyle="--", linewidth=1, label=f"solved ({threshold:g})")
     finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={"fontsize": 8})
@@ -138,13 +153,14 @@ def plot_state_predictions(true: np.ndarray, predicted: np.ndarray, *, dt: float
     if true.shape != predicted.shape or true.shape[-1] != 4:
         raise ValueError(f"expected two (T, 4) trajectories, got {true.shape} and {predicted.shape}.")
     t = np.arange(len(true)) * dt
-    fig, axes = plt.subplots(1, 4, figsize=(11, 2.8))
-    for k, ax in enumerate(axes):
+    fig, axes = plt.subplots(2, 2, figsize=(9, 5.6), sharex=True)
+    for k, ax in enumerate(axes.flat):
         ax.plot(t, true[:, k], color=PALETTE[0], label="environment")
         ax.plot(t, predicted[:, k], color=PALETTE[1], linestyle="--", label="learnt model")
+        ax.set_ylabel(names[k])
+    for ax in axes[1]:
         ax.set_xlabel("time (s)")
-        ax.set_ylabel(names[k], fontsize=8)
-    axes[0].legend(fontsize=8)
+    axes[0, 0].legend()
     fig.tight_layout()
     plt.close(fig)
     return fig

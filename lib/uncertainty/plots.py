@@ -8,9 +8,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from lib.plotting import PALETTE, finish_axes
 from lib.uncertainty.metrics import ReliabilityBins
+
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+"""Marker shapes of :func:`quality_vs_cost`, one per method."""
 
 
 def _np(x) -> np.ndarray:
@@ -197,9 +201,19 @@ def decision_regions_plot(cost: torch.Tensor, action_names: Sequence[str], class
 def quality_vs_cost(
     points: Mapping[str, tuple[float, float]], *, xlabel: str, ylabel: str, title: str | None = None
 ) -> Figure:
-    """Scatter of (inference cost, quality) per method, labelled."""
-    fig, ax = plt.subplots(figsize=(5.2, 3.4))
+    """Scatter of (inference cost, quality) per method, labelled, cost on a log axis.
+
+    Each method gets its own hollow marker shape, so methods that land on the same point stay
+    visible; the palette's low-contrast yellow is skipped, and only the decades are labelled on
+    the log axis.
+    """
+    colours = [c for c in PALETTE if c != "#F0E442"]
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
     for i, (label, (x, y)) in enumerate(points.items()):
-        ax.scatter([x], [y], s=40, color=PALETTE[i % len(PALETTE)], label=label, zorder=3)
+        ax.scatter([x], [y], s=30 + 25 * (len(points) - i), marker=_MARKERS[i % len(_MARKERS)],
+                   facecolors="none", edgecolors=colours[i % len(colours)], linewidths=1.6, label=label,
+                   zorder=3)
     ax.set_xscale("log")
-    return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={"fontsize": 8})
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title)

@@ -31,3 +31,19 @@ def test_mismatched_panels_raise():
     with pytest.raises(ValueError):
         plotting.plot_dependency_maps([torch.zeros(5, 5, dtype=torch.bool)], [(2, 2), (1, 1)], ["t"])
     plt.close("all")
+
+
+def test_density_plots_have_real_labels_and_round_colour_bar_ticks():
+    grid = torch.linspace(0, 1, 10)
+    fig = plotting.plot_density_1d(torch.rand(50), grid, {"k": torch.ones(10)}, xlabel="x (m)")
+    assert "unit of x" not in fig.axes[0].get_ylabel() and "density" in fig.axes[0].get_ylabel()
+    xs = torch.linspace(-3, 3, 30)
+    xx, yy = torch.meshgrid(xs, xs, indexing="xy")
+    density = torch.exp(-(xx**2 + yy**2) / 2) / 6.2832 * 0.37  # a peak that is not a whole number of nats
+    fig = plotting.plot_density_2d(torch.randn(20, 2), xx, yy, {"a": density}, xlabel="u (a.u.)", ylabel="v (a.u.)")
+    colour_bar = fig.axes[1]
+    fig.canvas.draw()
+    ticks = colour_bar.get_yticks()
+    assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks
+    assert colour_bar.get_ylabel() == "log density (nats)"
+    assert (fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()) == ("u (a.u.)", "v (a.u.)")

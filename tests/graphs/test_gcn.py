@@ -231,3 +231,20 @@ def test_induced_edges_isolates_dropped_nodes():
     assert induced_edges(edge_index, mask).tolist() == [[0, 3], [1, 0]]
     with pytest.raises(ValueError, match="boolean"):
         induced_edges(edge_index, mask.long())
+
+
+def test_graph_gallery_colours_the_communities_of_a_block_model():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import networkx as nx
+
+    from lib.graphs.plotting import graph_gallery
+
+    blocks = nx.stochastic_block_model([10, 10], [[0.6, 0.02], [0.02, 0.6]], seed=0)
+    fig = graph_gallery([nx.path_graph(5), blocks], ["path", "two communities"])
+    path_nodes, block_nodes = (ax.collections[0] for ax in fig.axes)
+    assert len({tuple(c) for c in path_nodes.get_facecolor()}) == 1
+    colours = [tuple(c) for c in block_nodes.get_facecolor()]
+    assert len(set(colours[:10])) == 1 and len(set(colours[10:])) == 1 and colours[0] != colours[10]
+    assert [ax.get_title() for ax in fig.axes] == ["path", "two communities"]

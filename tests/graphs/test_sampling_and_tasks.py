@@ -193,3 +193,24 @@ def test_same_draws_give_the_same_runs_and_own_draws_differ(planted_partition):
 def test_scaling_times_are_positive():
     edges, ours, _ = forward_time_vs_edges([100, 1000], repeats=1)
     assert edges == [100, 1000] and all(t > 0 for t in ours)
+
+
+def test_sampled_mean_is_biased_towards_the_node_itself_when_fanout_is_below_the_degree():
+    # A star: node 0 receives edges from nodes 1..4; features 0 for the centre, 1..4 for the leaves.
+    edge_index = torch.tensor([[1, 2, 3, 4], [0, 0, 0, 0]])
+    x = torch.tensor([[0.0], [1.0], [2.0], [3.0], [4.0]])
+    k, draws = 2, 4000  # fan-out 2 below the centre's in-degree 4
+    sampler = NeighborSampler(edge_index, 5, [k])
+    generator = torch.Generator().manual_seed(0)
+    with_self, neighbours_only = [], []
+    for _ in range(draws):
+        batch = sampler.sample(torch.tensor([0]), generator)
+        mean = (batch.blocks[0] @ x[batch.nodes])[0, 0].item()  # (x_0 + sum of k sampled) / (k + 1)
+        with_self.append(mean)
+        neighbours_only.append(((k + 1) * mean - x[0, 0].item()) / k)
+    full_mean = mean_adjacency(edge_index, 5).to_dense()[0] @ x[:, 0]  # (x_0 + sum of all 4) / 5 = 2
+    expected_biased = (x[0, 0] + k * x[1:, 0].mean()) / (k + 1)  # 5/3: the centre weighs 1/3, not 1/5
+    standard_error = 1.0 / draws**0.5
+    assert abs(sum(with_self) / draws - expected_biased.item()) < 5 * standard_error
+    assert full_mean.item() - sum(with_self) / draws > 0.25  # biased towards x_0 = 0
+    assert abs(sum(neighbours_only) / draws - x[1:, 0].mean().item()) < 5 * standard_error  # unbiased
