@@ -17,10 +17,6 @@ from lib.models import MLP, SmallCNN
 from lib.reproducibility import seed_everything
 from lib.training import History, fit, images_to_float, make_loader
 
-TRAINING_VERSION = 1
-"""Bump when :func:`train_baseline` changes in a way that changes the trained weights."""
-
-
 @dataclass(frozen=True)
 class BaselineConfig:
     """Everything that determines a baseline's trained weights.
@@ -84,6 +80,5 @@ def load_or_train_baseline(
         history = _fit_baseline(model, config)
         return {"test_accuracy": history.test_accuracy[-1], "history": asdict(history)}
 
-    key = {**asdict(config), "training_version": TRAINING_VERSION}
-    return train_or_load(f"baseline-{config.kind}", key, lambda: build_baseline(config), train,
-                         retrain=retrain)
+    return train_or_load(f"baseline-{config.kind}", asdict(config), lambda: build_baseline(config),
+                         train, retrain=retrain)

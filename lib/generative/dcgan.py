@@ -255,6 +255,5 @@ def load_or_train_dcgan(
 
     # the Fréchet curve depends on the feature extractor and the real set: fingerprint both
     fingerprint = round(float(real_features.double().mean()), 8)
-    key = {**asdict(config), "num_real_features": len(real_features), "real_features_mean": fingerprint,
-           "training_version": 1}
+    key = {**asdict(config), "num_real_features": len(real_features), "real_features_mean": fingerprint}
     return train_or_load("dcgan", key, build, train)

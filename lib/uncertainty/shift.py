@@ -17,9 +17,6 @@ from lib.models import MLP
 from lib.reproducibility import make_generator, seed_everything
 from lib.training import fit, images_to_float, make_loader
 
-OPEN_SET_VERSION = 1
-
-
 def load_open_set_model(held_out: tuple[int, ...] = (8, 9), *, num_epochs: int = 2, seed: int = 0) -> tuple[nn.Module, dict]:
     """An :class:`lib.models.MLP` trained on the Fashion-MNIST classes not in ``held_out``.
 
@@ -33,7 +30,7 @@ def load_open_set_model(held_out: tuple[int, ...] = (8, 9), *, num_epochs: int =
         raise ValueError(f"held_out must list 1 to 8 distinct classes in 0..9, got {held_out}.")
     known = [c for c in range(10) if c not in held_out]
     config = {"held_out": list(held_out), "num_epochs": num_epochs, "seed": seed, "lr": 1e-3,
-              "batch_size": 128, "version": OPEN_SET_VERSION}
+              "batch_size": 128}
 
     def build() -> nn.Module:
         seed_everything(seed)
