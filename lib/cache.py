@@ -98,7 +98,8 @@ def fingerprinted_modules(*functions: Callable[..., Any]) -> dict[str, str]:
     for function in functions:
         module = getattr(function, "__module__", None) or ""
         if module and module != "__main__" and _module_file(module) is not None:
-            todo.append(module)
+            parts = module.split(".")  # importing a.b.c runs a/__init__.py and a/b/__init__.py
+            todo.extend(".".join(parts[:i]) for i in range(1, len(parts) + 1))
             continue
         try:
             code[f"<{getattr(function, '__qualname__', function)}>"] = inspect.getsource(function)

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from lib.bench import Result, benchmark, timer
 from lib.generative.dcgan import DCGAN, DCGANConfig, train_dcgan
 from lib.generative.pixelcnn import PixelCNN, sample
+from lib.reproducibility import make_generator
 
 
 @benchmark("generative/pixelcnn-sampling")
@@ -24,7 +25,7 @@ def pixelcnn_sampling() -> list[Result]:
     model = PixelCNN(channels=32, num_layers=4).eval()
     num = 16
     with timer() as elapsed:
-        sample(model, num, generator=torch.Generator().manual_seed(0))
+        sample(model, num, generator=make_generator(0))
     per_image = elapsed() / num
     X = torch.zeros(num, 1, 28, 28)
     with torch.no_grad(), timer() as parallel:

@@ -179,7 +179,7 @@ def train_dcgan(
     if X.dim() != 4 or X.shape[1:] != (1, 28, 28) or not X.is_floating_point():
         raise ValueError(f"expected float images (N, 1, 28, 28) in [0, 1], got {X.dtype} {tuple(X.shape)}; "
                          "convert with lib.training.images_to_float.")
-    seed_everything(config.seed, num_threads=torch.get_num_threads())
+    seed_everything(config.seed)
     X = X[: config.num_train]
     G, D = model.generator, model.discriminator
     opt_g = torch.optim.Adam(G.parameters(), lr=config.lr, betas=(0.5, 0.999))

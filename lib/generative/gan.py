@@ -339,7 +339,7 @@ def train_toy_gan(config: ToyConfig, *, snapshot_steps: tuple[int, ...] = ()) ->
     """
     from lib.reproducibility import make_generator, seed_everything
 
-    seed_everything(config.seed, num_threads=torch.get_num_threads())
+    seed_everything(config.seed)
     rng = make_generator(config.seed)
     G = mlp(config.latent_dim, 2, config.hidden)
     D = mlp(2, 1, config.hidden)

@@ -274,7 +274,7 @@ def dependency_map(model: nn.Module, row: int, col: int, *, image_size: int = 28
     """
     if not (0 <= row < image_size and 0 <= col < image_size):
         raise ValueError(f"pixel ({row}, {col}) lies outside a {image_size}×{image_size} image.")
-    X = (torch.rand(1, 1, image_size, image_size, generator=torch.Generator().manual_seed(0)) < 0.5).float()
+    X = (torch.rand(1, 1, image_size, image_size, generator=make_generator(0)) < 0.5).float()
     X.requires_grad_(True)
     model.eval()
     model(X)[0, 0, row, col].backward()
@@ -302,7 +302,7 @@ def all_dependency_maps(model: nn.Module, *, image_size: int = 28) -> torch.Tens
         returns ``(image_size**2, image_size, image_size)`` bool, indexed by raster position.
     """
     n = image_size * image_size
-    X = (torch.rand(1, 1, image_size, image_size, generator=torch.Generator().manual_seed(0)) < 0.5).float()
+    X = (torch.rand(1, 1, image_size, image_size, generator=make_generator(0)) < 0.5).float()
     X = X.repeat(n, 1, 1, 1).requires_grad_(True)
     model.eval()
     out = model(X).reshape(n, n)

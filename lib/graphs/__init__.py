@@ -7,16 +7,7 @@ Modules: :mod:`lib.graphs.gcn` (normalised adjacency, dense and sparse GCN layer
 (networkx graph families, sum and mean readouts), :mod:`lib.graphs.plotting`.
 """
 
-import warnings
-
-# torch flags its CSR tensors as beta and notes that invariant checks are off; both are expected
-# here (the matrices are built by SparseMatrix.from_coo), and PyG's tqdm import warns about
-# missing Jupyter widgets. None of this is actionable for a reader of the book.
-warnings.filterwarnings("ignore", message=r"Sparse CSR tensor support is in beta")
-warnings.filterwarnings("ignore", message=r"Sparse invariant checks are implicitly disabled")
-warnings.filterwarnings("ignore", message=r"IProgress not found")
-
-from lib.graphs.gcn import (  # noqa: E402
+from lib.graphs.gcn import (
     GCN,
     GCNLayer,
     SparseMatrix,

@@ -264,7 +264,7 @@ def run_table2(
         adj = normalized_adjacency(data.edge_index, num_nodes)
     result = Table2Result(dataset, implementation, setup_seconds=time.perf_counter() - start)
     for seed in seeds:
-        seed_everything(seed, num_threads=torch.get_num_threads())  # keep the caller's count
+        seed_everything(seed)
         if implementation == "pyg":
             model = PyGGCN(num_features, hidden, num_classes)
             forward = lambda m=model: m(x, data.edge_index)  # noqa: E731

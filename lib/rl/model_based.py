@@ -28,6 +28,7 @@ from torch import nn
 
 from lib.rl.evaluation import evaluate_population
 from lib.rl.networks import single_thread
+from lib.reproducibility import make_generator
 
 X_LIMIT = 2.4
 """CartPole-v1 ends when the cart position leaves ``[-2.4, 2.4]``."""
@@ -151,7 +152,7 @@ def fit_dynamics(model: DynamicsModel, data: Transitions, *, num_epochs: int = 3
         model.delta_mean.copy_(delta.mean(0))
         model.delta_std.copy_(delta.std(0) + 1e-6)
     target = (delta - model.delta_mean) / model.delta_std
-    gen = torch.Generator().manual_seed(seed)
+    gen = make_generator(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
     model.train()
@@ -188,7 +189,7 @@ class RandomShootingMPC:
         if horizon < 1 or num_sequences < 1:
             raise ValueError(f"horizon and num_sequences must be >= 1, got {horizon} and {num_sequences}.")
         self.model, self.horizon, self.num_sequences = model, horizon, num_sequences
-        self.gen = torch.Generator().manual_seed(seed)
+        self.gen = make_generator(seed)
 
     @torch.no_grad()
     def __call__(self, obs: torch.Tensor) -> torch.Tensor:

@@ -10,18 +10,20 @@ losses are summed over members, training them together is training them independ
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 
 import torch
 from torch import nn
+
+from lib.reproducibility import make_generator, threads
 
 
 class BatchedMLP(nn.Module):
     """``M`` independent ReLU MLPs ``in_dim -> hidden... -> out_dim``.
 
     Each member is initialised like ``torch.nn.Linear`` (uniform in ``±1/sqrt(fan_in)``), drawing
-    from ``torch.Generator().manual_seed(seeds[i])``.
+    from ``lib.reproducibility.make_generator(seeds[i])``.
 
     Args:
         seeds: One seed per member (``M = len(seeds)``).
@@ -45,7 +47,7 @@ class BatchedMLP(nn.Module):
         weights = [[] for _ in dims[:-1]]
         biases = [[] for _ in dims[:-1]]
         for seed in seeds:
-            gen = torch.Generator().manual_seed(int(seed))
+            gen = make_generator(int(seed))
             for layer, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:])):
                 bound = 1.0 / math.sqrt(d_in)
                 weights[layer].append((torch.rand(d_in, d_out, generator=gen) * 2 - 1) * bound)
@@ -94,18 +96,12 @@ def clip_grad_norm_per_member_(module: BatchedMLP, max_norm: float) -> torch.Ten
     return norms
 
 
-@contextmanager
-def single_thread() -> Iterator[None]:
-    """Run the block with one torch intra-op thread, then restore the previous count.
+def single_thread() -> AbstractContextManager[None]:
+    """Run the block with one torch intra-op thread, then restore the caller's count.
 
     The RL networks are tiny (a few thousand weights, batches of 64): splitting such a matrix
     product over threads costs more in synchronisation than it saves, and on a busy 2-core
-    machine it is many times slower. Fixing the count inside the library also keeps results
-    independent of the caller's thread setting.
+    machine it is many times slower. Fixing the count for the block also keeps results
+    independent of the caller's thread setting. (:func:`lib.reproducibility.threads` with 1.)
     """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+    return threads(1)

@@ -17,6 +17,7 @@ from lib.bench import Result, benchmark, best_time
 from lib.models import SmallCNN
 from lib.uncertainty.ensembles import ensemble_probs, mc_dropout_probs, probs_of
 from lib.uncertainty.metrics import expected_calibration_error, reliability_bins
+from lib.reproducibility import make_generator
 
 NUM_PREDICTIONS = 1_000_000
 
@@ -37,7 +38,7 @@ def _numpy_ece(probs: np.ndarray, labels: np.ndarray, n_bins: int) -> float:
 def calibration_1m() -> list[Result]:
     from torchmetrics.functional.classification import multiclass_calibration_error
 
-    g = torch.Generator().manual_seed(0)
+    g = make_generator(0)
     probs = torch.softmax(3 * torch.randn(NUM_PREDICTIONS, 10, generator=g), dim=1)
     labels = torch.randint(0, 10, (NUM_PREDICTIONS,), generator=g)
     ours_value = expected_calibration_error(probs, labels, n_bins=15)
@@ -59,7 +60,7 @@ def calibration_1m() -> list[Result]:
 
 @benchmark("uncertainty/ensemble-inference")
 def ensemble_inference() -> list[Result]:
-    X = torch.rand(2_000, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    X = torch.rand(2_000, 1, 28, 28, generator=make_generator(0))
     single = SmallCNN().eval()
     members = [SmallCNN().eval() for _ in range(5)]
     dropout_net = SmallCNN(dropout=0.25).eval()

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
+from lib.reproducibility import make_generator
 
 SEVERITIES = (1, 2, 3, 4, 5)
 
@@ -159,7 +160,7 @@ def corrupt(images: torch.Tensor, name: str, severity: int, *, seed: int = 0) ->
         raise ValueError(f"images must be uint8 or floating point, got {images.dtype}.")
     if squeeze:
         x = x.unsqueeze(1)
-    g = torch.Generator().manual_seed(seed)
+    g = make_generator(seed)
     out = _FUNCTIONS[name](x, _PARAMS[name][severity - 1], g).clamp_(0.0, 1.0)
     if squeeze:
         out = out.squeeze(1)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 import torch
 
@@ -18,7 +16,6 @@ from lib.graphs import (
     to_undirected,
 )
 
-warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated")
 GCNConv = pytest.importorskip("torch_geometric.nn").GCNConv
 
 
