@@ -23,7 +23,7 @@ from pathlib import Path
 
 import torch
 
-from lib.reproducibility import NUM_THREADS, seed_everything
+from lib.reproducibility import NUM_THREADS, seed_everything, set_threads
 
 BENCHMARK_MODULES = (
     "lib.benchmarks",
@@ -125,6 +125,7 @@ def run(names: list[str] | None = None) -> dict:
     unknown = sorted(set(names or ()) - set(available))
     if unknown:
         raise ValueError(f"unknown benchmark(s) {unknown}; available: {sorted(available)}.")
+    set_threads(NUM_THREADS)
     results = []
     for name in names or sorted(available):
         seed_everything(0)

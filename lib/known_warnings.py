@@ -3,8 +3,9 @@
 None of them is actionable for a reader: torch flags its CSR tensors as beta and notes that
 invariant checks are off (the matrices are built by ``lib.graphs.SparseMatrix.from_coo``), PyG
 still calls ``torch.jit.script`` at import, which torch 2.14 flags, and PyG's tqdm import warns
-about missing Jupyter widgets. :func:`lib.notebook.setup` and the test suite's ``conftest.py``
-call :func:`ignore_known_warnings`; nothing else installs warning filters.
+about missing Jupyter widgets. :func:`lib.notebook.setup` calls :func:`ignore_known_warnings` and
+the test suite's ``tests/conftest.py`` hands :data:`KNOWN_WARNINGS` to pytest; nothing else installs
+warning filters.
 """
 
 from __future__ import annotations

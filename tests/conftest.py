@@ -10,6 +10,13 @@ import pytest
 import yaml
 
 from lib import data
+from lib.known_warnings import KNOWN_WARNINGS
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Silence the warnings every notebook silences (:func:`lib.notebook.setup`)."""
+    for message in KNOWN_WARNINGS:
+        config.addinivalue_line("filterwarnings", f"ignore:{message}")
 
 
 @pytest.fixture
