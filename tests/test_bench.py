@@ -39,6 +39,9 @@ def test_duplicate_and_unknown_names(monkeypatch):
 def test_every_part_registers_its_benchmarks():
     names = bench.registered()
     assert {"core/fashion-mnist-loading", "core/baseline-cnn-training"} <= set(names)
+    for module in bench.BENCHMARK_MODULES:  # lib.<part>.benchmarks registers "<part>/..." names
+        part = module.split(".")[1] if module.count(".") == 2 else "core"
+        assert any(name.startswith(f"{part}/") for name in names), f"{module} registers nothing"
 
 
 def test_timer_measures_the_block():

@@ -22,6 +22,9 @@ from torch import nn
 
 from lib.generative.gan import discriminator_loss, generator_loss
 
+DCGAN_LOSSES = ("saturating", "nonsaturating", "lsgan")
+"""The loss families :func:`train_dcgan` trains correctly (no Lipschitz constraint needed)."""
+
 
 def _init_weights(module: nn.Module) -> None:
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
@@ -117,7 +120,10 @@ class DCGANConfig:
         num_epochs: Passes over them.
         batch_size: Real images per step (and as many generated ones).
         lr: Adam learning rate of both networks.
-        loss: Generator/discriminator loss family (see :data:`lib.generative.gan.LOSSES`).
+        loss: Generator/discriminator loss family: one of :data:`DCGAN_LOSSES`. The WGAN losses
+            are refused: they need a Lipschitz critic (weight clipping or a gradient penalty),
+            which this training loop does not apply; train them on the 2-D toy of
+            :func:`lib.generative.gan.train_toy_gan`.
         num_evals: Fréchet distances recorded during training (evenly spaced in steps).
         seed: Seed of initialisation, shuffling and latents.
     """
@@ -131,6 +137,14 @@ class DCGANConfig:
     loss: str = "nonsaturating"
     num_evals: int = 5
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.loss not in DCGAN_LOSSES:
+            raise ValueError(
+                f"DCGANConfig(loss={self.loss!r}) is not supported; pass one of {DCGAN_LOSSES} "
+                "(the WGAN losses need weight clipping or a gradient penalty, which train_dcgan "
+                "does not apply)."
+            )
 
 
 def sample_latents(num: int, latent_dim: int, *, generator: torch.Generator | None = None) -> torch.Tensor:

@@ -16,7 +16,8 @@ import time
 import numpy as np
 
 from lib.bench import Result, benchmark
-from lib.rl.dqn import CARTPOLE_DQN, FINAL_EVAL_SEED, EVAL_SEED, DQNConfig, final_evaluation, train_dqn
+from lib.rl.dqn import CARTPOLE_DQN, FINAL_EVAL_SEED, DQNConfig, final_evaluation, train_dqn
+from lib.rl.evaluation import EVAL_SEED
 from lib.rl.evaluation import SOLVED_RETURN, evaluate_population
 from lib.rl.networks import single_thread
 

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lib.rl.evaluation import evaluate_population
+from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import BatchedMLP, clip_grad_norm_per_member_, single_thread
 from lib.rl.replay import ReplayBuffer
 
@@ -301,9 +301,6 @@ def _train_dqn(
         config=asdict(config),
     )
 
-
-EVAL_SEED = 10_000
-"""Reset seeds of the periodic evaluations (episode ``k``: ``EVAL_SEED + k``)."""
 
 FINAL_EVAL_SEED = 20_000
 """Reset seeds of final evaluations, disjoint from the periodic ones used to pick ``best``."""

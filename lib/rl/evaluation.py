@@ -13,6 +13,11 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+EVAL_SEED = 10_000
+"""Reset seeds of the periodic evaluations during training, the same for every agent of the
+chapter (DQN, REINFORCE, model-based) for a like-for-like comparison: episode ``k`` uses
+``EVAL_SEED + k``."""
+
 SOLVED_RETURN = 475.0
 """CartPole-v1's reward threshold (``gym.spec("CartPole-v1").reward_threshold``)."""
 
@@ -24,7 +29,7 @@ def evaluate_population(
     *,
     env_id: str = "CartPole-v1",
     num_episodes: int = 20,
-    seed: int = 10_000,
+    seed: int = EVAL_SEED,
 ) -> np.ndarray:
     """Undiscounted returns of ``num_agents`` policies, each on the same ``num_episodes`` episodes.
 

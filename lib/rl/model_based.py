@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from lib.rl.evaluation import evaluate_population
+from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import single_thread
 from lib.reproducibility import make_generator
 
@@ -280,10 +280,6 @@ def train_mbrl(seed: int, config: MBRLConfig = MBRLConfig()) -> MBRLResult:
                 data = data + new
         env.close()
         return MBRLResult(np.asarray(steps), np.asarray(evals), np.asarray(losses), model, time.perf_counter() - start, asdict(config))
-
-
-EVAL_SEED = 10_000
-"""Reset seeds of the evaluation episodes (as for DQN and REINFORCE)."""
 
 
 def one_step_errors(model: DynamicsModel, data: Transitions) -> np.ndarray:

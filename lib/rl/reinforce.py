@@ -24,11 +24,8 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from lib.rl.evaluation import evaluate_population
+from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import BatchedMLP, single_thread
-
-EVAL_SEED = 10_000
-"""Reset seeds of the periodic evaluations (the same as DQN's, for a like-for-like comparison)."""
 
 
 @dataclass(frozen=True)

@@ -308,10 +308,10 @@ def mutual_information(member_probs: torch.Tensor | np.ndarray) -> torch.Tensor:
         member_probs: Probabilities of M ensemble members (or MC-dropout samples).
 
     Shapes:
-        member_probs: ``(M, N, C)`` → ``(N,)``, non-negative.
+        member_probs: ``(M, N, C)`` → ``(N,)``, non-negative (the rounding error of the
+        difference, which can be a tiny negative number when the members agree, is clamped to 0).
     """
-    total, aleatoric = entropy_split(member_probs)[:2]
-    return total - aleatoric
+    return entropy_split(member_probs)[2]
 
 
 def entropy_split(member_probs: torch.Tensor | np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

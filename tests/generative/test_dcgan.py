@@ -44,3 +44,10 @@ def test_a_few_training_steps_are_deterministic():
     assert torch.equal(outs[0], outs[1])
     with pytest.raises(ValueError, match="images_to_float"):
         train_dcgan(DCGAN(8, 4), torch.zeros(4, 28, 28, dtype=torch.uint8), cfg)
+
+
+@pytest.mark.parametrize("loss", ["wgan", "wgan-gp"])
+def test_config_refuses_losses_it_cannot_train(loss):
+    with pytest.raises(ValueError, match="weight clipping or a gradient penalty"):
+        DCGANConfig(loss=loss)
+    DCGANConfig(loss="lsgan")  # the others are accepted

@@ -24,6 +24,17 @@ def test_figures_are_returned():
         plotting.plot_density_1d(torch.rand(50), torch.linspace(0, 1, 10), {"k": torch.ones(10)}, xlabel="x"),
     ]
     assert all(isinstance(f, Figure) for f in figs)
+    for fig in figs[1:]:  # every data axis is labelled (the taxonomy diagram and images have none)
+        for ax in fig.axes:
+            if ax.lines or ax.patches or ax.collections:
+                assert ax.get_xlabel() and ax.get_ylabel(), (fig, ax)
+    plt.close("all")
+
+
+def test_explained_variance_plots_the_cumulative_ratio():
+    fig = plotting.plot_explained_variance(torch.tensor([0.5, 0.3, 0.2]))
+    x, y = fig.axes[0].lines[0].get_data()
+    assert list(x) == [1, 2, 3] and y == pytest.approx([0.5, 0.8, 1.0])
     plt.close("all")
 
 

@@ -174,3 +174,12 @@ def test_bad_input_raises_value_error(call, match):
 def test_numpy_input_accepted():
     probs, labels, _ = random_probs(n=100)
     assert M.nll(probs.numpy(), labels.numpy()) == pytest.approx(M.nll(probs, labels))
+
+
+def test_mutual_information_is_zero_not_negative_when_members_agree():
+    probs = torch.softmax(torch.randn(1, 50, 10, generator=torch.Generator().manual_seed(0)), -1)
+    members = probs.repeat(5, 1, 1)
+    total, aleatoric, _ = M.entropy_split(members)
+    assert ((total - aleatoric) < 0).any()  # the rounding this test is about happens here
+    mi = M.mutual_information(members)
+    assert (mi >= 0).all() and mi.max() < 1e-6
