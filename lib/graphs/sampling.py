@@ -40,9 +40,6 @@ class SampledBatch:
     blocks: list[SparseMatrix]
     num_seeds: int
 
-    @property
-    def num_edges(self) -> int:
-        return sum(b.nnz for b in self.blocks)
 
 
 class NeighborSampler:

@@ -267,6 +267,8 @@ def train_mbrl(seed: int, config: MBRLConfig = MBRLConfig()) -> MBRLResult:
         rng = np.random.default_rng(seed)
         data, _ = collect(env, lambda _obs: rng.integers(2), config.random_steps, seed=seed)
         steps, evals, losses = [], [], []
+        # Not dead code: these weights are never trained, but drawing them advances torch's global
+        # generator, from which the models below are initialised (the stored results depend on it).
         model = DynamicsModel(hidden=config.hidden)
         for it in range(config.iterations):
             model = DynamicsModel(hidden=config.hidden)

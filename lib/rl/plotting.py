@@ -112,21 +112,6 @@ def plot_learning_curves(
     return fig
 
 
-def plot_return_distribution(returns: Mapping[str, np.ndarray], *, xlabel: str = "return of an episode", bins: int = 20) -> Figure:
-    """Histograms of episode returns, one per label (e.g. a random vs an optimal policy)."""
-    fig, ax = plt.subplots()
-    all_values = np.concatenate([np.asarray(v, float) for v in returns.values()])
-    edges = np.histogram_bin_edges(all_values, bins=bins)
-    for colour, (label, values) in zip(PALETTE, returns.items()):
-        ax.hist(values, bins=edges, color=colour, alpha=0.6, label=f"{label} (mean {np.mean(values):.3g})")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("episodes")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
-
-
 def plot_state_predictions(true: np.ndarray, predicted: np.ndarray, *, dt: float = 0.02) -> Figure:
     """True vs model-predicted CartPole state trajectories, one panel per state component.
 

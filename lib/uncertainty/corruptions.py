@@ -113,12 +113,6 @@ _FUNCTIONS: dict[str, Callable[[torch.Tensor, float, torch.Generator], torch.Ten
 }
 
 
-def severity_parameter(name: str, severity: int) -> float:
-    """The physical parameter of corruption ``name`` at ``severity`` (see the module table)."""
-    _check_name_severity(name, severity)
-    return _PARAMS[name][severity - 1]
-
-
 def _check_name_severity(name: str, severity: int) -> None:
     if name not in _PARAMS:
         raise ValueError(f"unknown corruption {name!r}; choose one of {', '.join(CORRUPTIONS)}.")
