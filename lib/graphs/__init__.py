@@ -1,6 +1,8 @@
 """Chapter 3, graph neural networks: GCN from scratch, training protocols, sampling, GAE.
 
-Modules: :mod:`lib.graphs.gcn` (normalised adjacency, dense and sparse GCN layers),
+Modules: :mod:`lib.graphs.gcn` (the GCN layer and model), :mod:`lib.graphs.normalization`
+(self-loops, symmetric and mean adjacency), :mod:`lib.graphs.sparse` (a CSR matrix with its own
+autograd product), :mod:`lib.graphs.validation`, :mod:`lib.graphs.graph_ops` (graph utilities),
 :mod:`lib.graphs.node_classification` (the Table 2 protocol of Kipf & Welling 2017),
 :mod:`lib.graphs.sampling` (GraphSAGE-style neighbour sampling in plain PyTorch),
 :mod:`lib.graphs.link_prediction` (graph auto-encoders), :mod:`lib.graphs.graph_classification`
