@@ -52,7 +52,7 @@ test: data browser
 bench: data
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) -m pytest -q -p no:cacheprovider tests/rl/test_benchmarks.py  # the SB3 settings match ours
-	$(PY) -m lib.bench --out _build/bench.json
+	$(PY) -m lib.benchmark_registry --out _build/bench.json
 
 execute: setup
 	@test -n "$(NB)" || { echo "usage: make execute NB=chapters/<part>/<notebook>.ipynb"; exit 2; }

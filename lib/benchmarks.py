@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from lib.bench import Result, benchmark, timer
+from lib.benchmark_registry import Result, benchmark, timer
 from lib.data import load_fashion_mnist, provision
 from lib.models import SmallCNN
 from lib.reproducibility import seed_everything

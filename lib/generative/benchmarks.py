@@ -1,6 +1,6 @@
 """Benchmarks of the generative chapter: PixelCNN sampling time and DCGAN training throughput.
 
-Run with ``python -m lib.bench --only generative/pixelcnn-sampling generative/dcgan-throughput``.
+Run with ``python -m lib.benchmark_registry --only generative/pixelcnn-sampling generative/dcgan-throughput``.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from lib.bench import Result, benchmark, timer
+from lib.benchmark_registry import Result, benchmark, timer
 from lib.generative.dcgan import DCGAN, DCGANConfig, train_dcgan
 from lib.generative.pixelcnn import PixelCNN, sample
 from lib.reproducibility import make_generator

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import torch
 
-from lib.bench import best_time
+from lib.benchmark_registry import best_time
 from lib.graphs.gcn import GCNLayer, normalized_adjacency
 from lib.reproducibility import make_generator
 

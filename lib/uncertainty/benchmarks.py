@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lib.bench import Result, benchmark, best_time
+from lib.benchmark_registry import Result, benchmark, best_time
 from lib.models import SmallCNN
 from lib.uncertainty.ensembles import ensemble_probs, mc_dropout_probs, probs_of
 from lib.uncertainty.metrics import expected_calibration_error, reliability_bins

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lib import bench
+from lib import benchmark_registry as bench
 
 
 def test_registry_runs_and_writes_json(tmp_path, monkeypatch):
@@ -60,7 +60,7 @@ def test_command_line_sees_every_registered_benchmark():
     import subprocess
     import sys
 
-    listed = subprocess.run([sys.executable, "-m", "lib.bench", "--list"], capture_output=True,
+    listed = subprocess.run([sys.executable, "-m", "lib.benchmark_registry", "--list"], capture_output=True,
                             text=True, check=True).stdout.split()
     assert listed == sorted(bench.registered())
 
@@ -76,3 +76,9 @@ def test_best_time_takes_the_fastest_call():
     assert bench.best_time(call, repeats=3) < 0.01
     with pytest.raises(ValueError, match="repeats"):
         bench.best_time(call, repeats=0)
+
+
+def test_old_import_path_is_the_same_registry():
+    from lib import bench as old
+
+    assert old.best_time is bench.best_time and old.registered is bench.registered
