@@ -2,7 +2,7 @@
 #   make book   set up .venv and node_modules, provision the data, execute every notebook, build the HTML
 #   make test   the same set-up (and Chromium, see browser), then lib's unit tests, nbval on every
 #               notebook, the book build, and every page of it checked in headless Chromium
-# Also: make bench (writes _build/bench.json), make execute NB=path/to/notebook.ipynb (re-execute
+# Also: make lint (ruff check and format --check), make bench (writes _build/bench.json), make execute NB=path/to/notebook.ipynb (re-execute
 # one notebook in place), make nbval NB=path/to/notebook.ipynb (check one notebook reproduces).
 
 PYTHON ?= python3
@@ -14,7 +14,7 @@ NODE_STAMP := node_modules/.package-lock.json
 # Progress bars are for people at a notebook; builds and tests run quiet (see lib/training.py).
 export BOOK_PROGRESS := 0
 
-.PHONY: setup data browser book test bench execute nbval clean
+.PHONY: setup data browser book test lint bench execute nbval clean
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -48,6 +48,12 @@ book: data
 test: data browser
 	$(PY) -m pytest tests chapters templates --nbval --nbval-current-env \
 		--nbval-cell-timeout=600 -p no:cacheprovider --durations=10 -rs
+
+# ruff (pinned in requirements.txt), configured in pyproject.toml; notebooks are not linted yet
+LINT_PATHS := lib tests conftest.py _ext
+lint: setup
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 
 bench: data
 	$(PY) -m pip install --quiet -r requirements-bench.txt

@@ -17,6 +17,7 @@ from lib.models import MLP, SmallCNN
 from lib.reproducibility import seed_everything
 from lib.training import History, fit, images_to_float, make_loader
 
+
 @dataclass(frozen=True)
 class BaselineConfig:
     """Everything that determines a baseline's trained weights.
@@ -54,10 +55,18 @@ def _fit_baseline(model: nn.Module, config: BaselineConfig) -> History:
     """Train ``model`` on the 60,000 training images, evaluating on the test set every epoch."""
     X, y = load_fashion_mnist("train")
     X_test, y_test = load_fashion_mnist("test")
-    train_loader = make_loader(images_to_float(X), y, batch_size=config.batch_size, shuffle=True, seed=config.seed)
+    train_loader = make_loader(
+        images_to_float(X), y, batch_size=config.batch_size, shuffle=True, seed=config.seed
+    )
     test_loader = make_loader(images_to_float(X_test), y_test, batch_size=1000, shuffle=False)
-    history = fit(model, train_loader, num_epochs=config.num_epochs, lr=config.lr,
-                  test_loader=test_loader, desc=f"{config.kind} seed {config.seed}")
+    history = fit(
+        model,
+        train_loader,
+        num_epochs=config.num_epochs,
+        lr=config.lr,
+        test_loader=test_loader,
+        desc=f"{config.kind} seed {config.seed}",
+    )
     model.eval()
     return history
 
@@ -80,5 +89,10 @@ def load_or_train_baseline(
         history = _fit_baseline(model, config)
         return {"test_accuracy": history.test_accuracy[-1], "history": asdict(history)}
 
-    return train_or_load(f"baseline-{config.kind}", asdict(config), lambda: build_baseline(config),
-                         train, retrain=retrain)
+    return train_or_load(
+        f"baseline-{config.kind}",
+        asdict(config),
+        lambda: build_baseline(config),
+        train,
+        retrain=retrain,
+    )

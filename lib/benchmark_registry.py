@@ -135,7 +135,9 @@ def run(names: list[str] | None = None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lib.benchmark_registry", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m lib.benchmark_registry", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--only", nargs="*", default=[], metavar="NAME", help="benchmarks to run")
     parser.add_argument("--out", type=Path, default=Path("_build/bench.json"))
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
@@ -151,7 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(document, indent=2) + "\n")
     for row in document["results"]:
-        ref = f"  (reference {row['reference']}: {row['reference_value']:.4g})" if row["reference"] else ""
+        ref = (
+            f"  (reference {row['reference']}: {row['reference_value']:.4g})"
+            if row["reference"]
+            else ""
+        )
         print(f"{row['name']}: {row['value']:.4g} {row['unit']}{ref}")
     print(f"wrote {args.out}")
     return 0

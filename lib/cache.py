@@ -92,7 +92,9 @@ def fingerprinted_modules(*functions: Callable[..., Any]) -> dict[str, str]:
         ValueError: if no function is given, or a function's source cannot be found.
     """
     if not functions:
-        raise ValueError("pass the functions that compute the result, e.g. code_fingerprint(train).")
+        raise ValueError(
+            "pass the functions that compute the result, e.g. code_fingerprint(train)."
+        )
     code: dict[str, str] = {}
     todo = []
     for function in functions:

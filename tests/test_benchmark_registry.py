@@ -60,8 +60,12 @@ def test_command_line_sees_every_registered_benchmark():
     import subprocess
     import sys
 
-    listed = subprocess.run([sys.executable, "-m", "lib.benchmark_registry", "--list"], capture_output=True,
-                            text=True, check=True).stdout.split()
+    listed = subprocess.run(
+        [sys.executable, "-m", "lib.benchmark_registry", "--list"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert listed == sorted(bench.registered())
 
 

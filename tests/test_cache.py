@@ -27,10 +27,7 @@ def toy_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (package / "helper.py").write_text("def step(x):\n    return x + 1\n")
     (package / "unrelated.py").write_text("VALUE = 1\n")
     (package / "train.py").write_text(
-        "def run():\n"
-        "    from toylib.helper import step\n"
-        "\n"
-        "    return {'value': step(1)}\n"
+        "def run():\n    from toylib.helper import step\n\n    return {'value': step(1)}\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     yield package
@@ -92,7 +89,9 @@ def test_editing_imported_code_misses_the_cache(tmp_data, toy_package):
     before = code_fingerprint(train.run)
 
     # a docstring, a comment or formatting is not a change of code
-    (toy_package / "helper.py").write_text('def step(x):\n    """Add one."""\n    return (x + 1)  # +1\n')
+    (toy_package / "helper.py").write_text(
+        'def step(x):\n    """Add one."""\n    return (x + 1)  # +1\n'
+    )
     assert code_fingerprint(train.run) == before
     # nor is a module the training code does not import
     (toy_package / "unrelated.py").write_text("VALUE = 2\n")

@@ -27,13 +27,17 @@ def test_sets_determinism_and_leaves_threads_alone():
         generator = seed_everything(0)
         assert torch.get_num_threads() == 1  # the caller's count survives re-seeding
     assert torch.are_deterministic_algorithms_enabled()
-    assert torch.equal(torch.rand(3, generator=generator), torch.rand(3, generator=make_generator(0)))
+    assert torch.equal(
+        torch.rand(3, generator=generator), torch.rand(3, generator=make_generator(0))
+    )
 
 
 def test_training_is_bitwise_reproducible():
     def train() -> torch.Tensor:
         seed_everything(1)
-        model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.Flatten(), torch.nn.Linear(4 * 6 * 6, 2))
+        model = torch.nn.Sequential(
+            torch.nn.Conv2d(1, 4, 3), torch.nn.Flatten(), torch.nn.Linear(4 * 6 * 6, 2)
+        )
         opt = torch.optim.Adam(model.parameters())
         X, y = torch.randn(16, 1, 8, 8), torch.randint(0, 2, (16,))
         for _ in range(5):

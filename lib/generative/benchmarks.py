@@ -32,10 +32,22 @@ def pixelcnn_sampling() -> list[Result]:
         for _ in range(20):
             model(X)
     parallel_per_image = parallel() / 20 / num
-    return [Result("generative/pixelcnn-sampling", per_image, "s/image",
-                   "one parallel forward pass (same PixelCNN, same batch)", parallel_per_image,
-                   {"batch": num, "passes_per_image": 784, "channels": 32, "num_layers": 4,
-                    "slowdown": per_image / parallel_per_image})]
+    return [
+        Result(
+            "generative/pixelcnn-sampling",
+            per_image,
+            "s/image",
+            "one parallel forward pass (same PixelCNN, same batch)",
+            parallel_per_image,
+            {
+                "batch": num,
+                "passes_per_image": 784,
+                "channels": 32,
+                "num_layers": 4,
+                "slowdown": per_image / parallel_per_image,
+            },
+        )
+    ]
 
 
 @benchmark("generative/dcgan-throughput")
@@ -61,6 +73,13 @@ def dcgan_throughput() -> list[Result]:
             opt.zero_grad()
             loss.backward()
             opt.step()
-    return [Result("generative/dcgan-throughput", metrics["images_per_second"], "images/s",
-                   "SmallCNN supervised training step, batch 64", len(X) / elapsed(),
-                   {"batch": 64, "width": 32, "latent_dim": 64, "steps": 40})]
+    return [
+        Result(
+            "generative/dcgan-throughput",
+            metrics["images_per_second"],
+            "images/s",
+            "SmallCNN supervised training step, batch 64",
+            len(X) / elapsed(),
+            {"batch": 64, "width": 32, "latent_dim": 64, "steps": 40},
+        )
+    ]

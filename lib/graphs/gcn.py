@@ -19,9 +19,7 @@ its transpose, built once (the cache), so the forward pass is one CSR product an
 backward pass is one CSR product with the stored transpose, with no coalescing per step.
 """
 
-
 from __future__ import annotations
-
 
 import torch
 from torch import nn
@@ -136,7 +134,9 @@ class GCN(nn.Module):
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must lie in [0, 1), got {dropout}.")
         sizes = [in_features] + [hidden] * (num_layers - 1) + [out_features]
-        self.layers = nn.ModuleList(GCNLayer(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.layers = nn.ModuleList(
+            GCNLayer(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=False)
+        )
         self.dropout = dropout
         self.residual = residual
         self.activation = activation if activation is not None else nn.ReLU()
@@ -154,7 +154,7 @@ class GCN(nn.Module):
             raise ValueError(f"got {len(adjs)} adjacency blocks for {len(self.layers)} layers.")
         hidden: list[torch.Tensor] = []
         h = x
-        for i, (layer, a) in enumerate(zip(self.layers, adjs)):
+        for i, (layer, a) in enumerate(zip(self.layers, adjs, strict=False)):
             if isinstance(h, SparseMatrix):
                 dropped = sparse_dropout(h, self.dropout, self.training)
             else:

@@ -3,7 +3,6 @@ Dirichlet energy of node features."""
 
 from __future__ import annotations
 
-
 import torch
 
 from lib.graphs.sparse import SparseMatrix, propagate

@@ -6,7 +6,6 @@ keep their weight and missing ones get weight 1.
 
 from __future__ import annotations
 
-
 import torch
 
 from lib.graphs.sparse import SparseMatrix

@@ -41,7 +41,6 @@ class SampledBatch:
     num_seeds: int
 
 
-
 class NeighborSampler:
     """Uniform neighbour sampling with a fixed fan-out per hop.
 

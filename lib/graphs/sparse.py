@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import torch
 
 
-
 class _SpMM(torch.autograd.Function):
     """``A @ h`` for a constant CSR ``A`` whose transpose is stored for the backward pass."""
 

@@ -36,7 +36,9 @@ def dqn_curves(
         the run's when it was computed (a cache hit returns the stored value).
     """
     if computed is not None and set(computed) != set(CURVE_KEYS):
-        raise ValueError(f"computed must have exactly the keys {CURVE_KEYS}, got {sorted(computed)}.")
+        raise ValueError(
+            f"computed must have exactly the keys {CURVE_KEYS}, got {sorted(computed)}."
+        )
 
     def run() -> dict[str, Any]:
         result = train_dqn(seeds, config)

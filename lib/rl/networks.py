@@ -36,19 +36,23 @@ class BatchedMLP(nn.Module):
         - output: ``(M, B, out_dim)``
     """
 
-    def __init__(self, seeds: Sequence[int], in_dim: int, hidden: Sequence[int], out_dim: int) -> None:
+    def __init__(
+        self, seeds: Sequence[int], in_dim: int, hidden: Sequence[int], out_dim: int
+    ) -> None:
         super().__init__()
         if len(seeds) == 0:
             raise ValueError("pass at least one seed (one per member network).")
         if min(in_dim, out_dim, *hidden) < 1:
-            raise ValueError(f"layer sizes must be positive, got in={in_dim}, hidden={tuple(hidden)}, out={out_dim}.")
+            raise ValueError(
+                f"layer sizes must be positive, got in={in_dim}, hidden={tuple(hidden)}, out={out_dim}."
+            )
         self.num_members, self.in_dim, self.out_dim = len(seeds), in_dim, out_dim
         dims = [in_dim, *hidden, out_dim]
         weights = [[] for _ in dims[:-1]]
         biases = [[] for _ in dims[:-1]]
         for seed in seeds:
             gen = make_generator(int(seed))
-            for layer, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:])):
+            for layer, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:], strict=False)):
                 bound = 1.0 / math.sqrt(d_in)
                 weights[layer].append((torch.rand(d_in, d_out, generator=gen) * 2 - 1) * bound)
                 biases[layer].append((torch.rand(1, d_out, generator=gen) * 2 - 1) * bound)
@@ -57,9 +61,11 @@ class BatchedMLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 3 or x.shape[0] != self.num_members or x.shape[2] != self.in_dim:
-            raise ValueError(f"expected input (M={self.num_members}, B, {self.in_dim}), got {tuple(x.shape)}.")
+            raise ValueError(
+                f"expected input (M={self.num_members}, B, {self.in_dim}), got {tuple(x.shape)}."
+            )
         last = len(self.weights) - 1
-        for layer, (W, b) in enumerate(zip(self.weights, self.biases)):
+        for layer, (W, b) in enumerate(zip(self.weights, self.biases, strict=False)):
             x = torch.baddbmm(b, x, W)
             if layer < last:
                 x = torch.relu(x)
@@ -68,7 +74,7 @@ class BatchedMLP(nn.Module):
     @torch.no_grad()
     def copy_members_(self, source: BatchedMLP, mask: torch.Tensor | None = None) -> None:
         """Copy the parameters of ``source`` into this population (all members, or where ``mask``)."""
-        for dst, src in zip(self.parameters(), source.parameters()):
+        for dst, src in zip(self.parameters(), source.parameters(), strict=False):
             if mask is None:
                 dst.copy_(src)
             else:

@@ -15,9 +15,9 @@ import torch
 
 from lib.benchmark_registry import Result, benchmark, best_time
 from lib.models import SmallCNN
+from lib.reproducibility import make_generator
 from lib.uncertainty.ensembles import ensemble_probs, mc_dropout_probs, probs_of
 from lib.uncertainty.metrics import expected_calibration_error, reliability_bins
-from lib.reproducibility import make_generator
 
 NUM_PREDICTIONS = 1_000_000
 
@@ -45,16 +45,38 @@ def calibration_1m() -> list[Result]:
     numpy_value = _numpy_ece(probs.double().numpy(), labels.numpy(), 15)
     ref_value = multiclass_calibration_error(probs, labels, num_classes=10, n_bins=15).item()
     ours = best_time(lambda: expected_calibration_error(probs, labels, n_bins=15), repeats=5)
-    ref = best_time(lambda: multiclass_calibration_error(probs, labels, num_classes=10, n_bins=15), repeats=5)
+    ref = best_time(
+        lambda: multiclass_calibration_error(probs, labels, num_classes=10, n_bins=15), repeats=5
+    )
     bins = best_time(lambda: reliability_bins(probs, labels, n_bins=15), repeats=5)
-    details = {"predictions": NUM_PREDICTIONS, "classes": 10, "n_bins": 15, "ece_ours": ours_value,
-               "ece_torchmetrics": ref_value, "ece_numpy_float64": numpy_value, "abs_difference": abs(ours_value - ref_value),
-               "seconds_ours": ours, "seconds_torchmetrics": ref}
+    details = {
+        "predictions": NUM_PREDICTIONS,
+        "classes": 10,
+        "n_bins": 15,
+        "ece_ours": ours_value,
+        "ece_torchmetrics": ref_value,
+        "ece_numpy_float64": numpy_value,
+        "abs_difference": abs(ours_value - ref_value),
+        "seconds_ours": ours,
+        "seconds_torchmetrics": ref,
+    }
     return [
-        Result("uncertainty/ece-1m-throughput", NUM_PREDICTIONS / ours, "predictions/s",
-               "torchmetrics multiclass_calibration_error", NUM_PREDICTIONS / ref, details),
-        Result("uncertainty/reliability-bins-1m-throughput", NUM_PREDICTIONS / bins, "predictions/s",
-               "torchmetrics multiclass_calibration_error", NUM_PREDICTIONS / ref, {"n_bins": 15}),
+        Result(
+            "uncertainty/ece-1m-throughput",
+            NUM_PREDICTIONS / ours,
+            "predictions/s",
+            "torchmetrics multiclass_calibration_error",
+            NUM_PREDICTIONS / ref,
+            details,
+        ),
+        Result(
+            "uncertainty/reliability-bins-1m-throughput",
+            NUM_PREDICTIONS / bins,
+            "predictions/s",
+            "torchmetrics multiclass_calibration_error",
+            NUM_PREDICTIONS / ref,
+            {"n_bins": 15},
+        ),
     ]
 
 
@@ -67,11 +89,27 @@ def ensemble_inference() -> list[Result]:
     t_single = best_time(lambda: probs_of(single, X), repeats=3)
     t_ensemble = best_time(lambda: ensemble_probs(members, X), repeats=3)
     t_mc = best_time(lambda: mc_dropout_probs(dropout_net, X, num_samples=10), repeats=3)
-    details = {"images": len(X), "seconds_single": t_single, "seconds_ensemble5": t_ensemble,
-               "seconds_mc_dropout10": t_mc}
+    details = {
+        "images": len(X),
+        "seconds_single": t_single,
+        "seconds_ensemble5": t_ensemble,
+        "seconds_mc_dropout10": t_mc,
+    }
     return [
-        Result("uncertainty/ensemble5-inference", len(X) / t_ensemble, "images/s",
-               "single SmallCNN", len(X) / t_single, details),
-        Result("uncertainty/mc-dropout10-inference", len(X) / t_mc, "images/s",
-               "single SmallCNN", len(X) / t_single, details),
+        Result(
+            "uncertainty/ensemble5-inference",
+            len(X) / t_ensemble,
+            "images/s",
+            "single SmallCNN",
+            len(X) / t_single,
+            details,
+        ),
+        Result(
+            "uncertainty/mc-dropout10-inference",
+            len(X) / t_mc,
+            "images/s",
+            "single SmallCNN",
+            len(X) / t_single,
+            details,
+        ),
     ]

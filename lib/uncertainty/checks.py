@@ -3,7 +3,6 @@ says what to pass instead."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import torch
 

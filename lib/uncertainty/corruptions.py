@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
+
 from lib.reproducibility import make_generator
 
 SEVERITIES = (1, 2, 3, 4, 5)
@@ -148,7 +149,9 @@ def corrupt(images: torch.Tensor, name: str, severity: int, *, seed: int = 0) ->
         x = images.float() / 255.0
     elif images.is_floating_point():
         if images.numel() and (images.min() < 0 or images.max() > 1):
-            raise ValueError("float images must lie in [0, 1]; convert with lib.training.images_to_float.")
+            raise ValueError(
+                "float images must lie in [0, 1]; convert with lib.training.images_to_float."
+            )
         x = images.float()
     else:
         raise ValueError(f"images must be uint8 or floating point, got {images.dtype}.")

@@ -3,7 +3,6 @@ the decision regions of a binary problem."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import torch
 
@@ -12,7 +11,11 @@ from lib.uncertainty.checks import as_tensor, check_labels, check_probs
 
 def _check_cost(cost: torch.Tensor | np.ndarray, num_classes: int | None = None) -> torch.Tensor:
     cost = as_tensor(cost, "cost").double()
-    if cost.dim() != 2 or cost.shape[0] < 1 or (num_classes is not None and cost.shape[1] != num_classes):
+    if (
+        cost.dim() != 2
+        or cost.shape[0] < 1
+        or (num_classes is not None and cost.shape[1] != num_classes)
+    ):
         want = f"(A, {num_classes})" if num_classes is not None else "(A, C)"
         raise ValueError(
             f"cost must have shape {want}: one row per action, one column per true class; "
@@ -21,7 +24,9 @@ def _check_cost(cost: torch.Tensor | np.ndarray, num_classes: int | None = None)
     return cost
 
 
-def bayes_decisions(probs: torch.Tensor | np.ndarray, cost: torch.Tensor | np.ndarray) -> torch.Tensor:
+def bayes_decisions(
+    probs: torch.Tensor | np.ndarray, cost: torch.Tensor | np.ndarray
+) -> torch.Tensor:
     r"""The action of least expected cost for every input.
 
     .. math::
@@ -40,7 +45,9 @@ def bayes_decisions(probs: torch.Tensor | np.ndarray, cost: torch.Tensor | np.nd
 
 
 def expected_cost(
-    actions: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray, cost: torch.Tensor | np.ndarray
+    actions: torch.Tensor | np.ndarray,
+    labels: torch.Tensor | np.ndarray,
+    cost: torch.Tensor | np.ndarray,
 ) -> float:
     """Mean realised cost ``cost[action_i, label_i]`` of a set of decisions.
 
@@ -78,7 +85,7 @@ def binary_decision_regions(cost: torch.Tensor | np.ndarray) -> list[tuple[float
                     points.add(p)
     edges = sorted(points)
     regions: list[tuple[float, float, int]] = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in zip(edges[:-1], edges[1:], strict=False):
         mid = 0.5 * (lo + hi)
         action = int((a0 + slope * mid).argmin())
         if regions and regions[-1][2] == action:

@@ -3,7 +3,6 @@ probabilities by a new class prior, and estimate that prior by EM on unlabelled 
 
 from __future__ import annotations
 
-
 import numpy as np
 import torch
 
@@ -13,7 +12,9 @@ from lib.uncertainty.checks import as_tensor, check_probs
 def _check_prior(prior: torch.Tensor | np.ndarray, num_classes: int, name: str) -> torch.Tensor:
     prior = as_tensor(prior, name).double()
     if prior.shape != (num_classes,) or (prior < 0).any() or abs(float(prior.sum()) - 1) > 1e-6:
-        raise ValueError(f"{name} must be {num_classes} non-negative class frequencies summing to 1.")
+        raise ValueError(
+            f"{name} must be {num_classes} non-negative class frequencies summing to 1."
+        )
     return prior
 
 
@@ -34,7 +35,9 @@ def correct_label_shift(
     """
     probs = check_probs(probs).double()
     c = probs.shape[1]
-    weight = _check_prior(target_prior, c, "target_prior") / _check_prior(source_prior, c, "source_prior")
+    weight = _check_prior(target_prior, c, "target_prior") / _check_prior(
+        source_prior, c, "source_prior"
+    )
     adjusted = probs * weight
     return adjusted / adjusted.sum(dim=1, keepdim=True)
 

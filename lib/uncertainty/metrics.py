@@ -13,7 +13,6 @@ References:
     prediction.
 """
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,10 +20,17 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lib.uncertainty.checks import EPS, SUM_TOLERANCE, as_tensor, check_binary, check_labels, check_probs
+from lib.uncertainty.checks import (
+    EPS,
+    SUM_TOLERANCE,
+    as_tensor,
+    check_binary,
+    check_labels,
+    check_probs,
+)
 from lib.uncertainty.decisions import (  # re-exported: lib.uncertainty.metrics was their home
-    binary_decision_regions,
     bayes_decisions,
+    binary_decision_regions,
     expected_cost,
 )
 from lib.uncertainty.label_shift import correct_label_shift, estimate_target_prior  # re-exported
@@ -164,8 +170,6 @@ def expected_calibration_error(
     return reliability_bins(probs, labels, n_bins).calibration_error(norm)
 
 
-
-
 def nll(probs: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray) -> float:
     r"""Mean negative log-likelihood :math:`-\frac1N\sum_i \log p_{i, y_i}` in nats.
 
@@ -200,8 +204,6 @@ def accuracy(probs: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray
     probs = check_probs(probs)
     labels = check_labels(labels, *probs.shape)
     return float((probs.argmax(dim=1) == labels).double().mean())
-
-
 
 
 def entropy(probs: torch.Tensor | np.ndarray) -> torch.Tensor:
@@ -244,7 +246,9 @@ def mutual_information(member_probs: torch.Tensor | np.ndarray) -> torch.Tensor:
     return entropy_split(member_probs)[2]
 
 
-def entropy_split(member_probs: torch.Tensor | np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def entropy_split(
+    member_probs: torch.Tensor | np.ndarray,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``(total, aleatoric, epistemic)`` entropies per input, see :func:`mutual_information`.
 
     Shapes:
@@ -255,8 +259,6 @@ def entropy_split(member_probs: torch.Tensor | np.ndarray) -> tuple[torch.Tensor
     total = -torch.special.xlogy(mean, mean).sum(dim=1)
     aleatoric = -torch.special.xlogy(member_probs, member_probs).sum(dim=2).mean(dim=0)
     return total, aleatoric, (total - aleatoric).clamp_min(0.0)
-
-
 
 
 def auroc(scores: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray) -> float:
@@ -276,7 +278,9 @@ def auroc(scores: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray)
     scores, targets = check_binary(scores, targets)
     order = torch.argsort(scores)
     sorted_scores = scores[order]
-    _, inverse, counts = torch.unique_consecutive(sorted_scores, return_inverse=True, return_counts=True)
+    _, inverse, counts = torch.unique_consecutive(
+        sorted_scores, return_inverse=True, return_counts=True
+    )
     ends = counts.cumsum(0).double()
     average_rank = ends - (counts.double() - 1) / 2  # 1-based mean rank of each tie group
     ranks = torch.empty_like(scores)

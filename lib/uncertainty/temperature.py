@@ -3,7 +3,6 @@ logits by minimising the negative log-likelihood."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import torch
 
@@ -13,7 +12,9 @@ from lib.uncertainty.checks import as_tensor, check_labels
 def _check_logits(logits: torch.Tensor | np.ndarray) -> torch.Tensor:
     logits = as_tensor(logits, "logits")
     if logits.dim() != 2 or logits.shape[1] < 2 or not logits.is_floating_point():
-        raise ValueError(f"logits must be a float tensor (N, C) with C >= 2, got {logits.dtype} {tuple(logits.shape)}.")
+        raise ValueError(
+            f"logits must be a float tensor (N, C) with C >= 2, got {logits.dtype} {tuple(logits.shape)}."
+        )
     if not torch.isfinite(logits).all():
         raise ValueError("logits contain NaN or inf.")
     return logits.double()

@@ -24,7 +24,9 @@ def test_radford_guidelines():
     mods = list(model.modules())
     assert not any(isinstance(m, nn.MaxPool2d | nn.AvgPool2d) for m in mods)  # strided convs only
     d_layers = list(model.discriminator.net)
-    assert isinstance(d_layers[0], nn.Conv2d) and not isinstance(d_layers[1], nn.BatchNorm2d)  # no BN at input
+    assert isinstance(d_layers[0], nn.Conv2d) and not isinstance(
+        d_layers[1], nn.BatchNorm2d
+    )  # no BN at input
     assert isinstance(model.generator.up[-1], nn.Tanh)
     assert any(isinstance(m, nn.LeakyReLU) for m in model.discriminator.modules())
     conv = model.discriminator.net[2]

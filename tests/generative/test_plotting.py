@@ -21,7 +21,9 @@ def test_figures_are_returned():
         plotting.plot_toy_panels({"a": torch.zeros(3, 2)}, torch.ones(4, 2), gan.ring_centres()),
         plotting.plot_dependency_maps([torch.zeros(5, 5, dtype=torch.bool)], [(2, 2)], ["t"]),
         plotting.plot_neighbours(torch.rand(2, 1, 28, 28), {"n": torch.rand(2, 1, 28, 28)}),
-        plotting.plot_density_1d(torch.rand(50), torch.linspace(0, 1, 10), {"k": torch.ones(10)}, xlabel="x"),
+        plotting.plot_density_1d(
+            torch.rand(50), torch.linspace(0, 1, 10), {"k": torch.ones(10)}, xlabel="x"
+        ),
     ]
     assert all(isinstance(f, Figure) for f in figs)
     for fig in figs[1:]:  # every data axis is labelled (the taxonomy diagram and images have none)
@@ -40,5 +42,7 @@ def test_explained_variance_plots_the_cumulative_ratio():
 
 def test_mismatched_panels_raise():
     with pytest.raises(ValueError):
-        plotting.plot_dependency_maps([torch.zeros(5, 5, dtype=torch.bool)], [(2, 2), (1, 1)], ["t"])
+        plotting.plot_dependency_maps(
+            [torch.zeros(5, 5, dtype=torch.bool)], [(2, 2), (1, 1)], ["t"]
+        )
     plt.close("all")
