@@ -2,9 +2,10 @@
 #   make book   set up .venv and node_modules, provision the data, execute every notebook, build the HTML
 #   make test   the same set-up (and Chromium, see browser), then lib's unit tests, nbval on every
 #               notebook, the book build, and every page of it checked in headless Chromium
-# Also: make bench (writes _build/bench.json), make execute NB=path/to/notebook.ipynb (re-execute
-# one notebook in place), make nbval NB=path/to/notebook.ipynb (check one notebook reproduces),
-# make test-portable (make test as on another processor: see CONTRIBUTING, Reproducibility).
+# Also: make lint (ruff check and format --check; part of make test), make bench (writes
+# _build/bench.json), make execute NB=path/to/notebook.ipynb (re-execute one notebook in place),
+# make nbval NB=path/to/notebook.ipynb (check one notebook reproduces), make test-portable (make
+# test as on another processor: see CONTRIBUTING, Reproducibility).
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +16,7 @@ NODE_STAMP := node_modules/.package-lock.json
 # Progress bars are for people at a notebook; builds and tests run quiet (see lib/training.py).
 export BOOK_PROGRESS := 0
 
-.PHONY: setup data browser book test test-portable bench execute nbval clean
+.PHONY: setup data browser book test test-portable lint bench execute nbval clean
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -46,7 +47,7 @@ book: data
 	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
-test: data browser
+test: lint data browser
 	$(PY) -m pytest tests chapters templates --nbval --nbval-current-env \
 		--nbval-cell-timeout=600 -p no:cacheprovider --durations=10 -rs
 
@@ -57,10 +58,16 @@ PORTABLE_DATA := $(CURDIR)/_build/portable-data
 test-portable:
 	ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE BOOK_DATA_DIR=$(PORTABLE_DATA) $(MAKE) test
 
+# ruff (pinned in requirements.txt), configured in pyproject.toml; notebooks are not linted yet
+LINT_PATHS := lib tests conftest.py _ext
+lint: setup
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+
 bench: data
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) -m pytest -q -p no:cacheprovider tests/rl/test_benchmarks.py  # the SB3 settings match ours
-	$(PY) -m lib.bench --out _build/bench.json
+	$(PY) -m lib.benchmark_registry --out _build/bench.json
 
 execute: setup
 	@test -n "$(NB)" || { echo "usage: make execute NB=chapters/<part>/<notebook>.ipynb"; exit 2; }

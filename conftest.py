@@ -57,11 +57,16 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
     if not _seconds:
         return
-    terminalreporter.section(f"notebook execution times (budget {NOTEBOOK_BUDGET_SECONDS:.0f} s each)")
+    terminalreporter.section(
+        f"notebook execution times (budget {NOTEBOOK_BUDGET_SECONDS:.0f} s each)"
+    )
     for path, seconds in sorted(_seconds.items()):
         flag = "  OVER BUDGET" if seconds > NOTEBOOK_BUDGET_SECONDS else ""
         terminalreporter.write_line(f"{seconds:7.1f} s  {path}{flag}")
     terminalreporter.write_line(f"{sum(_seconds.values()):7.1f} s  in all")
     if any(s > NOTEBOOK_BUDGET_SECONDS for s in _seconds.values()):
-        terminalreporter.write_line("NOTE: notebooks over the time budget (measured on this machine; "
-                                    "see README, Measured times)", yellow=True)
+        terminalreporter.write_line(
+            "NOTE: notebooks over the time budget (measured on this machine; "
+            "see README, Measured times)",
+            yellow=True,
+        )

@@ -48,10 +48,15 @@ def _file_times(app: Sphinx) -> tuple[dict[str, float], str]:
         return {}, ""
     path = Path(app.srcdir, name)
     if not path.is_file():
-        logger.warning(f"book_run_times_file {path} does not exist: run the notebooks first (make test)",
-                       type="run_times")
+        logger.warning(
+            f"book_run_times_file {path} does not exist: run the notebooks first (make test)",
+            type="run_times",
+        )
         return {}, ""
-    times = {key.removesuffix(".ipynb"): float(value) for key, value in json.loads(path.read_text()).items()}
+    times = {
+        key.removesuffix(".ipynb"): float(value)
+        for key, value in json.loads(path.read_text()).items()
+    }
     measured = dt.datetime.fromtimestamp(path.stat().st_mtime).date().isoformat()
     return times, f"measured by the test run on {measured}"
 
@@ -83,24 +88,34 @@ def add_run_time(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if _is_notebook(app, docname):
         measured = _run_time(app, docname)
         if measured is None:
-            logger.warning(f"no measured run time for {docname}: build with execution on (make book) "
-                           "or set book_run_times_file (make test does)", location=docname,
-                           type="run_times")
+            logger.warning(
+                f"no measured run time for {docname}: build with execution on (make book) "
+                "or set book_run_times_file (make test does)",
+                location=docname,
+                type="run_times",
+            )
             return
         seconds, where = measured
-        text = (f"Re-running this notebook takes about {format_seconds(seconds)} on a {cores}-core CPU "
-                f"({where}).")
+        text = (
+            f"Re-running this notebook takes about {format_seconds(seconds)} on a {cores}-core CPU "
+            f"({where})."
+        )
     else:
         book = docname == app.config.root_doc
         listed = sorted(app.env.found_docs) if book else app.env.toctree_includes.get(docname, [])
-        notebooks, scope = [d for d in listed if _is_notebook(app, d)], "this book" if book else "this part"
+        notebooks, scope = (
+            [d for d in listed if _is_notebook(app, d)],
+            "this book" if book else "this part",
+        )
         times = [_run_time(app, d) for d in notebooks]
         if not notebooks or any(t is None for t in times):
             return
         total = sum(t[0] for t in times)
         count = f"{len(notebooks)} notebook{'s' if len(notebooks) > 1 else ''}"
-        text = (f"Re-running the {count} of {scope} takes about {format_seconds(total)} in all on a "
-                f"{cores}-core CPU ({times[0][1]}).")
+        text = (
+            f"Re-running the {count} of {scope} takes about {format_seconds(total)} in all on a "
+            f"{cores}-core CPU ({times[0][1]})."
+        )
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is not None:
         section.insert(1, _note(text))

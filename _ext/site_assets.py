@@ -51,8 +51,9 @@ def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
         shutil.copytree(_source(app), Path(app.outdir) / "_static" / TARGET, dirs_exist_ok=True)
 
 
-def drop_repeated_scripts(app: Sphinx, pagename: str, templatename: str, context: dict,
-                          doctree: object) -> None:
+def drop_repeated_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
     """Keep the first of identical ``<script>`` entries (same file, same attributes and body).
 
     An inline script's file name is ``None`` or ``""`` depending on who added it; both mean none.

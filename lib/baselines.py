@@ -17,9 +17,6 @@ from lib.models import MLP, SmallCNN
 from lib.reproducibility import seed_everything
 from lib.training import History, fit, images_to_float, make_loader
 
-TRAINING_VERSION = 1
-"""Bump when :func:`train_baseline` changes in a way that changes the trained weights."""
-
 
 @dataclass(frozen=True)
 class BaselineConfig:
@@ -58,10 +55,18 @@ def _fit_baseline(model: nn.Module, config: BaselineConfig) -> History:
     """Train ``model`` on the 60,000 training images, evaluating on the test set every epoch."""
     X, y = load_fashion_mnist("train")
     X_test, y_test = load_fashion_mnist("test")
-    train_loader = make_loader(images_to_float(X), y, batch_size=config.batch_size, shuffle=True, seed=config.seed)
+    train_loader = make_loader(
+        images_to_float(X), y, batch_size=config.batch_size, shuffle=True, seed=config.seed
+    )
     test_loader = make_loader(images_to_float(X_test), y_test, batch_size=1000, shuffle=False)
-    history = fit(model, train_loader, num_epochs=config.num_epochs, lr=config.lr,
-                  test_loader=test_loader, desc=f"{config.kind} seed {config.seed}")
+    history = fit(
+        model,
+        train_loader,
+        num_epochs=config.num_epochs,
+        lr=config.lr,
+        test_loader=test_loader,
+        desc=f"{config.kind} seed {config.seed}",
+    )
     model.eval()
     return history
 
@@ -84,6 +89,10 @@ def load_or_train_baseline(
         history = _fit_baseline(model, config)
         return {"test_accuracy": history.test_accuracy[-1], "history": asdict(history)}
 
-    key = {**asdict(config), "training_version": TRAINING_VERSION}
-    return train_or_load(f"baseline-{config.kind}", key, lambda: build_baseline(config), train,
-                         retrain=retrain)
+    return train_or_load(
+        f"baseline-{config.kind}",
+        asdict(config),
+        lambda: build_baseline(config),
+        train,
+        retrain=retrain,
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from lib.bench import Result, benchmark, timer
+from lib.benchmark_registry import Result, benchmark, timer
 from lib.data import load_fashion_mnist, provision
 from lib.models import SmallCNN
 from lib.reproducibility import seed_everything
@@ -35,8 +35,16 @@ def fashion_mnist_loading() -> list[Result]:
             reference_X = FashionMNIST(root, train=True, download=False).data
     if not torch.equal(X, reference_X):
         raise AssertionError("lib.data and torchvision read different Fashion-MNIST images")
-    return [Result("core/fashion-mnist-loading", ours(), "s", "torchvision.datasets.FashionMNIST",
-                   reference(), {"images": len(X)})]
+    return [
+        Result(
+            "core/fashion-mnist-loading",
+            ours(),
+            "s",
+            "torchvision.datasets.FashionMNIST",
+            reference(),
+            {"images": len(X)},
+        )
+    ]
 
 
 @benchmark("core/baseline-cnn-training")
@@ -58,6 +66,13 @@ def baseline_training_throughput(num_images: int = 12_800) -> list[Result]:
             optimizer.zero_grad()
             F.cross_entropy(model(X_batch), y_batch).backward()
             optimizer.step()
-    return [Result("core/baseline-cnn-training", num_images / ours(), "images/s",
-                   "bare PyTorch loop (no metrics)", num_images / reference(),
-                   {"images": num_images, "batch_size": 128})]
+    return [
+        Result(
+            "core/baseline-cnn-training",
+            num_images / ours(),
+            "images/s",
+            "bare PyTorch loop (no metrics)",
+            num_images / reference(),
+            {"images": num_images, "batch_size": 128},
+        )
+    ]

@@ -1,37 +1,21 @@
-"""Train once, then load: a cache of trained models under ``data/models/``, keyed by config.
+"""Train once, then load: trained models cached under ``data/models/`` (see :mod:`lib.cache`).
 
-The cache key is a hash of the configuration *and* of the training code's version string, so a
-changed hyper-parameter or a changed training routine never loads a stale model. Deleting
-``data/models/`` and re-running reproduces every cached model (training is seeded).
+The key is the configuration *and* a fingerprint of the code that builds and trains the model
+(:func:`lib.cache.code_fingerprint` of ``build`` and ``train``), so a changed hyper-parameter or a
+changed training routine never loads a stale model, and there is no version number to bump.
+Deleting ``data/models/`` and re-running reproduces every cached model (training is seeded).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
-from lib.data import data_dir
-
-
-def cache_path(name: str, config: Mapping[str, Any]) -> Path:
-    """``data/models/<name>-<hash of config>.pt``.
-
-    Args:
-        name: Model family, e.g. ``"baseline-cnn"``.
-        config: JSON-serialisable configuration that fully determines training.
-    """
-    try:
-        blob = json.dumps(dict(config), sort_keys=True)
-    except TypeError as err:
-        raise ValueError(f"config must be JSON-serialisable ({err}); pass plain numbers and strings.") from None
-    digest = hashlib.sha256(blob.encode()).hexdigest()[:12]
-    return data_dir() / "models" / f"{name}-{digest}.pt"
+from lib.cache import cache_path
 
 
 def train_or_load(
@@ -42,20 +26,22 @@ def train_or_load(
     *,
     retrain: bool = False,
 ) -> tuple[nn.Module, dict[str, Any]]:
-    """Load ``name`` trained with ``config`` from the cache, or train and cache it.
+    """Load ``name`` trained with ``config`` by this code from the cache, or train and cache it.
 
     Args:
-        name: Model family.
-        config: Everything that determines the trained weights (seed included).
+        name: Model family, e.g. ``"baseline-cnn"``.
+        config: Everything that determines the trained weights (seed included), JSON-serialisable.
         build: Returns a fresh, untrained model.
-        train: Trains the model in place and returns its metrics (JSON-serialisable).
+        train: Trains the model in place and returns its metrics (JSON-serialisable). Define it
+            in a ``lib`` module: that module's code and the ``lib`` code it imports are part of
+            the key.
         retrain: Train even when a cached model exists, and overwrite it.
 
     Returns:
         ``(model, metrics)``, the model in evaluation mode; the same metrics whether trained now
         or loaded.
     """
-    path = cache_path(name, config)
+    path = cache_path(name, config, [build, train], suffix=".pt")
     model = build()
     if path.exists() and not retrain:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
@@ -65,7 +51,11 @@ def train_or_load(
         metrics = train(model)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        torch.save({"state_dict": model.state_dict(), "metrics": json.dumps(metrics),
-                    "config": json.dumps(dict(config), sort_keys=True)}, tmp)
+        checkpoint = {
+            "state_dict": model.state_dict(),
+            "metrics": json.dumps(metrics),
+            "config": json.dumps(dict(config), sort_keys=True),
+        }
+        torch.save(checkpoint, tmp)
         tmp.replace(path)
     return model.eval(), metrics

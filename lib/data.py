@@ -383,8 +383,12 @@ def load_karate_club() -> networkx.Graph:
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m lib.data [name ...]`` provisions the named (or all) datasets."""
     parser = argparse.ArgumentParser(prog="python -m lib.data", description=__doc__.split("\n")[0])
-    parser.add_argument("names", nargs="*", metavar="NAME",
-                        help=f"datasets to provision (default: all): {', '.join(ALL_DATASETS)}")
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"datasets to provision (default: all): {', '.join(ALL_DATASETS)}",
+    )
     args = parser.parse_args(argv)
     try:
         for name in args.names or ALL_DATASETS:

@@ -36,7 +36,9 @@ class MLP(nn.Module):
         input ``(B, 1, 28, 28)`` → logits ``(B, num_classes)``.
     """
 
-    def __init__(self, hidden: tuple[int, int] = (256, 128), num_classes: int = 10, dropout: float = 0.0):
+    def __init__(
+        self, hidden: tuple[int, int] = (256, 128), num_classes: int = 10, dropout: float = 0.0
+    ):
         super().__init__()
         self.net = nn.Sequential(
             Standardize(),
@@ -66,8 +68,13 @@ class SmallCNN(nn.Module):
         logits ``(B, num_classes)``.
     """
 
-    def __init__(self, channels: tuple[int, int] = (16, 32), hidden: int = 128,
-                 num_classes: int = 10, dropout: float = 0.0):
+    def __init__(
+        self,
+        channels: tuple[int, int] = (16, 32),
+        hidden: int = 128,
+        num_classes: int = 10,
+        dropout: float = 0.0,
+    ):
         super().__init__()
         c1, c2 = channels
         self.body = nn.Sequential(

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import warnings
-
 import torch
 
+from lib.known_warnings import ignore_known_warnings
 from lib.plotting import set_style
-from lib.reproducibility import NUM_THREADS, get_device, seed_everything
+from lib.reproducibility import NUM_THREADS, get_device, seed_everything, set_threads
 
 
 def setup(seed: int = 0, *, num_threads: int = NUM_THREADS) -> torch.device:
-    """Seed everything, fix threads, set the plot style; return the device to compute on.
+    """Fix threads, seed everything, silence known warnings, set the plot style; return the device.
 
     Args:
         seed: The notebook's seed (re-seed with :func:`lib.reproducibility.seed_everything`
             before each training or sampling cell).
-        num_threads: Torch threads; keep the default so stored outputs reproduce.
+        num_threads: Torch threads; keep the default so stored outputs reproduce. Nothing else
+            in ``lib`` changes it (the RL networks run single-threaded inside a block that
+            restores it).
     """
-    # PyG still calls torch.jit.script at import, which torch 2.14 flags; nothing to act on.
-    warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated")
-    seed_everything(seed, num_threads=num_threads)
+    ignore_known_warnings()
+    set_threads(num_threads)
+    seed_everything(seed)
     set_style()
     return get_device()

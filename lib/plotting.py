@@ -76,7 +76,9 @@ def image_grid(
     if titles is not None and len(titles) != n:
         raise ValueError(f"got {len(titles)} titles for {n} images.")
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(scale * ncols, scale * nrows * 1.15), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(scale * ncols, scale * nrows * 1.15), squeeze=False
+    )
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
@@ -162,5 +164,7 @@ def plot_bars(
     fig, ax = plt.subplots()
     ax.bar(range(len(values)), [float(v) for v in values], color=PALETTE[0])
     rotate = max(map(len, labels)) > 4
-    ax.set_xticks(range(len(labels)), labels, rotation=45 if rotate else 0, ha="right" if rotate else "center")
+    ax.set_xticks(
+        range(len(labels)), labels, rotation=45 if rotate else 0, ha="right" if rotate else "center"
+    )
     return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title)

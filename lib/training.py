@@ -178,4 +178,6 @@ def predict_logits(model: nn.Module, X: torch.Tensor, *, batch_size: int = 1000)
     """
     model.eval()
     device = next(model.parameters()).device
-    return torch.cat([model(X[i : i + batch_size].to(device)).cpu() for i in range(0, len(X), batch_size)])
+    return torch.cat(
+        [model(X[i : i + batch_size].to(device)).cpu() for i in range(0, len(X), batch_size)]
+    )

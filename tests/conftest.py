@@ -10,6 +10,13 @@ import pytest
 import yaml
 
 from lib import data
+from lib.known_warnings import KNOWN_WARNINGS
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Silence the warnings every notebook silences (:func:`lib.notebook.setup`)."""
+    for message in KNOWN_WARNINGS:
+        config.addinivalue_line("filterwarnings", f"ignore:{message}")
 
 
 @pytest.fixture
@@ -41,7 +48,9 @@ def built_book(tmp_path_factory: pytest.TempPathFactory, notebook_times_file: Pa
         "sphinx": {
             **sphinx,
             # paths in a config file are relative to its folder, and this one lives elsewhere
-            "local_extensions": {name: str(ROOT / path) for name, path in sphinx["local_extensions"].items()},
+            "local_extensions": {
+                name: str(ROOT / path) for name, path in sphinx["local_extensions"].items()
+            },
             "config": {**sphinx["config"], "book_run_times_file": str(notebook_times_file)},
         },
     }
@@ -50,9 +59,24 @@ def built_book(tmp_path_factory: pytest.TempPathFactory, notebook_times_file: Pa
     output = ROOT / "_build" / "test"
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "--config", str(config_file), "--path-output",
-         str(output), "--all", "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, cwd=ROOT,
+        [
+            str(jupyter_book),
+            "build",
+            str(ROOT),
+            "--config",
+            str(config_file),
+            "--path-output",
+            str(output),
+            "--all",
+            "-W",
+            "-n",
+            "--keep-going",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
-    assert result.returncode == 0, f"book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    assert result.returncode == 0, (
+        f"book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    )
     return output / "_build" / "html"

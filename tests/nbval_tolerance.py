@@ -78,25 +78,35 @@ def tolerance_of(metadata: Mapping[str, Any]) -> Tolerance | None:
     if spec is None:
         return None
     if not isinstance(spec, Mapping):
-        raise ValueError(f"cell metadata {METADATA_KEY!r} must be a mapping like "
-                         '{"abs": 0.01, "rel": 0.0, "measured": "..."}, got ' + repr(spec))
+        raise ValueError(
+            f"cell metadata {METADATA_KEY!r} must be a mapping like "
+            '{"abs": 0.01, "rel": 0.0, "measured": "..."}, got ' + repr(spec)
+        )
     unknown = set(spec) - {"abs", "rel", "measured"}
     if unknown:
-        raise ValueError(f"cell metadata {METADATA_KEY!r} has unknown keys {sorted(unknown)}; "
-                         "use 'abs', 'rel' and 'measured'.")
+        raise ValueError(
+            f"cell metadata {METADATA_KEY!r} has unknown keys {sorted(unknown)}; "
+            "use 'abs', 'rel' and 'measured'."
+        )
     if not isinstance(spec.get("measured"), str) or not spec["measured"].strip():
-        raise ValueError(f"cell metadata {METADATA_KEY!r} needs a 'measured' note: the spread "
-                         "measured across CPU code paths that justifies the tolerance.")
+        raise ValueError(
+            f"cell metadata {METADATA_KEY!r} needs a 'measured' note: the spread "
+            "measured across CPU code paths that justifies the tolerance."
+        )
     bounds = {}
     for key in ("abs", "rel"):
         value = spec.get(key, 0.0)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ValueError(f"cell metadata {METADATA_KEY!r}: {key!r} must be a non-negative "
-                             f"number, got {value!r}.")
+            raise ValueError(
+                f"cell metadata {METADATA_KEY!r}: {key!r} must be a non-negative "
+                f"number, got {value!r}."
+            )
         bounds[key] = float(value)
     if bounds["abs"] == 0 and bounds["rel"] == 0:
-        raise ValueError(f"cell metadata {METADATA_KEY!r} declares a zero tolerance; remove it "
-                         "(the default comparison is exact to 1e-6 relative).")
+        raise ValueError(
+            f"cell metadata {METADATA_KEY!r} declares a zero tolerance; remove it "
+            "(the default comparison is exact to 1e-6 relative)."
+        )
     return Tolerance(**bounds)
 
 
@@ -109,7 +119,7 @@ def split_numbers(text: str) -> tuple[list[str], list[float]]:
     """
     words, numbers, start = [], [], 0
     for match in NUMBER.finditer(text):
-        words.append(BLANKS.sub(" ", text[start:match.start()]))
+        words.append(BLANKS.sub(" ", text[start : match.start()]))
         numbers.append(float(match.group()))
         start = match.end()
     words.append(BLANKS.sub(" ", text[start:]))
@@ -127,15 +137,17 @@ def compare_text(stored: str, test: str, tolerance: Tolerance) -> str | None:
     stored_words, stored_numbers = split_numbers(stored)
     test_words, test_numbers = split_numbers(test)
     if len(stored_numbers) != len(test_numbers) or stored_words != test_words:
-        for index, (left, right) in enumerate(zip(stored_words, test_words)):
+        for index, (left, right) in enumerate(zip(stored_words, test_words, strict=False)):
             if left != right:
                 return f"text differs after number {index}: stored {left!r}, got {right!r}"
         return f"stored output has {len(stored_numbers)} numbers, this run {len(test_numbers)}"
-    for index, (left, right) in enumerate(zip(stored_numbers, test_numbers)):
+    for index, (left, right) in enumerate(zip(stored_numbers, test_numbers, strict=False)):
         if not tolerance.allows(left, right):
             context = stored_words[index][-40:]
-            return (f"number {index} (after {context!r}): stored {left!r}, got {right!r}; "
-                    f"|difference| {abs(right - left):.3g} exceeds the tolerance ({tolerance.describe()})")
+            return (
+                f"number {index} (after {context!r}): stored {left!r}, got {right!r}; "
+                f"|difference| {abs(right - left):.3g} exceeds the tolerance ({tolerance.describe()})"
+            )
     return None
 
 
@@ -146,7 +158,9 @@ def compare_values(stored: Any, test: Any, tolerance: Tolerance) -> str | None:
     return None if stored == test else f"stored {stored!r}, got {test!r}"
 
 
-def flatten_outputs(outputs: Sequence[Mapping[str, Any]], skip: Sequence[str]) -> dict[str, list[Any]]:
+def flatten_outputs(
+    outputs: Sequence[Mapping[str, Any]], skip: Sequence[str]
+) -> dict[str, list[Any]]:
     """nbval's view of a cell's outputs: a list of values per output key or MIME type."""
     flat: dict[str, list[Any]] = defaultdict(list)
     for output in outputs:
@@ -162,8 +176,12 @@ def flatten_outputs(outputs: Sequence[Mapping[str, Any]], skip: Sequence[str]) -
     return flat
 
 
-def compare_outputs(stored: Sequence[Mapping[str, Any]], test: Sequence[Mapping[str, Any]],
-                    tolerance: Tolerance, skip: Sequence[str] = ()) -> list[str]:
+def compare_outputs(
+    stored: Sequence[Mapping[str, Any]],
+    test: Sequence[Mapping[str, Any]],
+    tolerance: Tolerance,
+    skip: Sequence[str] = (),
+) -> list[str]:
     """Every difference between a cell's stored and re-computed outputs (empty when they agree).
 
     Outputs are grouped by key as nbval groups them (stream name or MIME type), so the order of
@@ -180,10 +198,12 @@ def compare_outputs(stored: Sequence[Mapping[str, Any]], test: Sequence[Mapping[
         if len(left) != len(right):
             problems.append(f"{key!r}: {len(left)} stored outputs, {len(right)} in this run")
             continue
-        for stored_value, test_value in zip(left, right):
+        for stored_value, test_value in zip(left, right, strict=False):
             if (difference := compare_values(stored_value, test_value, tolerance)) is not None:
-                problems.append(f"{key!r}: {difference}\n--- stored:\n{_short(stored_value)}"
-                                f"\n--- this run:\n{_short(test_value)}")
+                problems.append(
+                    f"{key!r}: {difference}\n--- stored:\n{_short(stored_value)}"
+                    f"\n--- this run:\n{_short(test_value)}"
+                )
     return problems
 
 
@@ -209,8 +229,13 @@ def _nbval_compare_outputs(self, test, ref, skip_compare=None) -> bool:  # noqa:
         return self.sanitize(value) if isinstance(value, str) else value
 
     def sanitized(outputs):  # noqa: ANN001, ANN202
-        return [{k: ({m: clean(c) for m, c in v.items()} if k == "data" else clean(v))
-                 for k, v in o.items()} for o in transform_streams_for_comparison(outputs)]
+        return [
+            {
+                k: ({m: clean(c) for m, c in v.items()} if k == "data" else clean(v))
+                for k, v in o.items()
+            }
+            for o in transform_streams_for_comparison(outputs)
+        ]
 
     problems = compare_outputs(sanitized(ref), sanitized(test), tolerance, skip)
     self.comparison_traceback = [f"compared with tolerance {tolerance.describe()}", *problems]
@@ -255,12 +280,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def summary_line() -> str:
     """One line: how many cells were compared exactly, with a tolerance, or not at all."""
-    largest = "; ".join(f"largest {kind} {getattr(tol, kind):g} in {where}"
-                        for kind, (tol, where) in sorted(_largest.items()) if getattr(tol, kind) > 0)
-    return (f"notebook outputs: {_counts['exact']} cells compared exactly (numbers to "
-            f"{DETERMINISTIC.rel:g} relative), {_counts['tolerance']} within a declared tolerance"
-            f"{' (' + largest + ')' if largest else ''}, {_counts['excluded']} excluded "
-            "(wall-clock timings)")
+    largest = "; ".join(
+        f"largest {kind} {getattr(tol, kind):g} in {where}"
+        for kind, (tol, where) in sorted(_largest.items())
+        if getattr(tol, kind) > 0
+    )
+    return (
+        f"notebook outputs: {_counts['exact']} cells compared exactly (numbers to "
+        f"{DETERMINISTIC.rel:g} relative), {_counts['tolerance']} within a declared tolerance"
+        f"{' (' + largest + ')' if largest else ''}, {_counts['excluded']} excluded "
+        "(wall-clock timings)"
+    )
 
 
 @pytest.hookimpl(trylast=True)
@@ -270,6 +300,7 @@ def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
 
 
 # ---- measuring the spread that justifies a tolerance ---------------------------------------------
+
 
 def spread(reference: Any, others: Sequence[Any]) -> list[dict[str, Any]]:
     """Per code cell, how far the numbers of other executions of a notebook are from ``reference``.
@@ -284,19 +315,31 @@ def spread(reference: Any, others: Sequence[Any]) -> list[dict[str, Any]]:
     """
     from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 
-    skip = ("metadata", "traceback", "prompt_number", "output_type", "name", "execution_count",
-            "image/png", "image/jpeg")
+    skip = (
+        "metadata",
+        "traceback",
+        "prompt_number",
+        "output_type",
+        "name",
+        "execution_count",
+        "image/png",
+        "image/jpeg",
+    )
     rows = []
     ref_cells = [c for c in reference.cells if c.cell_type == "code"]
     for other in others:
         other_cells = [c for c in other.cells if c.cell_type == "code"]
-        for index, (left, right) in enumerate(zip(ref_cells, other_cells)):
-            stored = flatten_outputs(transform_streams_for_comparison(coalesce_streams(left.outputs)), skip)
-            test = flatten_outputs(transform_streams_for_comparison(coalesce_streams(right.outputs)), skip)
+        for index, (left, right) in enumerate(zip(ref_cells, other_cells, strict=False)):
+            stored = flatten_outputs(
+                transform_streams_for_comparison(coalesce_streams(left.outputs)), skip
+            )
+            test = flatten_outputs(
+                transform_streams_for_comparison(coalesce_streams(right.outputs)), skip
+            )
             max_abs = max_rel = 0.0
             text = None
             for key in sorted(set(stored) | set(test)):
-                for a, b in zip(stored.get(key, []), test.get(key, [])):
+                for a, b in zip(stored.get(key, []), test.get(key, []), strict=False):
                     if not (isinstance(a, str) and isinstance(b, str)):
                         text = text or (None if a == b else f"{key}: data differs")
                         continue
@@ -304,7 +347,7 @@ def spread(reference: Any, others: Sequence[Any]) -> list[dict[str, Any]]:
                     if wa != wb or len(na) != len(nb):
                         text = text or compare_text(a, b, Tolerance(abs=math.inf))
                         continue
-                    for x, y in zip(na, nb):
+                    for x, y in zip(na, nb, strict=False):
                         if x != y and not (math.isnan(x) and math.isnan(y)):
                             max_abs = max(max_abs, abs(x - y))
                             max_rel = max(max_rel, abs(x - y) / max(abs(x), 1e-12))
@@ -330,9 +373,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     code = [c for c in reference.cells if c.cell_type == "code"]
     for row in spread(reference, others):
         declared = tolerance_of(code[row["cell"]].metadata)
-        print(f"code cell {row['cell']:3d}: max |diff| {row['max_abs']:.3g}, max rel {row['max_rel']:.3g}"
-              f"{'; declared ' + declared.describe() if declared else ''}"
-              f"{'; TEXT: ' + row['text'] if row['text'] else ''}")
+        print(
+            f"code cell {row['cell']:3d}: max |diff| {row['max_abs']:.3g}, max rel {row['max_rel']:.3g}"
+            f"{'; declared ' + declared.describe() if declared else ''}"
+            f"{'; TEXT: ' + row['text'] if row['text'] else ''}"
+        )
 
 
 if __name__ == "__main__":

@@ -44,17 +44,29 @@ def test_every_toc_entry_exists_once():
     assert len(TOC_FILES) == len(set(TOC_FILES)), "a page is listed twice in _toc.yml"
     for entry in TOC_FILES:
         matches = [p for p in (ROOT / f"{entry}.md", ROOT / f"{entry}.ipynb") if p.exists()]
-        assert len(matches) == 1, f"_toc.yml lists {entry}, which is not exactly one .md/.ipynb file"
+        assert len(matches) == 1, (
+            f"_toc.yml lists {entry}, which is not exactly one .md/.ipynb file"
+        )
 
 
 def test_every_page_is_in_the_toc():
-    pages = {str(p.relative_to(ROOT).with_suffix("")) for p in (ROOT / "chapters").rglob("*")
-             if p.suffix in (".md", ".ipynb") and ".ipynb_checkpoints" not in p.parts}
+    pages = {
+        str(p.relative_to(ROOT).with_suffix(""))
+        for p in (ROOT / "chapters").rglob("*")
+        if p.suffix in (".md", ".ipynb") and ".ipynb_checkpoints" not in p.parts
+    }
     assert pages - set(TOC_FILES) == set(), "pages missing from _toc.yml"
 
 
 def test_toc_follows_the_slide_order():
-    order = ["chapters/00", "chapters/1-", "chapters/2-", "chapters/3-", "chapters/4-", "chapters/references"]
+    order = [
+        "chapters/00",
+        "chapters/1-",
+        "chapters/2-",
+        "chapters/3-",
+        "chapters/4-",
+        "chapters/references",
+    ]
     positions = [next(i for i, o in enumerate(order) if f.startswith(o)) for f in TOC_FILES[1:]]
     assert positions == sorted(positions), TOC_FILES
 
@@ -62,7 +74,9 @@ def test_toc_follows_the_slide_order():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
 def test_notebook_starts_with_the_shared_setup_cell(path):
     setup = _source(_code_cells(TEMPLATE)[0])
-    assert _source(_code_cells(path)[0]) == setup, "copy the set-up cell of templates/chapter-template.ipynb"
+    assert _source(_code_cells(path)[0]) == setup, (
+        "copy the set-up cell of templates/chapter-template.ipynb"
+    )
 
 
 def test_colab_install_line_uses_the_configured_repository():
@@ -74,8 +88,12 @@ def test_colab_install_line_uses_the_configured_repository():
 def test_notebook_is_executed_and_asserts_its_headline(path):
     cells = _code_cells(path)
     unrun = [i for i, c in enumerate(cells) if c.get("execution_count") is None]
-    assert not unrun, f"code cells {unrun} have no stored output: execute the notebook (make execute NB=...)"
-    assert "assert " in _source(cells[-1]), "the last code cell must assert the page's headline numbers"
+    assert not unrun, (
+        f"code cells {unrun} have no stored output: execute the notebook (make execute NB=...)"
+    )
+    assert "assert " in _source(cells[-1]), (
+        "the last code cell must assert the page's headline numbers"
+    )
     errors = [o for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, "a stored output is an error"
     assert json.loads(path.read_text())["metadata"]["kernelspec"]["name"] == "python3"
@@ -85,35 +103,48 @@ def test_notebook_is_executed_and_asserts_its_headline(path):
 def test_nbval_exclusions_are_rare(path):
     cells = _code_cells(path)
     excluded = [c for c in cells if re.search(r"NBVAL_(IGNORE_OUTPUT|SKIP)", _source(c))]
-    assert len(excluded) <= max(2, len(cells) // 4), "make outputs deterministic and assert them instead"
+    assert len(excluded) <= max(2, len(cells) // 4), (
+        "make outputs deterministic and assert them instead"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
 def test_only_wall_clock_timings_are_excluded_from_the_comparison(path):
     for cell in _code_cells(path):
         source = _source(cell)
-        assert "NBVAL_SKIP" not in source and "nbval-skip" not in cell.get("metadata", {}).get("tags", []), \
-            "every cell runs: a cell that must not run does not belong in the book"
-        if "NBVAL_IGNORE_OUTPUT" in source or "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
+        assert "NBVAL_SKIP" not in source and "nbval-skip" not in cell.get("metadata", {}).get(
+            "tags", []
+        ), "every cell runs: a cell that must not run does not belong in the book"
+        if "NBVAL_IGNORE_OUTPUT" in source or "nbval-ignore-output" in cell.get("metadata", {}).get(
+            "tags", []
+        ):
             assert re.search(r"perf_counter|best_time|seconds|wall_time|per_second", source), (
                 "only wall-clock timings may be excluded from the output comparison; declare a "
-                f"tolerance for numbers from training instead (CONTRIBUTING.md):\n{source[:300]}")
+                f"tolerance for numbers from training instead (CONTRIBUTING.md):\n{source[:300]}"
+            )
 
 
 def test_citations_exist_in_the_bibliography():
     keys = set(re.findall(r"@\w+\{([^,]+),", (ROOT / "references.bib").read_text()))
     pages = [*(ROOT / "chapters").rglob("*.md"), *NOTEBOOKS]
-    cited = {key.strip() for page in pages
-             for group in re.findall(r"\{cite[:a-z]*\}`([^`]+)`", page.read_text())
-             for key in group.split(",")}
+    cited = {
+        key.strip()
+        for page in pages
+        for group in re.findall(r"\{cite[:a-z]*\}`([^`]+)`", page.read_text())
+        for key in group.split(",")
+    }
     assert cited - keys == set(), "cited keys missing from references.bib"
 
 
 def test_no_dataset_or_build_files_are_committed():
-    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert [f for f in tracked if f.startswith("data/")] == ["data/README.md"]
     assert not [f for f in tracked if f.startswith(("_build/", ".venv/"))]
-    assert not [f for f in tracked if (ROOT / f).is_file() and (ROOT / f).stat().st_size > 5_000_000]
+    assert not [
+        f for f in tracked if (ROOT / f).is_file() and (ROOT / f).stat().st_size > 5_000_000
+    ]
 
 
 def test_ci_runs_the_readme_test_command():
@@ -131,9 +162,12 @@ def test_build_fails_on_errors_and_warnings():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
 def test_glued_numbers_are_plain_python_values(path):
-    glued = [o["data"]["application/papermill.record/text/plain"]
-             for c in _code_cells(path) for o in c.get("outputs", [])
-             if "application/papermill.record/text/plain" in o.get("data", {})]
+    glued = [
+        o["data"]["application/papermill.record/text/plain"]
+        for c in _code_cells(path)
+        for o in c.get("outputs", [])
+        if "application/papermill.record/text/plain" in o.get("data", {})
+    ]
     bad = [g for g in glued if re.match(r"(np\.|tensor\(|array\()", g)]
     assert not bad, f"glue Python floats/ints (e.g. round(float(x), 4)), not {bad[:3]}"
 
@@ -160,15 +194,21 @@ def _unhidden_solution_cells(path: Path) -> list[str]:
     problems, seen_exercise, in_solution = [], False, False
     for i, cell in enumerate(cells):
         if cell["cell_type"] == "markdown":
-            for directive in re.findall(r"\{(exercise|solution-start|solution-end)\}", _source(cell)):
+            for directive in re.findall(
+                r"\{(exercise|solution-start|solution-end)\}", _source(cell)
+            ):
                 if directive == "exercise":
                     seen_exercise = True
                 elif in_solution == (directive == "solution-start"):
-                    problems.append(f"cell {i}: {directive} {'inside' if in_solution else 'outside'} a solution")
+                    problems.append(
+                        f"cell {i}: {directive} {'inside' if in_solution else 'outside'} a solution"
+                    )
                 else:
                     in_solution = directive == "solution-start"
         elif seen_exercise and not in_solution and not (i == last_code and not cell.get("outputs")):
-            problems.append(f"cell {i}: a code cell after the exercises outside solution-start/solution-end")
+            problems.append(
+                f"cell {i}: a code cell after the exercises outside solution-start/solution-end"
+            )
     if in_solution:
         problems.append("a solution-start without its solution-end")
     return problems
@@ -177,15 +217,20 @@ def _unhidden_solution_cells(path: Path) -> list[str]:
 @pytest.mark.parametrize("path", [*NOTEBOOKS, TEMPLATE], ids=[*NOTEBOOK_IDS, "template"])
 def test_solution_code_is_inside_a_hidden_solution(path):
     problems = _unhidden_solution_cells(path)
-    assert not problems, ("wrap solution code cells in ````{solution-start} label / :class: dropdown ```` "
-                          "and ````{solution-end}````, as the template does: " + "; ".join(problems))
+    assert not problems, (
+        "wrap solution code cells in ````{solution-start} label / :class: dropdown ```` "
+        "and ````{solution-end}````, as the template does: " + "; ".join(problems)
+    )
 
 
 def test_solution_check_flags_a_visible_solution_cell(tmp_path):
     notebook = json.loads(TEMPLATE.read_text())
     end = next(i for i, c in enumerate(notebook["cells"]) if "{solution-end}" in _source(c))
-    notebook["cells"].insert(end + 1, notebook["cells"][end - 1])  # the solution's code cell, again, outside
+    notebook["cells"].insert(
+        end + 1, notebook["cells"][end - 1]
+    )  # the solution's code cell, again, outside
     path = tmp_path / "visible.ipynb"
     path.write_text(json.dumps(notebook))
-    assert _unhidden_solution_cells(path) == [f"cell {end + 1}: a code cell after the exercises outside "
-                                              "solution-start/solution-end"]
+    assert _unhidden_solution_cells(path) == [
+        f"cell {end + 1}: a code cell after the exercises outside solution-start/solution-end"
+    ]

@@ -30,17 +30,30 @@ pytestmark = pytest.mark.after_notebooks
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
 #: Chromium flags for a container run as root with no display and no network.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CHECKED: list[str] = []
 
 
 def _chromium() -> str:
-    path = os.environ.get("BOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = (
+        os.environ.get("BOOK_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
     if path:
         return path
-    message = ("Chromium is not installed, so the rendered book was NOT checked in a browser: "
-               "install Debian's `chromium` (`make browser` does, as root) or set BOOK_CHROMIUM.")
+    message = (
+        "Chromium is not installed, so the rendered book was NOT checked in a browser: "
+        "install Debian's `chromium` (`make browser` does, as root) or set BOOK_CHROMIUM."
+    )
     if os.environ.get("BOOK_REQUIRE_BROWSER") == "1":
         pytest.fail(message)
     pytest.skip(message)
@@ -73,17 +86,31 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-def _visit(browser: object, url: str, site: str, color_scheme: str = "light") -> tuple[object, dict]:
+def _visit(
+    browser: object, url: str, site: str, color_scheme: str = "light"
+) -> tuple[object, dict]:
     """Open ``url``; returns the page and what went wrong while loading it."""
     context = browser.new_context(viewport=VIEWPORT, color_scheme=color_scheme)
     page = context.new_page()
-    problems: dict[str, list[str]] = {"console errors": [], "outside requests": [], "failed requests": []}
+    problems: dict[str, list[str]] = {
+        "console errors": [],
+        "outside requests": [],
+        "failed requests": [],
+    }
     page.on("console", lambda m: m.type == "error" and problems["console errors"].append(m.text))
     page.on("pageerror", lambda e: problems["console errors"].append(str(e)))
-    page.on("request", lambda r: not r.url.startswith((site, "data:", "blob:"))
-            and problems["outside requests"].append(r.url))
+    page.on(
+        "request",
+        lambda r: (
+            not r.url.startswith((site, "data:", "blob:"))
+            and problems["outside requests"].append(r.url)
+        ),
+    )
     page.on("requestfailed", lambda r: problems["failed requests"].append(f"{r.url} ({r.failure})"))
-    page.on("response", lambda r: r.status >= 400 and problems["failed requests"].append(f"{r.url} ({r.status})"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and problems["failed requests"].append(f"{r.url} ({r.status})"),
+    )
     page.goto(url, wait_until="load")
     if page.locator(".math").count():  # MathJax loads asynchronously and typesets after "load"
         page.wait_for_function("() => window.MathJax?.startup?.promise", timeout=30_000)
@@ -115,7 +142,9 @@ def test_page_renders_offline_in_a_browser(browser, site, index):
     for raw in ("$$", "\\begin{", "\\frac"):
         assert raw not in math["text"], f"raw TeX {raw!r} visible on the page"
     if (ROOT / f"{entry}.ipynb").exists():
-        assert page.locator(".cell_output :is(.stderr, .traceback, .error)").count() == 0, "error output"
+        assert page.locator(".cell_output :is(.stderr, .traceback, .error)").count() == 0, (
+            "error output"
+        )
         assert "Traceback (most recent call last)" not in math["text"]
         assert page.locator(".run-time").count() == 1, "no run-time note"
 
@@ -141,7 +170,9 @@ def test_page_renders_offline_in_a_browser(browser, site, index):
 def test_search_works_offline(browser, site):
     page, problems = _visit(browser, f"{site}search.html?q=calibration", site)
     page.wait_for_selector("#search-results ul.search li", timeout=30_000)
-    hits = page.evaluate("() => Array.from(document.querySelectorAll('#search-results ul.search li a')).map(a => a.href)")
+    hits = page.evaluate(
+        "() => Array.from(document.querySelectorAll('#search-results ul.search li a')).map(a => a.href)"
+    )
     assert any("02-calibration" in hit for hit in hits), hits
     assert not any(problems.values()), problems
     page.context.close()
@@ -152,6 +183,11 @@ def test_every_page_was_checked(request, capsys):
     message = f"browser test: {len(CHECKED)} of {len(TOC_FILES)} pages checked, screenshots in {SCREENSHOTS}"
     with capsys.disabled():
         print(f"\n{message}")
-    selected = [item.callspec.id for item in request.session.items  # nbval's cells have no originalname
-                if getattr(item, "originalname", None) == "test_page_renders_offline_in_a_browser"]
-    assert sorted(CHECKED) == sorted(selected), f"{message}; failed: {sorted(set(selected) - set(CHECKED))}"
+    selected = [
+        item.callspec.id
+        for item in request.session.items  # nbval's cells have no originalname
+        if getattr(item, "originalname", None) == "test_page_renders_offline_in_a_browser"
+    ]
+    assert sorted(CHECKED) == sorted(selected), (
+        f"{message}; failed: {sorted(set(selected) - set(CHECKED))}"
+    )

@@ -28,7 +28,9 @@ class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.links: list[str] = []
-        self.assets: list[str] = []  # what the browser loads by itself: scripts, styles, icons, images
+        self.assets: list[
+            str
+        ] = []  # what the browser loads by itself: scripts, styles, icons, images
         self.ids: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -38,7 +40,11 @@ class _Page(HTMLParser):
         if attribute and attributes.get(attribute):
             self.links.append(attributes[attribute])
             loaded = tag != "link" or set((attributes.get("rel") or "").split()) & {
-                "stylesheet", "icon", "preload", "modulepreload"}
+                "stylesheet",
+                "icon",
+                "preload",
+                "modulepreload",
+            }
             if tag != "a" and loaded:
                 self.assets.append(attributes[attribute])
 
@@ -50,7 +56,9 @@ class _CellOutputs(HTMLParser):
         super().__init__()
         self.open_divs: list[set[str]] = []
         self.seen_exercise = False
-        self.outputs: list[tuple[bool, bool]] = []  # (after the first exercise, inside a dropdown solution)
+        self.outputs: list[
+            tuple[bool, bool]
+        ] = []  # (after the first exercise, inside a dropdown solution)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag != "div":
@@ -79,7 +87,9 @@ def test_every_page_is_built(built_book):
 
 
 def test_internal_links_and_anchors_resolve(built_book):
-    pages = {path: _parse(path) for path in built_book.rglob("*.html") if "_static" not in path.parts}
+    pages = {
+        path: _parse(path) for path in built_book.rglob("*.html") if "_static" not in path.parts
+    }
     broken = []
     for path, page in pages.items():
         for link in page.links:
@@ -104,21 +114,33 @@ def test_no_script_style_icon_or_image_is_fetched_from_outside(built_book):
         outside = [url for url in _parse(path).assets if urlsplit(url).netloc]
         assert not outside, f"{path.relative_to(built_book)} loads {outside}"
     assert (built_book / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
-    css = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in (built_book / "_static").rglob("*.css"))
-    assert not re.findall(r"@import\s+url\(\s*['\"]?https?:", css), "a stylesheet imports from outside the site"
+    css = "\n".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in (built_book / "_static").rglob("*.css")
+    )
+    assert not re.findall(r"@import\s+url\(\s*['\"]?https?:", css), (
+        "a stylesheet imports from outside the site"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
 def test_every_figure_has_alt_text_and_a_caption(built_book, path):
     page = (built_book / path.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8")
     notebook = json.loads(path.read_text())
-    figures = sum(1 for c in notebook["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
+    figures = sum(
+        1
+        for c in notebook["cells"]
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    )
     blocks = re.findall(r"<figure\b.*?</figure>", page, flags=re.S)
     images = [b for b in blocks if "_images/" in b]
     assert len(images) == figures, "every figure of the notebook is a captioned <figure>"
     for block in images:
         alt = re.search(r'<img [^>]*alt="([^"]*)"', block)
-        assert alt and len(alt.group(1).split()) >= 4, f"figure without descriptive alt text: {block[:200]}"
+        assert alt and len(alt.group(1).split()) >= 4, (
+            f"figure without descriptive alt text: {block[:200]}"
+        )
         caption = re.search(r"<figcaption>(.*?)</figcaption>", block, flags=re.S)
         assert caption and len(re.sub(r"<[^>]+>", " ", caption.group(1)).split()) >= 6, block[:300]
     assert "Traceback (most recent call last)" not in page
@@ -145,18 +167,28 @@ def test_every_notebook_page_shows_its_measured_run_time(built_book, path, noteb
     assert f"about {format_seconds(seconds)} on a" in note.group(1)
 
 
-def test_part_pages_and_the_first_page_show_the_run_time_of_their_notebooks(built_book, notebook_times_file):
+def test_part_pages_and_the_first_page_show_the_run_time_of_their_notebooks(
+    built_book, notebook_times_file
+):
     from _ext.run_times import format_seconds
 
     times = json.loads(notebook_times_file.read_text())
     for index in sorted((ROOT / "chapters").glob("*/index.md")):
-        page = (built_book / index.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8")
+        page = (built_book / index.relative_to(ROOT).with_suffix(".html")).read_text(
+            encoding="utf-8"
+        )
         notebooks = [str(p.relative_to(ROOT)) for p in index.parent.glob("*.ipynb")]
         total = format_seconds(sum(times[n] for n in notebooks))
-        assert f"Re-running the {len(notebooks)} notebooks of this part takes about {total} in all" in page
+        assert (
+            f"Re-running the {len(notebooks)} notebooks of this part takes about {total} in all"
+            in page
+        )
     first = (built_book / f"{TOC_FILES[0]}.html").read_text(encoding="utf-8")
     total = format_seconds(sum(times[n] for n in NOTEBOOK_IDS))
-    assert f"Re-running the {len(NOTEBOOKS)} notebooks of this book takes about {total} in all" in first
+    assert (
+        f"Re-running the {len(NOTEBOOKS)} notebooks of this book takes about {total} in all"
+        in first
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
@@ -166,9 +198,13 @@ def test_launch_and_download_buttons_point_at_this_notebook(built_book, path):
     repository = urlsplit(CONFIG["repository"]["url"]).path.strip("/")
     branch = CONFIG["repository"]["branch"]
     hrefs = set(re.findall(r'href="([^"]+)"', page))
-    assert f"https://colab.research.google.com/github/{repository}/blob/{branch}/{relative}" in hrefs
+    assert (
+        f"https://colab.research.google.com/github/{repository}/blob/{branch}/{relative}" in hrefs
+    )
     binder = f"https://mybinder.org/v2/gh/{repository}/{branch}?urlpath=lab/tree/{relative}"
-    assert binder in {h.replace("&amp;", "&") for h in hrefs}, sorted(h for h in hrefs if "binder" in h)
+    assert binder in {h.replace("&amp;", "&") for h in hrefs}, sorted(
+        h for h in hrefs if "binder" in h
+    )
     download = f"_sources/{relative}"
     source = [h for h in hrefs if h.endswith(download)]
     assert source, "no .ipynb download button"
@@ -194,8 +230,18 @@ def test_bibliography_is_rendered(built_book):
 def test_solution_outputs_stay_hidden_until_the_solution_is_opened(built_book, path):
     """No answer shows under an exercise: every output after the first exercise is in a dropdown solution."""
     outputs = _CellOutputs()
-    outputs.feed((built_book / path.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8"))
-    visible = [n for n, (after_exercise, hidden) in enumerate(outputs.outputs) if after_exercise and not hidden]
-    assert not visible, f"cell outputs {visible} of the page show below an exercise, outside its solution"
+    outputs.feed(
+        (built_book / path.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8")
+    )
+    visible = [
+        n
+        for n, (after_exercise, hidden) in enumerate(outputs.outputs)
+        if after_exercise and not hidden
+    ]
+    assert not visible, (
+        f"cell outputs {visible} of the page show below an exercise, outside its solution"
+    )
     expected = sum(1 for cell in solution_code_cells(path) if cell.get("outputs"))
-    assert sum(hidden for _, hidden in outputs.outputs) == expected, "a solution's output is missing or shown twice"
+    assert sum(hidden for _, hidden in outputs.outputs) == expected, (
+        "a solution's output is missing or shown twice"
+    )

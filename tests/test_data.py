@@ -13,6 +13,7 @@ import torch
 
 from lib import data
 
+
 def idx_bytes(array: np.ndarray) -> bytes:
     """An array in the IDX format of (Fashion-)MNIST, gzip'd."""
     header = bytes([0, 0, 8, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
@@ -37,7 +38,9 @@ def toy_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, b
     spec = data.DatasetSpec(
         name="fashion-mnist",
         folder="fashion-mnist/raw",
-        files=tuple(data.RemoteFile(n, sha256(b), f"https://example.invalid/{n}") for n, b in blobs.items()),
+        files=tuple(
+            data.RemoteFile(n, sha256(b), f"https://example.invalid/{n}") for n, b in blobs.items()
+        ),
         description="toy",
     )
     monkeypatch.setitem(data.DATASETS, "fashion-mnist", spec)
@@ -165,8 +168,10 @@ def test_mnist_test_digits():
     assert X.shape == (10_000, 28, 28) and set(y.tolist()) == set(range(10))
 
 
-@pytest.mark.parametrize(("name", "nodes", "features", "classes", "train"),
-                         [("cora", 2708, 1433, 7, 140), ("citeseer", 3327, 3703, 6, 120)])
+@pytest.mark.parametrize(
+    ("name", "nodes", "features", "classes", "train"),
+    [("cora", 2708, 1433, 7, 140), ("citeseer", 3327, 3703, 6, 120)],
+)
 def test_planetoid_public_split(name, nodes, features, classes, train):
     graph = data.load_planetoid(name)
     assert graph.x.shape == (nodes, features)

@@ -25,8 +25,14 @@ def test_dropout_is_stochastic_only_in_training_mode():
     assert torch.equal(model(X), model(X))
 
 
-@pytest.mark.parametrize("X", [torch.rand(5, 28, 28), torch.rand(5, 3, 28, 28),
-                               torch.randint(0, 255, (5, 1, 28, 28), dtype=torch.uint8)])
+@pytest.mark.parametrize(
+    "X",
+    [
+        torch.rand(5, 28, 28),
+        torch.rand(5, 3, 28, 28),
+        torch.randint(0, 255, (5, 1, 28, 28), dtype=torch.uint8),
+    ],
+)
 def test_bad_input_is_explained(X):
     with pytest.raises(ValueError, match=r"expected float images of shape \(B, 1, 28, 28\)"):
         SmallCNN()(X)

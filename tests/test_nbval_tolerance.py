@@ -33,30 +33,38 @@ def test_split_numbers_keeps_words_and_reads_numbers():
     assert words == ["accuracy ", " %, ECE ", ", loss ", " (", ")"]
 
 
-@pytest.mark.parametrize(("stored", "test"), [
-    ("test accuracy 90.02 %", "test accuracy 90.06 %"),   # within abs 0.05
-    ("  9.98 | 0.10", " 10.02 | 0.10"),                   # a column that widens
-    ("-0.00", "0.00"),
-    ("loss nan", "loss nan"),
-])
+@pytest.mark.parametrize(
+    ("stored", "test"),
+    [
+        ("test accuracy 90.02 %", "test accuracy 90.06 %"),  # within abs 0.05
+        ("  9.98 | 0.10", " 10.02 | 0.10"),  # a column that widens
+        ("-0.00", "0.00"),
+        ("loss nan", "loss nan"),
+    ],
+)
 def test_numbers_within_the_tolerance_pass(stored, test):
     assert compare_text(stored, test, LOOSE) is None
 
 
-@pytest.mark.parametrize(("stored", "test", "why"), [
-    ("test accuracy 90.02 %", "test accuracy 90.11 %", "exceeds the tolerance"),
-    ("test accuracy 90.02 %", "train accuracy 90.02 %", "text differs"),
-    ("DQN beats no replay: 498.0", "DQN loses to no replay: 498.0", "text differs"),
-    ("3 seeds: 1.0 2.0 3.0", "3 seeds: 1.0 2.0", "text differs"),
-    ("value 1.0", "value nan", "exceeds the tolerance"),
-])
+@pytest.mark.parametrize(
+    ("stored", "test", "why"),
+    [
+        ("test accuracy 90.02 %", "test accuracy 90.11 %", "exceeds the tolerance"),
+        ("test accuracy 90.02 %", "train accuracy 90.02 %", "text differs"),
+        ("DQN beats no replay: 498.0", "DQN loses to no replay: 498.0", "text differs"),
+        ("3 seeds: 1.0 2.0 3.0", "3 seeds: 1.0 2.0", "text differs"),
+        ("value 1.0", "value nan", "exceeds the tolerance"),
+    ],
+)
 def test_changed_words_and_numbers_outside_the_tolerance_fail(stored, test, why):
     assert why in compare_text(stored, test, LOOSE)
 
 
 def test_the_default_comparison_is_exact_to_one_part_in_a_million():
     assert compare_text("n = 60000", "n = 60000", DETERMINISTIC) is None
-    assert compare_text("mean 0.28604060411453247", "mean 0.2860406041145325", DETERMINISTIC) is None
+    assert (
+        compare_text("mean 0.28604060411453247", "mean 0.2860406041145325", DETERMINISTIC) is None
+    )
     assert compare_text("mean 0.2860", "mean 0.2861", DETERMINISTIC) is not None
     assert compare_text("n = 60000", "n = 60001", DETERMINISTIC) is not None
 
@@ -66,7 +74,10 @@ def _stream(text: str) -> dict:
 
 
 def _glue(value: str) -> dict:
-    return {"output_type": "display_data", "data": {"application/papermill.record/text/plain": value}}
+    return {
+        "output_type": "display_data",
+        "data": {"application/papermill.record/text/plain": value},
+    }
 
 
 def test_missing_extra_and_miscounted_outputs_fail():
@@ -77,13 +88,16 @@ def test_missing_extra_and_miscounted_outputs_fail():
     assert "2 in this run" in compare_outputs(stored, [*stored, _glue("0.5")], DETERMINISTIC)[0]
 
 
-@pytest.mark.parametrize("metadata", [
-    {"tolerance": 0.1},
-    {"tolerance": {"abs": 0.1}},                                    # no measured spread
-    {"tolerance": {"abs": -1, "measured": "x"}},
-    {"tolerance": {"abs": 0, "rel": 0, "measured": "x"}},
-    {"tolerance": {"atol": 0.1, "measured": "x"}},
-])
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"tolerance": 0.1},
+        {"tolerance": {"abs": 0.1}},  # no measured spread
+        {"tolerance": {"abs": -1, "measured": "x"}},
+        {"tolerance": {"abs": 0, "rel": 0, "measured": "x"}},
+        {"tolerance": {"atol": 0.1, "measured": "x"}},
+    ],
+)
 def test_malformed_tolerances_are_refused_with_a_message(metadata):
     with pytest.raises(ValueError, match="tolerance"):
         tolerance_of(metadata)
@@ -114,16 +128,24 @@ def test_a_wrong_number_in_a_trained_cell_fails_and_one_inside_its_tolerance_pas
         tolerance = tolerance_of(cell.metadata)
         stored = [dict(o) for o in cell.outputs]
         text = next(o for o in stored if o.get("output_type") == "stream")["text"]
-        last = list(NUMBER.finditer(text))[-1]  # the last number printed: moved inside, then past its bound
+        last = list(NUMBER.finditer(text))[
+            -1
+        ]  # the last number printed: moved inside, then past its bound
         value = float(last.group())
         bound = tolerance.abs + tolerance.rel * abs(value)
 
         def rewritten(new_text: str) -> list[dict]:
-            return [({**o, "text": new_text} if o.get("output_type") == "stream" and o["text"] == text
-                     else o) for o in stored]
+            return [
+                (
+                    {**o, "text": new_text}
+                    if o.get("output_type") == "stream" and o["text"] == text
+                    else o
+                )
+                for o in stored
+            ]
 
         def with_number(number: float) -> list[dict]:
-            return rewritten(text[:last.start()] + repr(number) + text[last.end():])
+            return rewritten(text[: last.start()] + repr(number) + text[last.end() :])
 
         assert compare_outputs(stored, with_number(value + 0.5 * bound), tolerance) == [], where
         assert compare_outputs(stored, with_number(value + 2 * bound + 1e-9), tolerance), where
@@ -133,8 +155,18 @@ def test_a_wrong_number_in_a_trained_cell_fails_and_one_inside_its_tolerance_pas
 
 CASES = {
     # source, stored text, tolerance or None, expected outcome
-    "within-tolerance": ("print(f'accuracy {0.9002 + 0.0004:.4f}')", "accuracy 0.9002\n", 0.001, "passed"),
-    "outside-tolerance": ("print(f'accuracy {0.9002 + 0.0040:.4f}')", "accuracy 0.9002\n", 0.001, "failed"),
+    "within-tolerance": (
+        "print(f'accuracy {0.9002 + 0.0004:.4f}')",
+        "accuracy 0.9002\n",
+        0.001,
+        "passed",
+    ),
+    "outside-tolerance": (
+        "print(f'accuracy {0.9002 + 0.0040:.4f}')",
+        "accuracy 0.9002\n",
+        0.001,
+        "failed",
+    ),
     "changed-word": ("print(f'accuracy {0.9002:.4f}')", "precision 0.9002\n", 0.001, "failed"),
     "exact-number": ("print(60000)", "60000\n", None, "passed"),
     "exact-number-changed": ("print(60001)", "60000\n", None, "failed"),
@@ -147,7 +179,11 @@ CASES = {
 def test_nbval_with_the_plugin_on_a_notebook(tmp_path: Path):
     """The real runner: nbval re-executes cells and the plugin compares them with stored outputs."""
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     for name, (source, stored, tolerance, _) in CASES.items():
         cell = nbformat.v4.new_code_cell(f"# {name}\n{source}", execution_count=1)
         if stored:
@@ -159,13 +195,32 @@ def test_nbval_with_the_plugin_on_a_notebook(tmp_path: Path):
     nbformat.write(notebook, path)
     report = tmp_path / "report.xml"
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "tests.nbval_tolerance",
-         "-p", "no:cacheprovider", f"--junitxml={report}", "--rootdir", str(tmp_path), str(path)],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval",
+            "--nbval-current-env",
+            "-p",
+            "tests.nbval_tolerance",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={report}",
+            "--rootdir",
+            str(tmp_path),
+            str(path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert "cells compared exactly" in result.stdout, result.stdout[-3000:]
     outcomes = []
     for case in ET.parse(report).getroot().iter("testcase"):
-        outcomes.append("failed" if case.find("failure") is not None or case.find("error") is not None
-                        else "passed")
+        outcomes.append(
+            "failed"
+            if case.find("failure") is not None or case.find("error") is not None
+            else "passed"
+        )
     assert outcomes == [expected for *_, expected in CASES.values()], result.stdout[-5000:]

@@ -54,7 +54,13 @@ def test_finish_axes_labels_titles_and_legends_only_when_asked():
     assert finish_axes(ax, xlabel="time (s)", ylabel="loss (nats)") is fig
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("time (s)", "loss (nats)", "")
     assert ax.get_legend() is None
-    finish_axes(ax, xlabel="x (m)", ylabel="y (m)", title="a title", legend={"fontsize": 8, "loc": "upper left"})
+    finish_axes(
+        ax,
+        xlabel="x (m)",
+        ylabel="y (m)",
+        title="a title",
+        legend={"fontsize": 8, "loc": "upper left"},
+    )
     assert ax.get_title() == "a title"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a line"]
     assert ax.get_legend().get_texts()[0].get_fontsize() == 8

@@ -5,7 +5,15 @@ import torch
 from torch import nn
 
 from lib.reproducibility import seed_everything
-from lib.training import History, evaluate, fit, images_to_float, make_loader, predict_logits, progress_enabled
+from lib.training import (
+    History,
+    evaluate,
+    fit,
+    images_to_float,
+    make_loader,
+    predict_logits,
+    progress_enabled,
+)
 
 
 def _blobs(n: int = 200) -> tuple[torch.Tensor, torch.Tensor]:
@@ -21,7 +29,13 @@ def test_fit_learns_separable_data_and_records_history():
     X, y = _blobs()
     model = nn.Linear(2, 2)
     loader = make_loader(X, y, batch_size=32, shuffle=True)
-    history = fit(model, loader, num_epochs=5, lr=0.05, test_loader=make_loader(X, y, batch_size=50, shuffle=False))
+    history = fit(
+        model,
+        loader,
+        num_epochs=5,
+        lr=0.05,
+        test_loader=make_loader(X, y, batch_size=50, shuffle=False),
+    )
     assert isinstance(history, History) and history.num_epochs == 5
     assert len(history.test_accuracy) == len(history.seconds) == 5
     assert history.train_loss[-1] < history.train_loss[0]
@@ -34,7 +48,9 @@ def test_fit_is_reproducible():
     def run() -> list[float]:
         seed_everything(2)
         X, y = _blobs()
-        return fit(nn.Linear(2, 2), make_loader(X, y, batch_size=16, shuffle=True), num_epochs=2, lr=0.1).train_loss
+        return fit(
+            nn.Linear(2, 2), make_loader(X, y, batch_size=16, shuffle=True), num_epochs=2, lr=0.1
+        ).train_loss
 
     assert run() == run()
 

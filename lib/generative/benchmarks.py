@@ -1,6 +1,6 @@
 """Benchmarks of the generative chapter: PixelCNN sampling time and DCGAN training throughput.
 
-Run with ``python -m lib.bench --only generative/pixelcnn-sampling generative/dcgan-throughput``.
+Run with ``python -m lib.benchmark_registry --only generative/pixelcnn-sampling generative/dcgan-throughput``.
 """
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from lib.bench import Result, benchmark, timer
+from lib.benchmark_registry import Result, benchmark, timer
 from lib.generative.dcgan import DCGAN, DCGANConfig, train_dcgan
 from lib.generative.pixelcnn import PixelCNN, sample
+from lib.reproducibility import make_generator
 
 
 @benchmark("generative/pixelcnn-sampling")
@@ -24,17 +25,29 @@ def pixelcnn_sampling() -> list[Result]:
     model = PixelCNN(channels=32, num_layers=4).eval()
     num = 16
     with timer() as elapsed:
-        sample(model, num, generator=torch.Generator().manual_seed(0))
+        sample(model, num, generator=make_generator(0))
     per_image = elapsed() / num
     X = torch.zeros(num, 1, 28, 28)
     with torch.no_grad(), timer() as parallel:
         for _ in range(20):
             model(X)
     parallel_per_image = parallel() / 20 / num
-    return [Result("generative/pixelcnn-sampling", per_image, "s/image",
-                   "one parallel forward pass (same PixelCNN, same batch)", parallel_per_image,
-                   {"batch": num, "passes_per_image": 784, "channels": 32, "num_layers": 4,
-                    "slowdown": per_image / parallel_per_image})]
+    return [
+        Result(
+            "generative/pixelcnn-sampling",
+            per_image,
+            "s/image",
+            "one parallel forward pass (same PixelCNN, same batch)",
+            parallel_per_image,
+            {
+                "batch": num,
+                "passes_per_image": 784,
+                "channels": 32,
+                "num_layers": 4,
+                "slowdown": per_image / parallel_per_image,
+            },
+        )
+    ]
 
 
 @benchmark("generative/dcgan-throughput")
@@ -60,6 +73,13 @@ def dcgan_throughput() -> list[Result]:
             opt.zero_grad()
             loss.backward()
             opt.step()
-    return [Result("generative/dcgan-throughput", metrics["images_per_second"], "images/s",
-                   "SmallCNN supervised training step, batch 64", len(X) / elapsed(),
-                   {"batch": 64, "width": 32, "latent_dim": 64, "steps": 40})]
+    return [
+        Result(
+            "generative/dcgan-throughput",
+            metrics["images_per_second"],
+            "images/s",
+            "SmallCNN supervised training step, batch 64",
+            len(X) / elapsed(),
+            {"batch": 64, "width": 32, "latent_dim": 64, "steps": 40},
+        )
+    ]

@@ -22,6 +22,9 @@ from torch import nn
 
 from lib.generative.gan import discriminator_loss, generator_loss
 
+DCGAN_LOSSES = ("saturating", "nonsaturating", "lsgan")
+"""The loss families :func:`train_dcgan` trains correctly (no Lipschitz constraint needed)."""
+
 
 def _init_weights(module: nn.Module) -> None:
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
@@ -64,7 +67,9 @@ class Generator(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         if z.dim() != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"expected latents of shape (B, {self.latent_dim}), got {tuple(z.shape)}.")
+            raise ValueError(
+                f"expected latents of shape (B, {self.latent_dim}), got {tuple(z.shape)}."
+            )
         return (self.up(self.project(z)) + 1.0) / 2.0
 
 
@@ -117,7 +122,10 @@ class DCGANConfig:
         num_epochs: Passes over them.
         batch_size: Real images per step (and as many generated ones).
         lr: Adam learning rate of both networks.
-        loss: Generator/discriminator loss family (see :data:`lib.generative.gan.LOSSES`).
+        loss: Generator/discriminator loss family: one of :data:`DCGAN_LOSSES`. The WGAN losses
+            are refused: they need a Lipschitz critic (weight clipping or a gradient penalty),
+            which this training loop does not apply; train them on the 2-D toy of
+            :func:`lib.generative.gan.train_toy_gan`.
         num_evals: Fréchet distances recorded during training (evenly spaced in steps).
         seed: Seed of initialisation, shuffling and latents.
     """
@@ -132,8 +140,18 @@ class DCGANConfig:
     num_evals: int = 5
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        if self.loss not in DCGAN_LOSSES:
+            raise ValueError(
+                f"DCGANConfig(loss={self.loss!r}) is not supported; pass one of {DCGAN_LOSSES} "
+                "(the WGAN losses need weight clipping or a gradient penalty, which train_dcgan "
+                "does not apply)."
+            )
 
-def sample_latents(num: int, latent_dim: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+
+def sample_latents(
+    num: int, latent_dim: int, *, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """``z ~ N(0, I)``, shape ``(num, latent_dim)``."""
     return torch.randn(num, latent_dim, generator=generator)
 
@@ -177,15 +195,19 @@ def train_dcgan(
     from lib.reproducibility import make_generator, seed_everything
 
     if X.dim() != 4 or X.shape[1:] != (1, 28, 28) or not X.is_floating_point():
-        raise ValueError(f"expected float images (N, 1, 28, 28) in [0, 1], got {X.dtype} {tuple(X.shape)}; "
-                         "convert with lib.training.images_to_float.")
-    seed_everything(config.seed, num_threads=torch.get_num_threads())
+        raise ValueError(
+            f"expected float images (N, 1, 28, 28) in [0, 1], got {X.dtype} {tuple(X.shape)}; "
+            "convert with lib.training.images_to_float."
+        )
+    seed_everything(config.seed)
     X = X[: config.num_train]
     G, D = model.generator, model.discriminator
     opt_g = torch.optim.Adam(G.parameters(), lr=config.lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=config.lr, betas=(0.5, 0.999))
     rng = make_generator(config.seed)
-    eval_z = sample_latents(num_eval_samples, config.latent_dim, generator=make_generator(config.seed + 1))
+    eval_z = sample_latents(
+        num_eval_samples, config.latent_dim, generator=make_generator(config.seed + 1)
+    )
     steps_per_epoch = -(-len(X) // config.batch_size)
     total_steps = steps_per_epoch * config.num_epochs
     eval_at = {round(total_steps * (k + 1) / config.num_evals) for k in range(config.num_evals)}
@@ -220,7 +242,9 @@ def train_dcgan(
             if step in eval_at and feature_model is not None and real_features is not None:
                 fake_features = classifier_features(feature_model, generate(model, eval_z))
                 metrics["eval_steps"].append(step)
-                metrics["frechet"].append(frechet_distance_from_features(real_features, fake_features))
+                metrics["frechet"].append(
+                    frechet_distance_from_features(real_features, fake_features)
+                )
     model.eval()
     metrics["seconds"] = train_seconds
     metrics["images_per_second"] = step * config.batch_size / train_seconds
@@ -250,11 +274,19 @@ def load_or_train_dcgan(
 
     def train(model: DCGAN) -> dict:
         X, _ = load_fashion_mnist("train")
-        return train_dcgan(model, images_to_float(X), config, feature_model=feature_model,
-                           real_features=real_features)
+        return train_dcgan(
+            model,
+            images_to_float(X),
+            config,
+            feature_model=feature_model,
+            real_features=real_features,
+        )
 
     # the Fréchet curve depends on the feature extractor and the real set: fingerprint both
     fingerprint = round(float(real_features.double().mean()), 8)
-    key = {**asdict(config), "num_real_features": len(real_features), "real_features_mean": fingerprint,
-           "training_version": 1}
+    key = {
+        **asdict(config),
+        "num_real_features": len(real_features),
+        "real_features_mean": fingerprint,
+    }
     return train_or_load("dcgan", key, build, train)

@@ -14,8 +14,10 @@ import torch
 
 def _check_data(X: torch.Tensor) -> None:
     if X.dim() != 2 or not X.is_floating_point() or len(X) < 2:
-        raise ValueError(f"expected float data of shape (N, d) with N >= 2, got {X.dtype} {tuple(X.shape)}; "
-                         "flatten images with X.flatten(1).")
+        raise ValueError(
+            f"expected float data of shape (N, d) with N >= 2, got {X.dtype} {tuple(X.shape)}; "
+            "flatten images with X.flatten(1)."
+        )
 
 
 @dataclass
@@ -48,7 +50,7 @@ def kmeans(
         d2 = torch.cdist(X, centres).pow(2).min(dim=1).values
         centres = torch.cat([centres, X[torch.multinomial(d2, 1, generator=generator)]])
     labels = torch.full((len(X),), -1)
-    for iteration in range(1, num_iterations + 1):
+    for iteration in range(1, num_iterations + 1):  # noqa: B007 (returned after the loop)
         new_labels = torch.cdist(X, centres).argmin(dim=1)
         if torch.equal(new_labels, labels):
             break
@@ -86,7 +88,9 @@ def pca(X: torch.Tensor, num_components: int) -> PCAResult:
     """
     _check_data(X)
     if not 1 <= num_components <= min(X.shape):
-        raise ValueError(f"num_components must be between 1 and {min(X.shape)}, got {num_components}.")
+        raise ValueError(
+            f"num_components must be between 1 and {min(X.shape)}, got {num_components}."
+        )
     mean = X.mean(0)
     _, S, Vh = torch.linalg.svd(X - mean, full_matrices=False)
     variance = S.pow(2)
@@ -96,7 +100,9 @@ def pca(X: torch.Tensor, num_components: int) -> PCAResult:
     return PCAResult(mean, Vh[:num_components], (variance / variance.sum())[:num_components])
 
 
-def gaussian_kde(points: torch.Tensor, data: torch.Tensor, bandwidth: torch.Tensor | float) -> torch.Tensor:
+def gaussian_kde(
+    points: torch.Tensor, data: torch.Tensor, bandwidth: torch.Tensor | float
+) -> torch.Tensor:
     """Kernel density estimate with a Gaussian kernel,
     :math:`\\hat p(x) = \\frac1N \\sum_n \\mathcal N(x; x_n, h^2 I)`.
 

@@ -23,9 +23,15 @@ LOSSES = ("saturating", "nonsaturating", "wgan", "wgan-gp", "lsgan")
 
 def _check_scores(*scores: torch.Tensor) -> None:
     for s in scores:
-        if not isinstance(s, torch.Tensor) or s.dim() not in (1, 2) or (s.dim() == 2 and s.shape[1] != 1):
+        if (
+            not isinstance(s, torch.Tensor)
+            or s.dim() not in (1, 2)
+            or (s.dim() == 2 and s.shape[1] != 1)
+        ):
             shape = tuple(s.shape) if isinstance(s, torch.Tensor) else type(s).__name__
-            raise ValueError(f"expected discriminator outputs of shape (B,) or (B, 1), got {shape}.")
+            raise ValueError(
+                f"expected discriminator outputs of shape (B,) or (B, 1), got {shape}."
+            )
 
 
 # --- the original GAN ---------------------------------------------------------------------------
@@ -96,8 +102,12 @@ def gradient_penalty(
         ``real`` and ``fake``: ``(B, ...)`` of the same shape; returns a scalar.
     """
     if real.shape != fake.shape:
-        raise ValueError(f"real {tuple(real.shape)} and fake {tuple(fake.shape)} must have the same shape.")
-    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), generator=generator, dtype=real.dtype)
+        raise ValueError(
+            f"real {tuple(real.shape)} and fake {tuple(fake.shape)} must have the same shape."
+        )
+    eps = torch.rand(
+        real.shape[0], *([1] * (real.dim() - 1)), generator=generator, dtype=real.dtype
+    )
     mixed = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
     scores = critic(mixed)
     (grad,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
@@ -169,7 +179,10 @@ def generator_loss_curves(d_values: torch.Tensor) -> dict[str, tuple[torch.Tenso
         raise ValueError("d_values must be a 1-D tensor of probabilities strictly between 0 and 1.")
     logits = torch.logit(d_values.double()).requires_grad_(True)
     curves = {}
-    for name, fn in (("saturating", lambda l: -F.softplus(l)), ("nonsaturating", lambda l: F.softplus(-l))):
+    for name, fn in (
+        ("saturating", lambda logits: -F.softplus(logits)),
+        ("nonsaturating", lambda logits: F.softplus(-logits)),
+    ):
         values = fn(logits)
         (grad,) = torch.autograd.grad(values.sum(), logits)
         curves[name] = (values.detach().float(), grad.float())
@@ -240,8 +253,10 @@ def mode_coverage(
         ``samples``: ``(N, 2)``; ``centres``: ``(K, 2)``.
     """
     if samples.dim() != 2 or centres.dim() != 2 or samples.shape[1] != centres.shape[1]:
-        raise ValueError(f"samples (N, d) and centres (K, d) must share d; got {tuple(samples.shape)}, "
-                         f"{tuple(centres.shape)}.")
+        raise ValueError(
+            f"samples (N, d) and centres (K, d) must share d; got {tuple(samples.shape)}, "
+            f"{tuple(centres.shape)}."
+        )
     if std <= 0 or not 0 < min_fraction <= 1:
         raise ValueError(f"need std > 0 and 0 < min_fraction <= 1, got {std}, {min_fraction}.")
     dist = torch.cdist(samples.float(), centres.float())
@@ -249,7 +264,9 @@ def mode_coverage(
     good = nearest_dist <= 3 * std
     counts = torch.bincount(nearest[good], minlength=len(centres))
     threshold = min_fraction * len(samples) / len(centres)
-    return ModeCoverage(int((counts >= threshold).sum()), good.float().mean().item(), counts.tolist())
+    return ModeCoverage(
+        int((counts >= threshold).sum()), good.float().mean().item(), counts.tolist()
+    )
 
 
 def mlp(in_dim: int, out_dim: int, hidden: int = 128, depth: int = 3) -> nn.Sequential:
@@ -300,7 +317,9 @@ class ToyConfig:
     def __post_init__(self) -> None:
         _check_loss(self.loss)
         if self.num_steps < 1 or self.d_steps < 1:
-            raise ValueError(f"num_steps and d_steps must be positive, got {self.num_steps}, {self.d_steps}.")
+            raise ValueError(
+                f"num_steps and d_steps must be positive, got {self.num_steps}, {self.d_steps}."
+            )
 
 
 @dataclass
@@ -339,7 +358,7 @@ def train_toy_gan(config: ToyConfig, *, snapshot_steps: tuple[int, ...] = ()) ->
     """
     from lib.reproducibility import make_generator, seed_everything
 
-    seed_everything(config.seed, num_threads=torch.get_num_threads())
+    seed_everything(config.seed)
     rng = make_generator(config.seed)
     G = mlp(config.latent_dim, 2, config.hidden)
     D = mlp(2, 1, config.hidden)

@@ -21,8 +21,10 @@ from torch import nn
 
 def _check_features(F: torch.Tensor, name: str) -> None:
     if F.dim() != 2 or len(F) < 2 or not F.is_floating_point():
-        raise ValueError(f"{name} must be float features of shape (N, d) with N >= 2, got {F.dtype} "
-                         f"{tuple(F.shape)}.")
+        raise ValueError(
+            f"{name} must be float features of shape (N, d) with N >= 2, got {F.dtype} "
+            f"{tuple(F.shape)}."
+        )
 
 
 def gaussian_statistics(features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -57,8 +59,10 @@ def frechet_distance(
     """
     d = mu1.shape[-1]
     if mu1.shape != (d,) or mu2.shape != (d,) or sigma1.shape != (d, d) or sigma2.shape != (d, d):
-        raise ValueError(f"expected means (d,) and covariances (d, d) of one d; got {tuple(mu1.shape)}, "
-                         f"{tuple(sigma1.shape)}, {tuple(mu2.shape)}, {tuple(sigma2.shape)}.")
+        raise ValueError(
+            f"expected means (d,) and covariances (d, d) of one d; got {tuple(mu1.shape)}, "
+            f"{tuple(sigma1.shape)}, {tuple(mu2.shape)}, {tuple(sigma2.shape)}."
+        )
     mu1, mu2, sigma1, sigma2 = (t.double() for t in (mu1, mu2, sigma1, sigma2))
     root1 = _sqrtm_psd(sigma1)
     middle = root1 @ sigma2 @ root1
@@ -81,7 +85,9 @@ def frechet_distance_from_features(features1: torch.Tensor, features2: torch.Ten
 
 
 @torch.no_grad()
-def classifier_features(model: nn.Module, X: torch.Tensor, *, batch_size: int = 1000) -> torch.Tensor:
+def classifier_features(
+    model: nn.Module, X: torch.Tensor, *, batch_size: int = 1000
+) -> torch.Tensor:
     """Penultimate-layer features of float images, batch by batch.
 
     Args:
@@ -93,7 +99,9 @@ def classifier_features(model: nn.Module, X: torch.Tensor, *, batch_size: int = 
         returns ``(N, d)``.
     """
     if not hasattr(model, "features"):
-        raise ValueError("model needs a .features(X) method; pass the SmallCNN from "
-                         "lib.baselines.load_or_train_baseline().")
+        raise ValueError(
+            "model needs a .features(X) method; pass the SmallCNN from "
+            "lib.baselines.load_or_train_baseline()."
+        )
     model.eval()
     return torch.cat([model.features(X[i : i + batch_size]) for i in range(0, len(X), batch_size)])

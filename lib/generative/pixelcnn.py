@@ -24,6 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lib.reproducibility import make_generator
+
 
 def binarize(X: torch.Tensor, threshold: int = 128) -> torch.Tensor:
     """uint8 images to float {0, 1} images by thresholding (deterministic, no sampling).
@@ -118,13 +120,21 @@ class PixelCNN(nn.Module):
         :math:`p(x_i = 1 \\mid x_{<i})`.
     """
 
-    def __init__(self, channels: int = 32, num_layers: int = 4, first_kernel: int = 7, kernel_size: int = 3):
+    def __init__(
+        self, channels: int = 32, num_layers: int = 4, first_kernel: int = 7, kernel_size: int = 3
+    ):
         super().__init__()
         if channels < 1 or num_layers < 0:
-            raise ValueError(f"need channels >= 1 and num_layers >= 0, got {channels}, {num_layers}.")
+            raise ValueError(
+                f"need channels >= 1 and num_layers >= 0, got {channels}, {num_layers}."
+            )
         self.first = MaskedConv2d(1, channels, first_kernel, "A")
-        self.blocks = nn.Sequential(*[_ResidualBlock(channels, kernel_size) for _ in range(num_layers)])
-        self.head = nn.Sequential(nn.ReLU(), nn.Conv2d(channels, channels, 1), nn.ReLU(), nn.Conv2d(channels, 1, 1))
+        self.blocks = nn.Sequential(
+            *[_ResidualBlock(channels, kernel_size) for _ in range(num_layers)]
+        )
+        self.head = nn.Sequential(
+            nn.ReLU(), nn.Conv2d(channels, channels, 1), nn.ReLU(), nn.Conv2d(channels, 1, 1)
+        )
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         _check_binary_images(X)
@@ -141,7 +151,9 @@ def bits_per_dim(logits: torch.Tensor, X: torch.Tensor) -> float:
         ``logits`` and ``X``: ``(B, 1, H, W)`` (``X`` in {0, 1}).
     """
     if logits.shape != X.shape:
-        raise ValueError(f"logits {tuple(logits.shape)} and X {tuple(X.shape)} must have the same shape.")
+        raise ValueError(
+            f"logits {tuple(logits.shape)} and X {tuple(X.shape)} must have the same shape."
+        )
     nats = F.binary_cross_entropy_with_logits(logits, X, reduction="mean")
     return nats.item() / math.log(2.0)
 
@@ -216,8 +228,6 @@ def train_pixelcnn(model: PixelCNN, X: torch.Tensor, config: PixelCNNConfig) -> 
     Returns:
         Training bits/dim of every step.
     """
-    from lib.reproducibility import make_generator
-
     _check_binary_images(X)
     X = X[: config.num_train]
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
@@ -253,7 +263,9 @@ def sample(
         returns ``(num_samples, 1, image_size, image_size)`` in {0, 1}.
     """
     if num_samples < 1 or image_size < 1:
-        raise ValueError(f"num_samples and image_size must be positive, got {num_samples}, {image_size}.")
+        raise ValueError(
+            f"num_samples and image_size must be positive, got {num_samples}, {image_size}."
+        )
     model.eval()
     X = torch.zeros(num_samples, 1, image_size, image_size)
     for i in range(image_size):
@@ -274,7 +286,7 @@ def dependency_map(model: nn.Module, row: int, col: int, *, image_size: int = 28
     """
     if not (0 <= row < image_size and 0 <= col < image_size):
         raise ValueError(f"pixel ({row}, {col}) lies outside a {image_size}×{image_size} image.")
-    X = (torch.rand(1, 1, image_size, image_size, generator=torch.Generator().manual_seed(0)) < 0.5).float()
+    X = (torch.rand(1, 1, image_size, image_size, generator=make_generator(0)) < 0.5).float()
     X.requires_grad_(True)
     model.eval()
     model(X)[0, 0, row, col].backward()
@@ -302,7 +314,7 @@ def all_dependency_maps(model: nn.Module, *, image_size: int = 28) -> torch.Tens
         returns ``(image_size**2, image_size, image_size)`` bool, indexed by raster position.
     """
     n = image_size * image_size
-    X = (torch.rand(1, 1, image_size, image_size, generator=torch.Generator().manual_seed(0)) < 0.5).float()
+    X = (torch.rand(1, 1, image_size, image_size, generator=make_generator(0)) < 0.5).float()
     X = X.repeat(n, 1, 1, 1).requires_grad_(True)
     model.eval()
     out = model(X).reshape(n, n)
@@ -346,8 +358,10 @@ def stack_masks(kernel_size: int) -> dict[str, torch.Tensor]:
     if kernel_size < 1 or kernel_size % 2 == 0:
         raise ValueError(f"kernel_size must be a positive odd int, got {kernel_size}.")
     c = kernel_size // 2
-    masks = {name: torch.zeros(kernel_size, kernel_size) for name in
-             ("vertical_first", "vertical", "horizontal_first", "horizontal")}
+    masks = {
+        name: torch.zeros(kernel_size, kernel_size)
+        for name in ("vertical_first", "vertical", "horizontal_first", "horizontal")
+    }
     masks["vertical_first"][:c, :] = 1.0
     masks["vertical"][: c + 1, :] = 1.0
     masks["horizontal_first"][c, :c] = 1.0
@@ -378,21 +392,34 @@ class GatedPixelCNN(nn.Module):
         input ``(B, 1, H, W)`` in {0, 1} → logits ``(B, 1, H, W)``.
     """
 
-    def __init__(self, channels: int = 32, num_layers: int = 4, first_kernel: int = 7, kernel_size: int = 3):
+    def __init__(
+        self, channels: int = 32, num_layers: int = 4, first_kernel: int = 7, kernel_size: int = 3
+    ):
         super().__init__()
         if channels < 1 or num_layers < 0:
-            raise ValueError(f"need channels >= 1 and num_layers >= 0, got {channels}, {num_layers}.")
+            raise ValueError(
+                f"need channels >= 1 and num_layers >= 0, got {channels}, {num_layers}."
+            )
         first, later = stack_masks(first_kernel), stack_masks(kernel_size)
         self.v_first = _FixedMaskConv2d(1, 2 * channels, first["vertical_first"])
         self.h_first = _FixedMaskConv2d(1, 2 * channels, first["horizontal_first"])
         self.link_first = nn.Conv2d(2 * channels, 2 * channels, 1)
-        self.v_convs = nn.ModuleList([_FixedMaskConv2d(channels, 2 * channels, later["vertical"])
-                                      for _ in range(num_layers)])
-        self.h_convs = nn.ModuleList([_FixedMaskConv2d(channels, 2 * channels, later["horizontal"])
-                                      for _ in range(num_layers)])
-        self.links = nn.ModuleList([nn.Conv2d(2 * channels, 2 * channels, 1) for _ in range(num_layers)])
+        self.v_convs = nn.ModuleList(
+            [_FixedMaskConv2d(channels, 2 * channels, later["vertical"]) for _ in range(num_layers)]
+        )
+        self.h_convs = nn.ModuleList(
+            [
+                _FixedMaskConv2d(channels, 2 * channels, later["horizontal"])
+                for _ in range(num_layers)
+            ]
+        )
+        self.links = nn.ModuleList(
+            [nn.Conv2d(2 * channels, 2 * channels, 1) for _ in range(num_layers)]
+        )
         self.h_outs = nn.ModuleList([nn.Conv2d(channels, channels, 1) for _ in range(num_layers)])
-        self.head = nn.Sequential(nn.ReLU(), nn.Conv2d(channels, channels, 1), nn.ReLU(), nn.Conv2d(channels, 1, 1))
+        self.head = nn.Sequential(
+            nn.ReLU(), nn.Conv2d(channels, channels, 1), nn.ReLU(), nn.Conv2d(channels, 1, 1)
+        )
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         _check_binary_images(X)
@@ -400,7 +427,9 @@ class GatedPixelCNN(nn.Module):
         v_pre = self.v_first(X)
         v = _gate(v_pre)
         h = _gate(self.h_first(X) + self.link_first(v_pre))
-        for v_conv, h_conv, link, h_out in zip(self.v_convs, self.h_convs, self.links, self.h_outs, strict=True):
+        for v_conv, h_conv, link, h_out in zip(
+            self.v_convs, self.h_convs, self.links, self.h_outs, strict=True
+        ):
             v_pre = v_conv(v)
             h = h + h_out(_gate(h_conv(h) + link(v_pre)))
             v = _gate(v_pre)

@@ -28,9 +28,15 @@ def plot_explained_variance(ratios: torch.Tensor) -> Figure:
     return fig
 
 
-def plot_density_1d(data: torch.Tensor, grid: torch.Tensor, densities: Mapping[str, torch.Tensor], *,
-                    bins: int = 40, xlabel: str,
-                    ylabel: str = "probability density (area under each curve = 1)") -> Figure:
+def plot_density_1d(
+    data: torch.Tensor,
+    grid: torch.Tensor,
+    densities: Mapping[str, torch.Tensor],
+    *,
+    bins: int = 40,
+    xlabel: str,
+    ylabel: str = "probability density (area under each curve = 1)",
+) -> Figure:
     """A normalised histogram of 1-D data with density estimates drawn over it.
 
     Args:
@@ -55,8 +61,15 @@ def plot_density_1d(data: torch.Tensor, grid: torch.Tensor, densities: Mapping[s
     return fig
 
 
-def plot_density_2d(data: torch.Tensor, xx: torch.Tensor, yy: torch.Tensor,
-                    densities: Mapping[str, torch.Tensor], *, xlabel: str, ylabel: str) -> Figure:
+def plot_density_2d(
+    data: torch.Tensor,
+    xx: torch.Tensor,
+    yy: torch.Tensor,
+    densities: Mapping[str, torch.Tensor],
+    *,
+    xlabel: str,
+    ylabel: str,
+) -> Figure:
     """Side-by-side filled contours of the log of 2-D density estimates, data as dots.
 
     The contour levels are whole nats, from the first integer above the peak down 8 nats, so the
@@ -69,8 +82,14 @@ def plot_density_2d(data: torch.Tensor, xx: torch.Tensor, yy: torch.Tensor,
     for ax, (name, density) in zip(axes[0], densities.items(), strict=True):
         log_density = np.log(density.double().clamp_min(1e-300).numpy())
         top = np.ceil(log_density.max())
-        filled = ax.contourf(xx.numpy(), yy.numpy(), log_density, levels=np.arange(top - 8, top + 1),
-                             cmap="Blues", extend="min")
+        filled = ax.contourf(
+            xx.numpy(),
+            yy.numpy(),
+            log_density,
+            levels=np.arange(top - 8, top + 1),
+            cmap="Blues",
+            extend="min",
+        )
         ax.scatter(data[:, 0].numpy(), data[:, 1].numpy(), s=0.5, color=PALETTE[5], alpha=0.25)
         fig.colorbar(filled, ax=ax, label="log density (nats)")
         ax.set_title(name)
@@ -84,7 +103,10 @@ def plot_density_2d(data: torch.Tensor, xx: torch.Tensor, yy: torch.Tensor,
 _TAXONOMY = {
     "Generative models": ["Explicit density", "Implicit density"],
     "Explicit density": ["Tractable density", "Approximate density"],
-    "Tractable density": ["Fully visible belief nets:\nPixelRNN/CNN, NADE, MADE", "Normalising flows"],
+    "Tractable density": [
+        "Fully visible belief nets:\nPixelRNN/CNN, NADE, MADE",
+        "Normalising flows",
+    ],
     "Approximate density": ["Variational:\nVAE", "Markov chain:\nBoltzmann machine"],
     "Implicit density": ["Direct:\nGAN", "Markov chain:\nGSN"],
 }
@@ -117,8 +139,16 @@ def plot_taxonomy() -> Figure:
             ax.plot([x[parent], x[child]], [-levels[parent], -levels[child]], color="0.6", zorder=1)
     for node in order:
         colour = PALETTE[1] if node in built else "white"
-        ax.text(x[node], -levels[node], node, ha="center", va="center", fontsize=8, zorder=2,
-                bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "0.4"})
+        ax.text(
+            x[node],
+            -levels[node],
+            node,
+            ha="center",
+            va="center",
+            fontsize=8,
+            zorder=2,
+            bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "0.4"},
+        )
     ax.set_xlim(-0.7, len(leaves) - 0.3)
     ax.set_ylim(-3.5, 0.5)
     ax.axis("off")
@@ -126,8 +156,9 @@ def plot_taxonomy() -> Figure:
     return fig
 
 
-def plot_dependency_maps(maps: Sequence[torch.Tensor], pixels: Sequence[tuple[int, int]],
-                         titles: Sequence[str]) -> Figure:
+def plot_dependency_maps(
+    maps: Sequence[torch.Tensor], pixels: Sequence[tuple[int, int]], titles: Sequence[str]
+) -> Figure:
     """Which input pixels each output pixel depends on, with the output pixel marked.
 
     Colours: dependent inputs dark, the raster-order past that is *not* seen (the blind spot)
@@ -154,7 +185,9 @@ def plot_dependency_maps(maps: Sequence[torch.Tensor], pixels: Sequence[tuple[in
     return fig
 
 
-def plot_generator_losses(d_values: torch.Tensor, curves: Mapping[str, tuple[torch.Tensor, torch.Tensor]]) -> Figure:
+def plot_generator_losses(
+    d_values: torch.Tensor, curves: Mapping[str, tuple[torch.Tensor, torch.Tensor]]
+) -> Figure:
     """Saturating and non-saturating generator losses (left) and their gradients (right) vs D(G(z)).
 
     Shapes:
@@ -162,7 +195,10 @@ def plot_generator_losses(d_values: torch.Tensor, curves: Mapping[str, tuple[tor
         :func:`lib.generative.gan.generator_loss_curves`.
     """
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.3))
-    labels = {"saturating": r"minimax: $\log(1 - D(G(z)))$", "nonsaturating": r"non-saturating: $-\log D(G(z))$"}
+    labels = {
+        "saturating": r"minimax: $\log(1 - D(G(z)))$",
+        "nonsaturating": r"non-saturating: $-\log D(G(z))$",
+    }
     for colour, (name, (loss, grad)) in zip(PALETTE, curves.items(), strict=False):
         ax1.plot(d_values.numpy(), loss.numpy(), color=colour, label=labels.get(name, name))
         ax2.plot(d_values.numpy(), grad.abs().numpy(), color=colour, label=labels.get(name, name))
@@ -175,8 +211,9 @@ def plot_generator_losses(d_values: torch.Tensor, curves: Mapping[str, tuple[tor
     return fig
 
 
-def plot_toy_panels(panels: Mapping[str, torch.Tensor], real: torch.Tensor, centres: torch.Tensor,
-                    *, ncols: int = 4) -> Figure:
+def plot_toy_panels(
+    panels: Mapping[str, torch.Tensor], real: torch.Tensor, centres: torch.Tensor, *, ncols: int = 4
+) -> Figure:
     """Scatter plots of generated 2-D samples (orange) over real ones (grey), one panel each.
 
     Shapes:
@@ -184,7 +221,9 @@ def plot_toy_panels(panels: Mapping[str, torch.Tensor], real: torch.Tensor, cent
     """
     n = len(panels)
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, min(n, ncols), figsize=(2.6 * min(n, ncols), 2.7 * nrows), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, min(n, ncols), figsize=(2.6 * min(n, ncols), 2.7 * nrows), squeeze=False
+    )
     for ax in axes.flat:
         ax.axis("off")
     for ax, (title, samples) in zip(axes.flat, panels.items(), strict=False):

@@ -1,4 +1,4 @@
-"""Benchmarks of chapter 3, registered with :mod:`lib.bench`.
+"""Benchmarks of chapter 3, registered with :mod:`lib.benchmark_registry`.
 
 * ``graphs/table2``: the Table 2 protocol of Kipf & Welling (2017) (Cora and CiteSeer, 10 seeds,
   at most 200 epochs) for our GCN, for the PyG ``GCNConv`` model as PyG's example runs it (its
@@ -17,7 +17,8 @@ import time
 import numpy as np
 import torch
 
-from lib.bench import Result, benchmark
+from lib.benchmark_registry import Result, benchmark
+from lib.reproducibility import make_generator
 
 
 @benchmark("graphs/table2")
@@ -94,7 +95,7 @@ def sampler() -> list[Result]:
 
     data = load_planetoid("cora")
     s = NeighborSampler(data.edge_index, data.num_nodes, [10, 10])
-    g = torch.Generator().manual_seed(0)
+    g = make_generator(0)
     seeds = torch.arange(data.num_nodes)
     start = time.perf_counter()
     count = 0

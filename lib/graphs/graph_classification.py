@@ -54,7 +54,11 @@ def generate_graph(family: str, num_nodes: int, rng: np.random.Generator):
 
 
 def make_graph_families(
-    num_per_class: int, *, min_nodes: int = 20, max_nodes: int = 40, seed: int = 0,
+    num_per_class: int,
+    *,
+    min_nodes: int = 20,
+    max_nodes: int = 40,
+    seed: int = 0,
     families: Sequence[str] = FAMILIES,
 ) -> list[GraphSample]:
     """A shuffled list of ``num_per_class`` graphs of each family, sizes uniform in the range."""
@@ -132,8 +136,15 @@ class GraphClassifier(nn.Module):
         ``GraphBatch`` with ``G`` graphs -> logits ``(G, C)``.
     """
 
-    def __init__(self, in_features: int, hidden: int, num_classes: int, *, num_layers: int = 3,
-                 readout: str = "sum") -> None:
+    def __init__(
+        self,
+        in_features: int,
+        hidden: int,
+        num_classes: int,
+        *,
+        num_layers: int = 3,
+        readout: str = "sum",
+    ) -> None:
         super().__init__()
         if readout not in ("sum", "mean"):
             raise ValueError(f"readout must be 'sum' or 'mean', got {readout!r}.")

@@ -157,6 +157,8 @@ def train_gae(
     split: EdgeSplit,
     *,
     implementation: str = "ours",
+    hidden: int = 32,
+    latent: int = 16,
     num_epochs: int = 200,
     lr: float = 0.01,
     generator: torch.Generator | None = None,
@@ -169,6 +171,8 @@ def train_gae(
         implementation: ``"ours"`` (:class:`GAE` on a cached sparse adjacency) or ``"pyg"``
             (``torch_geometric.nn.GAE`` with a ``GCNConv`` encoder and its ``recon_loss``,
             which filters sampled negatives against the graph).
+        hidden: Hidden units of the two-layer GCN encoder (32 in the paper).
+        latent: Embedding size (16 in the paper).
         num_epochs: Full-batch epochs with Adam.
         lr: Learning rate.
         generator: Randomness of our negative sampling (PyG uses the global seed).
@@ -179,7 +183,7 @@ def train_gae(
     start = time.perf_counter()
     pos = split.train_edge_index[:, split.train_edge_index[0] < split.train_edge_index[1]]
     if implementation == "ours":
-        model = GAE(x.shape[1])
+        model = GAE(x.shape[1], hidden, latent)
         adj = normalized_adjacency(split.train_edge_index, num_nodes)
         encode = lambda: model.encode(x, adj)  # noqa: E731
         loss_fn = lambda z: reconstruction_loss(z, pos, num_nodes, generator)  # noqa: E731
@@ -190,8 +194,8 @@ def train_gae(
         class Encoder(nn.Module):
             def __init__(self) -> None:
                 super().__init__()
-                self.conv1 = GCNConv(x.shape[1], 32, cached=True)
-                self.conv2 = GCNConv(32, 16, cached=True)
+                self.conv1 = GCNConv(x.shape[1], hidden, cached=True)
+                self.conv2 = GCNConv(hidden, latent, cached=True)
 
             def forward(self, x, edge_index):
                 return self.conv2(F.relu(self.conv1(x, edge_index)), edge_index)

@@ -168,8 +168,9 @@ class PyGGCN(nn.Module):
         ``x (N, F)``, ``edge_index (2, E)`` -> ``(N, C)``.
     """
 
-    def __init__(self, in_features: int, hidden: int, out_features: int, *,
-                 dropout: float = 0.5) -> None:
+    def __init__(
+        self, in_features: int, hidden: int, out_features: int, *, dropout: float = 0.5
+    ) -> None:
         super().__init__()
         from torch_geometric.nn import GCNConv
 
@@ -207,10 +208,14 @@ class PyGGCNSameDraws(PyGGCN):
             )
         first, second = model.layers
         with torch.random.fork_rng(devices=[]):  # GCNConv's own initialisation is overwritten
-            pyg = cls(first.lin.in_features, first.lin.out_features, second.lin.out_features,
-                      dropout=model.dropout)
+            pyg = cls(
+                first.lin.in_features,
+                first.lin.out_features,
+                second.lin.out_features,
+                dropout=model.dropout,
+            )
         with torch.no_grad():
-            for ours, conv in zip(model.layers, (pyg.conv1, pyg.conv2)):
+            for ours, conv in zip(model.layers, (pyg.conv1, pyg.conv2), strict=False):
                 conv.lin.weight.copy_(ours.lin.weight)
                 conv.bias.copy_(ours.bias)
         return pyg
@@ -264,7 +269,7 @@ def run_table2(
         adj = normalized_adjacency(data.edge_index, num_nodes)
     result = Table2Result(dataset, implementation, setup_seconds=time.perf_counter() - start)
     for seed in seeds:
-        seed_everything(seed, num_threads=torch.get_num_threads())  # keep the caller's count
+        seed_everything(seed)
         if implementation == "pyg":
             model = PyGGCN(num_features, hidden, num_classes)
             forward = lambda m=model: m(x, data.edge_index)  # noqa: E731
@@ -279,8 +284,15 @@ def run_table2(
             decay = model.layers[0].parameters()
         result.runs.append(
             train_node_classifier(
-                forward, model, data.y, data.train_mask, data.val_mask, data.test_mask,
-                decay_parameters=decay, num_epochs=num_epochs, early_stopping=early_stopping,
+                forward,
+                model,
+                data.y,
+                data.train_mask,
+                data.val_mask,
+                data.test_mask,
+                decay_parameters=decay,
+                num_epochs=num_epochs,
+                early_stopping=early_stopping,
             )
         )
     return result

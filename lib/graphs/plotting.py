@@ -12,8 +12,9 @@ from matplotlib.figure import Figure
 from lib.plotting import PALETTE
 
 
-def draw_graph(graph, labels: Sequence[int], names: Sequence[str], *, title: str | None = None,
-               seed: int = 0) -> Figure:
+def draw_graph(
+    graph, labels: Sequence[int], names: Sequence[str], *, title: str | None = None, seed: int = 0
+) -> Figure:
     """A networkx graph in a spring layout, nodes coloured by an integer label.
 
     Args:
@@ -29,9 +30,18 @@ def draw_graph(graph, labels: Sequence[int], names: Sequence[str], *, title: str
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
     nx.draw_networkx_edges(graph, pos, ax=ax, alpha=0.35, width=0.8)
     for c, name in enumerate(names):
-        nodes = [n for n, lab in zip(graph.nodes(), labels) if lab == c]
-        nx.draw_networkx_nodes(graph, pos, nodelist=nodes, node_color=PALETTE[c], node_size=160,
-                               ax=ax, label=name, edgecolors="black", linewidths=0.5)
+        nodes = [n for n, lab in zip(graph.nodes(), labels, strict=False) if lab == c]
+        nx.draw_networkx_nodes(
+            graph,
+            pos,
+            nodelist=nodes,
+            node_color=PALETTE[c],
+            node_size=160,
+            ax=ax,
+            label=name,
+            edgecolors="black",
+            linewidths=0.5,
+        )
     nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7)
     ax.legend(loc="lower left")
     ax.set_axis_off()
@@ -53,14 +63,22 @@ def embedding_scatter(
     width = 4.2 * len(embeddings)
     fig, axes = plt.subplots(1, len(embeddings), figsize=(width, 3.8), squeeze=False)
     labels = np.asarray(labels)
-    for ax, emb, title in zip(axes[0], embeddings, titles):
+    for ax, emb, title in zip(axes[0], embeddings, titles, strict=False):
         emb = emb.detach().numpy()
         for c, name in enumerate(names):
-            ax.scatter(emb[labels == c, 0], emb[labels == c, 1], color=PALETTE[c], label=name,
-                       s=40, edgecolors="black", linewidths=0.4)
+            ax.scatter(
+                emb[labels == c, 0],
+                emb[labels == c, 1],
+                color=PALETTE[c],
+                label=name,
+                s=40,
+                edgecolors="black",
+                linewidths=0.4,
+            )
         for i in highlight:
-            ax.scatter(emb[i, 0], emb[i, 1], s=220, facecolors="none", edgecolors="black",
-                       linewidths=1.5)
+            ax.scatter(
+                emb[i, 0], emb[i, 1], s=220, facecolors="none", edgecolors="black", linewidths=1.5
+            )
         ax.set_title(title)
         ax.set_xlabel("embedding dimension 1 (a.u.)")
         ax.set_ylabel("embedding dimension 2 (a.u.)")
@@ -74,9 +92,14 @@ def loglog_scaling(
 ) -> Figure:
     """Forward time against number of edges on log-log axes, with fitted slopes in the legend."""
     fig, ax = plt.subplots()
-    for (name, ts), colour in zip(seconds.items(), PALETTE):
-        ax.loglog(edges, np.asarray(ts) * 1e3, marker="o", color=colour,
-                  label=f"{name} (slope {slopes[name]:.2f})")
+    for (name, ts), colour in zip(seconds.items(), PALETTE, strict=False):
+        ax.loglog(
+            edges,
+            np.asarray(ts) * 1e3,
+            marker="o",
+            color=colour,
+            label=f"{name} (slope {slopes[name]:.2f})",
+        )
     ax.set_xlabel("number of edges E")
     ax.set_ylabel("forward time (ms)")
     ax.legend()
@@ -84,14 +107,18 @@ def loglog_scaling(
     return fig
 
 
-def depth_curves(depths: Sequence[int], accuracy: dict[str, Sequence[float]],
-                 smoothness: dict[str, Sequence[float]]) -> Figure:
+def depth_curves(
+    depths: Sequence[int],
+    accuracy: dict[str, Sequence[float]],
+    smoothness: dict[str, Sequence[float]],
+) -> Figure:
     """Test accuracy (left) and feature smoothness (right) against the number of layers."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.6))
     names = list(dict.fromkeys([*accuracy, *smoothness]))  # one colour per model in both panels
     for name, acc in accuracy.items():
-        left.plot(depths, np.asarray(acc) * 100, marker="o", color=PALETTE[names.index(name)],
-                  label=name)
+        left.plot(
+            depths, np.asarray(acc) * 100, marker="o", color=PALETTE[names.index(name)], label=name
+        )
     for name, s in smoothness.items():
         right.semilogy(depths, s, marker="o", color=PALETTE[names.index(name)], label=name)
     for ax in (left, right):
@@ -105,12 +132,18 @@ def depth_curves(depths: Sequence[int], accuracy: dict[str, Sequence[float]],
     return fig
 
 
-def bar_comparison(names: Sequence[str], values: Sequence[float], errors: Sequence[float] | None,
-                   *, ylabel: str, reference: dict[str, float] | None = None) -> Figure:
+def bar_comparison(
+    names: Sequence[str],
+    values: Sequence[float],
+    errors: Sequence[float] | None,
+    *,
+    ylabel: str,
+    reference: dict[str, float] | None = None,
+) -> Figure:
     """Bars with optional error bars and horizontal reference lines (e.g. a paper's numbers)."""
     fig, ax = plt.subplots()
     ax.bar(names, values, yerr=errors, color=PALETTE[: len(names)], capsize=4)
-    for (label, value), colour in zip((reference or {}).items(), PALETTE[5:]):
+    for (label, value), colour in zip((reference or {}).items(), PALETTE[5:], strict=False):
         ax.axhline(value, color=colour, linestyle="--", label=label)
     if reference:
         ax.legend()
@@ -128,12 +161,20 @@ def graph_gallery(graphs: Sequence, titles: Sequence[str], *, seed: int = 0) -> 
     import networkx as nx
 
     fig, axes = plt.subplots(1, len(graphs), figsize=(2.6 * len(graphs), 2.6), squeeze=False)
-    for ax, g, title, colour in zip(axes[0], graphs, titles, PALETTE):
+    for ax, g, title, colour in zip(axes[0], graphs, titles, PALETTE, strict=False):
         blocks = nx.get_node_attributes(g, "block")
         if len(blocks) == g.number_of_nodes():
             colour = [PALETTE[(4 + blocks[n]) % len(PALETTE)] for n in g.nodes]
-        nx.draw_networkx(g, nx.spring_layout(g, seed=seed), ax=ax, node_size=25, node_color=colour,
-                         with_labels=False, width=0.6, edge_color="0.4")
+        nx.draw_networkx(
+            g,
+            nx.spring_layout(g, seed=seed),
+            ax=ax,
+            node_size=25,
+            node_color=colour,
+            with_labels=False,
+            width=0.6,
+            edge_color="0.4",
+        )
         ax.set_title(title, fontsize=9)
         ax.set_axis_off()
     fig.tight_layout()

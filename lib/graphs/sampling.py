@@ -43,10 +43,6 @@ class SampledBatch:
     blocks: list[SparseMatrix]
     num_seeds: int
 
-    @property
-    def num_edges(self) -> int:
-        return sum(b.nnz for b in self.blocks)
-
 
 class NeighborSampler:
     """Uniform neighbour sampling with a fixed fan-out per hop.

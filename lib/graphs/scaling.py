@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import torch
 
-from lib.bench import best_time
+from lib.benchmark_registry import best_time
 from lib.graphs.gcn import GCNLayer, normalized_adjacency
+from lib.reproducibility import make_generator
 
 
 def random_edge_index(
@@ -40,7 +41,7 @@ def forward_time_vs_edges(
     Returns:
         ``(edges, our_seconds, pyg_seconds)``; ``pyg_seconds`` is empty unless ``with_pyg``.
     """
-    g = torch.Generator().manual_seed(seed)
+    g = make_generator(seed)
     ours, pyg = [], []
     for e in num_edges:
         n = max(e // mean_degree, 1)

@@ -15,9 +15,9 @@ import time
 
 import numpy as np
 
-from lib.bench import Result, benchmark
-from lib.rl.dqn import CARTPOLE_DQN, FINAL_EVAL_SEED, EVAL_SEED, DQNConfig, final_evaluation, train_dqn
-from lib.rl.evaluation import SOLVED_RETURN, evaluate_population
+from lib.benchmark_registry import Result, benchmark
+from lib.rl.dqn import CARTPOLE_DQN, FINAL_EVAL_SEED, DQNConfig, final_evaluation, train_dqn
+from lib.rl.evaluation import EVAL_SEED, SOLVED_RETURN, evaluate_population
 from lib.rl.networks import single_thread
 
 SEEDS = (0, 1, 2, 3, 4)
@@ -75,8 +75,13 @@ def _sb3_dqn(seed: int, config: DQNConfig) -> tuple[np.ndarray, float]:
             step = self.num_timesteps
             if step % config.eval_every == 0 or step == config.total_steps:
                 q_net = self.model.policy.q_net
-                ret = evaluate_population(act_of(q_net), 1, env_id=config.env_id, num_episodes=config.eval_episodes,
-                                          seed=EVAL_SEED).mean()
+                ret = evaluate_population(
+                    act_of(q_net),
+                    1,
+                    env_id=config.env_id,
+                    num_episodes=config.eval_episodes,
+                    seed=EVAL_SEED,
+                ).mean()
                 if ret >= self.best_return:  # latest on ties, as ours
                     self.best_return, self.best_state = ret, copy.deepcopy(q_net.state_dict())
             return True
@@ -88,7 +93,9 @@ def _sb3_dqn(seed: int, config: DQNConfig) -> tuple[np.ndarray, float]:
     wall = time.perf_counter() - start
     q_net = model.policy.q_net
     q_net.load_state_dict(callback.best_state)
-    returns = evaluate_population(act_of(q_net), 1, env_id=config.env_id, num_episodes=20, seed=FINAL_EVAL_SEED)[0]
+    returns = evaluate_population(
+        act_of(q_net), 1, env_id=config.env_id, num_episodes=20, seed=FINAL_EVAL_SEED
+    )[0]
     return returns, wall
 
 
@@ -108,13 +115,31 @@ def dqn_cartpole() -> list[Result]:
     sb3_wall = float(sum(w for _, w in sb3))
     total_steps = config.total_steps * len(SEEDS)
     reference = f"stable-baselines3 {stable_baselines3.__version__} DQN, seeds one after the other"
-    details = {"seeds": list(SEEDS), "total_steps_per_seed": config.total_steps, "config": ours.config,
-               "ours_final_returns": ours_final.round(1).tolist(), "sb3_final_returns": sb3_final.round(1).tolist(),
-               "torch_threads": 1, "ours_runs_seeds_in_lockstep": True}
+    details = {
+        "seeds": list(SEEDS),
+        "total_steps_per_seed": config.total_steps,
+        "config": ours.config,
+        "ours_final_returns": ours_final.round(1).tolist(),
+        "sb3_final_returns": sb3_final.round(1).tolist(),
+        "torch_threads": 1,
+        "ours_runs_seeds_in_lockstep": True,
+    }
     return [
         Result("rl/dqn-cartpole/wall-time", ours.wall_time, "s", reference, sb3_wall, details),
-        Result("rl/dqn-cartpole/env-steps-per-s", total_steps / ours.wall_time, "steps/s", reference,
-               total_steps / sb3_wall, details),
-        Result("rl/dqn-cartpole/seeds-solved", int((ours_final >= SOLVED_RETURN).sum()), f"of {len(SEEDS)} seeds",
-               reference, int((sb3_final >= SOLVED_RETURN).sum()), details),
+        Result(
+            "rl/dqn-cartpole/env-steps-per-s",
+            total_steps / ours.wall_time,
+            "steps/s",
+            reference,
+            total_steps / sb3_wall,
+            details,
+        ),
+        Result(
+            "rl/dqn-cartpole/seeds-solved",
+            int((ours_final >= SOLVED_RETURN).sum()),
+            f"of {len(SEEDS)} seeds",
+            reference,
+            int((sb3_final >= SOLVED_RETURN).sum()),
+            details,
+        ),
     ]

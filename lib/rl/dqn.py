@@ -31,7 +31,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lib.rl.evaluation import evaluate_population
+from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import BatchedMLP, clip_grad_norm_per_member_, single_thread
 from lib.rl.replay import ReplayBuffer
 
@@ -87,12 +87,21 @@ class DQNConfig:
     loss: str = "huber"
 
     def __post_init__(self) -> None:
-        positive = ("total_steps", "batch_size", "buffer_size", "train_freq", "gradient_steps", "target_update_interval")
+        positive = (
+            "total_steps",
+            "batch_size",
+            "buffer_size",
+            "train_freq",
+            "gradient_steps",
+            "target_update_interval",
+        )
         for name in positive:
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}.")
         if self.learning_starts < self.batch_size:
-            raise ValueError(f"learning_starts ({self.learning_starts}) must be >= batch_size ({self.batch_size}).")
+            raise ValueError(
+                f"learning_starts ({self.learning_starts}) must be >= batch_size ({self.batch_size})."
+            )
         if not 0.0 <= self.gamma <= 1.0:
             raise ValueError(f"gamma must be in [0, 1], got {self.gamma}.")
         if not 0.0 < self.tau <= 1.0:
@@ -153,14 +162,23 @@ def greedy_actions(net: BatchedMLP):
 
 
 def _per_agent(value: bool | Sequence[bool], n: int, name: str) -> np.ndarray:
-    arr = np.full(n, bool(value)) if isinstance(value, (bool, np.bool_)) else np.asarray(value, bool)
+    arr = (
+        np.full(n, bool(value)) if isinstance(value, (bool, np.bool_)) else np.asarray(value, bool)
+    )
     if arr.shape != (n,):
-        raise ValueError(f"{name} must be a bool or one bool per seed ({n}), got shape {arr.shape}.")
+        raise ValueError(
+            f"{name} must be a bool or one bool per seed ({n}), got shape {arr.shape}."
+        )
     return arr
 
 
-def train_dqn(seeds: Sequence[int], config: DQNConfig = DQNConfig(), *, use_replay: bool | Sequence[bool] = True,
-              use_target: bool | Sequence[bool] = True) -> DQNResult:
+def train_dqn(
+    seeds: Sequence[int],
+    config: DQNConfig = DQNConfig(),
+    *,
+    use_replay: bool | Sequence[bool] = True,
+    use_target: bool | Sequence[bool] = True,
+) -> DQNResult:
     """Train one DQN agent per seed, in lockstep (see the module docstring).
 
     Agent ``i`` is fully determined by ``seeds[i]``, its switches and ``config``: its network
@@ -210,7 +228,9 @@ def _train_dqn(
     no_target = torch.from_numpy(~target_on)
     recent = ~replay_on
 
-    obs = np.stack([env.reset(seed=s)[0] for env, s in zip(envs, seeds)]).astype(np.float32)
+    obs = np.stack([env.reset(seed=s)[0] for env, s in zip(envs, seeds, strict=False)]).astype(
+        np.float32
+    )
     ep_return = np.zeros(M)
     episode_returns: list[list[tuple[int, float]]] = [[] for _ in seeds]
     eval_steps, eval_returns, q_estimates = [], [], []
@@ -266,13 +286,19 @@ def _train_dqn(
                 target.copy_members_(online)
             else:
                 with torch.no_grad():
-                    torch._foreach_lerp_(list(target.parameters()), list(online.parameters()), config.tau)
+                    torch._foreach_lerp_(
+                        list(target.parameters()), list(online.parameters()), config.tau
+                    )
                 if no_target.any():
                     target.copy_members_(online, no_target)
 
         if config.eval_every and (step % config.eval_every == 0 or step == config.total_steps):
             returns = evaluate_population(
-                greedy_actions(online), M, env_id=config.env_id, num_episodes=config.eval_episodes, seed=EVAL_SEED
+                greedy_actions(online),
+                M,
+                env_id=config.env_id,
+                num_episodes=config.eval_episodes,
+                seed=EVAL_SEED,
             ).mean(1)
             improved = torch.from_numpy(returns >= best_return)  # latest snapshot on ties
             best.copy_members_(online, improved)
@@ -302,21 +328,30 @@ def _train_dqn(
     )
 
 
-EVAL_SEED = 10_000
-"""Reset seeds of the periodic evaluations (episode ``k``: ``EVAL_SEED + k``)."""
-
 FINAL_EVAL_SEED = 20_000
 """Reset seeds of final evaluations, disjoint from the periodic ones used to pick ``best``."""
 
 
-def final_evaluation(net: BatchedMLP, *, env_id: str = "CartPole-v1", num_episodes: int = 20, seed: int = FINAL_EVAL_SEED) -> np.ndarray:
+def final_evaluation(
+    net: BatchedMLP,
+    *,
+    env_id: str = "CartPole-v1",
+    num_episodes: int = 20,
+    seed: int = FINAL_EVAL_SEED,
+) -> np.ndarray:
     """Greedy returns of every member on ``num_episodes`` fresh episodes.
 
     Returns:
         Returns, shape ``(M, num_episodes)``.
     """
     with single_thread():
-        return evaluate_population(greedy_actions(net), net.num_members, env_id=env_id, num_episodes=num_episodes, seed=seed)
+        return evaluate_population(
+            greedy_actions(net),
+            net.num_members,
+            env_id=env_id,
+            num_episodes=num_episodes,
+            seed=seed,
+        )
 
 
 CARTPOLE_DQN = DQNConfig(

@@ -42,15 +42,23 @@ class TabularMDP:
     terminal: np.ndarray
 
     def __post_init__(self) -> None:
-        P, R, terminal = np.asarray(self.P, float), np.asarray(self.R, float), np.asarray(self.terminal, bool)
+        P, R, terminal = (
+            np.asarray(self.P, float),
+            np.asarray(self.R, float),
+            np.asarray(self.terminal, bool),
+        )
         if P.ndim != 3 or P.shape[0] != P.shape[2]:
             raise ValueError(f"P must have shape (S, A, S), got {P.shape}.")
         if R.shape != P.shape[:2]:
             raise ValueError(f"R must have shape (S, A) = {P.shape[:2]}, got {R.shape}.")
         if terminal.shape != (P.shape[0],):
-            raise ValueError(f"terminal must have shape (S,) = ({P.shape[0]},), got {terminal.shape}.")
+            raise ValueError(
+                f"terminal must have shape (S,) = ({P.shape[0]},), got {terminal.shape}."
+            )
         if np.any(P < 0) or not np.allclose(P.sum(-1), 1.0):
-            raise ValueError("every row P[s, a, :] must be a probability vector (non-negative, sum 1).")
+            raise ValueError(
+                "every row P[s, a, :] must be a probability vector (non-negative, sum 1)."
+            )
         object.__setattr__(self, "P", P)
         object.__setattr__(self, "R", R)
         object.__setattr__(self, "terminal", terminal)
@@ -80,7 +88,9 @@ def from_gymnasium(env) -> TabularMDP:
     """
     base = env.unwrapped
     if not hasattr(base, "P"):
-        raise ValueError(f"{type(base).__name__} has no model P; pass a toy-text env such as FrozenLake-v1.")
+        raise ValueError(
+            f"{type(base).__name__} has no model P; pass a toy-text env such as FrozenLake-v1."
+        )
     S, A = int(env.observation_space.n), int(env.action_space.n)
     P = np.zeros((S, A, S))
     R = np.zeros((S, A))
@@ -126,7 +136,9 @@ def one_hot_policy(actions: np.ndarray, num_actions: int) -> np.ndarray:
     """
     actions = np.asarray(actions)
     if actions.ndim != 1 or not np.issubdtype(actions.dtype, np.integer):
-        raise ValueError(f"actions must be a 1-D int array (one action per state), got {actions.dtype} {actions.shape}.")
+        raise ValueError(
+            f"actions must be a 1-D int array (one action per state), got {actions.dtype} {actions.shape}."
+        )
     return np.eye(num_actions)[actions]
 
 
@@ -149,7 +161,9 @@ def q_from_v(mdp: TabularMDP, V: np.ndarray, gamma: float) -> np.ndarray:
     return mdp.R + gamma * mdp.P @ V
 
 
-def bellman_backup(mdp: TabularMDP, V: np.ndarray, gamma: float, policy: np.ndarray | None = None) -> np.ndarray:
+def bellman_backup(
+    mdp: TabularMDP, V: np.ndarray, gamma: float, policy: np.ndarray | None = None
+) -> np.ndarray:
     """One synchronous Bellman backup of a state-value function.
 
     With ``policy`` it is the expectation backup
@@ -172,7 +186,12 @@ def bellman_backup(mdp: TabularMDP, V: np.ndarray, gamma: float, policy: np.ndar
 
 
 def policy_evaluation(
-    mdp: TabularMDP, policy: np.ndarray, gamma: float, *, tol: float = 1e-10, max_iter: int = 100_000
+    mdp: TabularMDP,
+    policy: np.ndarray,
+    gamma: float,
+    *,
+    tol: float = 1e-10,
+    max_iter: int = 100_000,
 ) -> np.ndarray:
     """``V^pi`` by iterating the expectation backup until the largest change is below ``tol``.
 
@@ -186,7 +205,9 @@ def policy_evaluation(
         if np.max(np.abs(V_new - V)) < tol:
             return V_new
         V = V_new
-    raise RuntimeError(f"policy evaluation did not converge in {max_iter} sweeps; use gamma < 1 or a proper policy.")
+    raise RuntimeError(
+        f"policy evaluation did not converge in {max_iter} sweeps; use gamma < 1 or a proper policy."
+    )
 
 
 def policy_evaluation_exact(mdp: TabularMDP, policy: np.ndarray, gamma: float) -> np.ndarray:
@@ -196,7 +217,9 @@ def policy_evaluation_exact(mdp: TabularMDP, policy: np.ndarray, gamma: float) -
         - returns: ``(S,)``
     """
     if not 0.0 <= gamma < 1.0:
-        raise ValueError(f"the linear solve needs gamma in [0, 1), got {gamma}; use policy_evaluation().")
+        raise ValueError(
+            f"the linear solve needs gamma in [0, 1), got {gamma}; use policy_evaluation()."
+        )
     policy = _check_policy(mdp, policy)
     P_pi = np.einsum("sa,sat->st", policy, mdp.P)
     R_pi = (policy * mdp.R).sum(1)
@@ -220,7 +243,9 @@ class ValueIterationResult:
     deltas: list[float]
 
 
-def value_iteration(mdp: TabularMDP, gamma: float, *, tol: float = 1e-10, max_iter: int = 100_000) -> ValueIterationResult:
+def value_iteration(
+    mdp: TabularMDP, gamma: float, *, tol: float = 1e-10, max_iter: int = 100_000
+) -> ValueIterationResult:
     """Value iteration: ``V_{k+1} = T* V_k`` from ``V_0 = 0`` until ``max |V_{k+1} - V_k| < tol``.
 
     Ties in the greedy policy are broken towards the lowest action index (``np.argmax``); the
@@ -255,7 +280,9 @@ def greedy_policy(Q: np.ndarray, decimals: int = 12) -> np.ndarray:
     return np.argmax(np.round(Q, decimals), axis=1)
 
 
-def policy_iteration(mdp: TabularMDP, gamma: float, *, max_iter: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+def policy_iteration(
+    mdp: TabularMDP, gamma: float, *, max_iter: int = 1000
+) -> tuple[np.ndarray, np.ndarray]:
     """Policy iteration (exact evaluation, greedy improvement) from the all-zeros policy.
 
     An independent route to the optimum, used to check :func:`value_iteration`.
@@ -300,13 +327,17 @@ def estimate_mdp(
     n = 0
     for s, a, r, s_next, done in transitions:
         if not (0 <= s < num_states and 0 <= s_next < num_states and 0 <= a < num_actions):
-            raise ValueError(f"transition {(s, a, r, s_next, done)} is outside S={num_states}, A={num_actions}.")
+            raise ValueError(
+                f"transition {(s, a, r, s_next, done)} is outside S={num_states}, A={num_actions}."
+            )
         N[s, a, s_next] += 1
         R_sum[s, a] += r
         terminal[s_next] |= bool(done)
         n += 1
     if n == 0:
-        raise ValueError("no transitions given; pass (s, a, r, s', terminated) tuples from experience.")
+        raise ValueError(
+            "no transitions given; pass (s, a, r, s', terminated) tuples from experience."
+        )
     counts = N.sum(-1)
     P = np.where(counts[..., None] > 0, N / np.maximum(counts, 1)[..., None], 0.0)
     R = np.where(counts > 0, R_sum / np.maximum(counts, 1), 0.0)

@@ -26,7 +26,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from lib.rl.evaluation import evaluate_population
+from lib.reproducibility import make_generator
+from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import single_thread
 
 X_LIMIT = 2.4
@@ -43,7 +44,9 @@ def cartpole_alive(states: torch.Tensor) -> torch.Tensor:
         - returns: ``(...)`` bool
     """
     if states.shape[-1] != 4:
-        raise ValueError(f"CartPole states have 4 components (x, x_dot, theta, theta_dot), got {states.shape[-1]}.")
+        raise ValueError(
+            f"CartPole states have 4 components (x, x_dot, theta, theta_dot), got {states.shape[-1]}."
+        )
     return (states[..., 0].abs() <= X_LIMIT) & (states[..., 2].abs() <= THETA_LIMIT)
 
 
@@ -67,15 +70,29 @@ class DynamicsModel(nn.Module):
         super().__init__()
         self.obs_dim, self.num_actions = obs_dim, num_actions
         self.net = nn.Sequential(
-            nn.Linear(obs_dim + num_actions, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, obs_dim)
+            nn.Linear(obs_dim + num_actions, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, obs_dim),
         )
         for name in ("obs_mean", "obs_std", "delta_mean", "delta_std"):
-            self.register_buffer(name, torch.zeros(obs_dim) if "mean" in name else torch.ones(obs_dim))
+            self.register_buffer(
+                name, torch.zeros(obs_dim) if "mean" in name else torch.ones(obs_dim)
+            )
 
     def forward(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
         if obs.shape[-1] != self.obs_dim or action.shape != obs.shape[:-1]:
-            raise ValueError(f"expected obs (B, {self.obs_dim}) and action (B,), got {tuple(obs.shape)} and {tuple(action.shape)}.")
-        x = torch.cat([(obs - self.obs_mean) / self.obs_std, nn.functional.one_hot(action, self.num_actions).float()], -1)
+            raise ValueError(
+                f"expected obs (B, {self.obs_dim}) and action (B,), got {tuple(obs.shape)} and {tuple(action.shape)}."
+            )
+        x = torch.cat(
+            [
+                (obs - self.obs_mean) / self.obs_std,
+                nn.functional.one_hot(action, self.num_actions).float(),
+            ],
+            -1,
+        )
         return obs + self.net(x) * self.delta_std + self.delta_mean
 
 
@@ -96,7 +113,9 @@ class Transitions:
         return len(self.action)
 
     def __add__(self, other: Transitions) -> Transitions:
-        return Transitions(*(np.concatenate([a, b]) for a, b in zip(self._fields(), other._fields())))
+        return Transitions(
+            *(np.concatenate([a, b]) for a, b in zip(self._fields(), other._fields(), strict=False))
+        )
 
     def _fields(self) -> tuple[np.ndarray, ...]:
         return self.obs, self.action, self.next_obs, self.terminated
@@ -129,12 +148,21 @@ def collect(env: gym.Env, act, num_steps: int, *, seed: int) -> tuple[Transition
             G = 0.0
             next_obs, _ = env.reset()
         obs = next_obs
-    o, a, o2, d = zip(*data)
-    return Transitions(np.asarray(o, np.float32), np.asarray(a), np.asarray(o2, np.float32), np.asarray(d, bool)), returns
+    o, a, o2, d = zip(*data, strict=False)
+    return Transitions(
+        np.asarray(o, np.float32), np.asarray(a), np.asarray(o2, np.float32), np.asarray(d, bool)
+    ), returns
 
 
-def fit_dynamics(model: DynamicsModel, data: Transitions, *, num_epochs: int = 30, batch_size: int = 128,
-                 lr: float = 1e-3, seed: int = 0) -> list[float]:
+def fit_dynamics(
+    model: DynamicsModel,
+    data: Transitions,
+    *,
+    num_epochs: int = 30,
+    batch_size: int = 128,
+    lr: float = 1e-3,
+    seed: int = 0,
+) -> list[float]:
     """Fit ``model`` to ``data`` by mean squared error on the standardised state change.
 
     Returns:
@@ -151,7 +179,7 @@ def fit_dynamics(model: DynamicsModel, data: Transitions, *, num_epochs: int = 3
         model.delta_mean.copy_(delta.mean(0))
         model.delta_std.copy_(delta.std(0) + 1e-6)
     target = (delta - model.delta_mean) / model.delta_std
-    gen = torch.Generator().manual_seed(seed)
+    gen = make_generator(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
     model.train()
@@ -160,7 +188,13 @@ def fit_dynamics(model: DynamicsModel, data: Transitions, *, num_epochs: int = 3
         total = 0.0
         for start in range(0, len(data), batch_size):
             idx = perm[start : start + batch_size]
-            x = torch.cat([(obs[idx] - model.obs_mean) / model.obs_std, nn.functional.one_hot(action[idx], model.num_actions).float()], -1)
+            x = torch.cat(
+                [
+                    (obs[idx] - model.obs_mean) / model.obs_std,
+                    nn.functional.one_hot(action[idx], model.num_actions).float(),
+                ],
+                -1,
+            )
             loss = ((model.net(x) - target[idx]) ** 2).mean()
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -184,11 +218,15 @@ class RandomShootingMPC:
         - __call__: obs ``(B, obs_dim)`` -> actions ``(B,)``
     """
 
-    def __init__(self, model: DynamicsModel, *, horizon: int = 20, num_sequences: int = 200, seed: int = 0) -> None:
+    def __init__(
+        self, model: DynamicsModel, *, horizon: int = 20, num_sequences: int = 200, seed: int = 0
+    ) -> None:
         if horizon < 1 or num_sequences < 1:
-            raise ValueError(f"horizon and num_sequences must be >= 1, got {horizon} and {num_sequences}.")
+            raise ValueError(
+                f"horizon and num_sequences must be >= 1, got {horizon} and {num_sequences}."
+            )
         self.model, self.horizon, self.num_sequences = model, horizon, num_sequences
-        self.gen = torch.Generator().manual_seed(seed)
+        self.gen = make_generator(seed)
 
     @torch.no_grad()
     def __call__(self, obs: torch.Tensor) -> torch.Tensor:
@@ -266,23 +304,39 @@ def train_mbrl(seed: int, config: MBRLConfig = MBRLConfig()) -> MBRLResult:
         rng = np.random.default_rng(seed)
         data, _ = collect(env, lambda _obs: rng.integers(2), config.random_steps, seed=seed)
         steps, evals, losses = [], [], []
+        # Not dead code: these weights are never trained, but drawing them advances torch's global
+        # generator, from which the models below are initialised (the stored results depend on it).
         model = DynamicsModel(hidden=config.hidden)
         for it in range(config.iterations):
             model = DynamicsModel(hidden=config.hidden)
-            losses.append(fit_dynamics(model, data, num_epochs=config.num_epochs, seed=seed + it)[-1])
-            planner = RandomShootingMPC(model, horizon=config.horizon, num_sequences=config.num_sequences, seed=seed + it)
-            returns = evaluate_population(lambda o: planner(o[0])[None], 1, num_episodes=config.eval_episodes, seed=EVAL_SEED)
+            losses.append(
+                fit_dynamics(model, data, num_epochs=config.num_epochs, seed=seed + it)[-1]
+            )
+            planner = RandomShootingMPC(
+                model, horizon=config.horizon, num_sequences=config.num_sequences, seed=seed + it
+            )
+            returns = evaluate_population(
+                lambda o: planner(o[0])[None], 1, num_episodes=config.eval_episodes, seed=EVAL_SEED
+            )
             steps.append(len(data))
             evals.append(float(returns.mean()))
             if it < config.iterations - 1:
-                new, _ = collect(env, lambda o: planner(torch.from_numpy(o)).item(), config.mpc_steps, seed=seed + 100 + it)
+                new, _ = collect(
+                    env,
+                    lambda o: planner(torch.from_numpy(o)).item(),
+                    config.mpc_steps,
+                    seed=seed + 100 + it,
+                )
                 data = data + new
         env.close()
-        return MBRLResult(np.asarray(steps), np.asarray(evals), np.asarray(losses), model, time.perf_counter() - start, asdict(config))
-
-
-EVAL_SEED = 10_000
-"""Reset seeds of the evaluation episodes (as for DQN and REINFORCE)."""
+        return MBRLResult(
+            np.asarray(steps),
+            np.asarray(evals),
+            np.asarray(losses),
+            model,
+            time.perf_counter() - start,
+            asdict(config),
+        )
 
 
 def one_step_errors(model: DynamicsModel, data: Transitions) -> np.ndarray:

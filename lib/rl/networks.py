@@ -10,18 +10,20 @@ losses are summed over members, training them together is training them independ
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 
 import torch
 from torch import nn
+
+from lib.reproducibility import make_generator, threads
 
 
 class BatchedMLP(nn.Module):
     """``M`` independent ReLU MLPs ``in_dim -> hidden... -> out_dim``.
 
     Each member is initialised like ``torch.nn.Linear`` (uniform in ``±1/sqrt(fan_in)``), drawing
-    from ``torch.Generator().manual_seed(seeds[i])``.
+    from ``lib.reproducibility.make_generator(seeds[i])``.
 
     Args:
         seeds: One seed per member (``M = len(seeds)``).
@@ -34,19 +36,23 @@ class BatchedMLP(nn.Module):
         - output: ``(M, B, out_dim)``
     """
 
-    def __init__(self, seeds: Sequence[int], in_dim: int, hidden: Sequence[int], out_dim: int) -> None:
+    def __init__(
+        self, seeds: Sequence[int], in_dim: int, hidden: Sequence[int], out_dim: int
+    ) -> None:
         super().__init__()
         if len(seeds) == 0:
             raise ValueError("pass at least one seed (one per member network).")
         if min(in_dim, out_dim, *hidden) < 1:
-            raise ValueError(f"layer sizes must be positive, got in={in_dim}, hidden={tuple(hidden)}, out={out_dim}.")
+            raise ValueError(
+                f"layer sizes must be positive, got in={in_dim}, hidden={tuple(hidden)}, out={out_dim}."
+            )
         self.num_members, self.in_dim, self.out_dim = len(seeds), in_dim, out_dim
         dims = [in_dim, *hidden, out_dim]
         weights = [[] for _ in dims[:-1]]
         biases = [[] for _ in dims[:-1]]
         for seed in seeds:
-            gen = torch.Generator().manual_seed(int(seed))
-            for layer, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:])):
+            gen = make_generator(int(seed))
+            for layer, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:], strict=False)):
                 bound = 1.0 / math.sqrt(d_in)
                 weights[layer].append((torch.rand(d_in, d_out, generator=gen) * 2 - 1) * bound)
                 biases[layer].append((torch.rand(1, d_out, generator=gen) * 2 - 1) * bound)
@@ -55,9 +61,11 @@ class BatchedMLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 3 or x.shape[0] != self.num_members or x.shape[2] != self.in_dim:
-            raise ValueError(f"expected input (M={self.num_members}, B, {self.in_dim}), got {tuple(x.shape)}.")
+            raise ValueError(
+                f"expected input (M={self.num_members}, B, {self.in_dim}), got {tuple(x.shape)}."
+            )
         last = len(self.weights) - 1
-        for layer, (W, b) in enumerate(zip(self.weights, self.biases)):
+        for layer, (W, b) in enumerate(zip(self.weights, self.biases, strict=False)):
             x = torch.baddbmm(b, x, W)
             if layer < last:
                 x = torch.relu(x)
@@ -66,7 +74,7 @@ class BatchedMLP(nn.Module):
     @torch.no_grad()
     def copy_members_(self, source: BatchedMLP, mask: torch.Tensor | None = None) -> None:
         """Copy the parameters of ``source`` into this population (all members, or where ``mask``)."""
-        for dst, src in zip(self.parameters(), source.parameters()):
+        for dst, src in zip(self.parameters(), source.parameters(), strict=False):
             if mask is None:
                 dst.copy_(src)
             else:
@@ -94,18 +102,12 @@ def clip_grad_norm_per_member_(module: BatchedMLP, max_norm: float) -> torch.Ten
     return norms
 
 
-@contextmanager
-def single_thread() -> Iterator[None]:
-    """Run the block with one torch intra-op thread, then restore the previous count.
+def single_thread() -> AbstractContextManager[None]:
+    """Run the block with one torch intra-op thread, then restore the caller's count.
 
     The RL networks are tiny (a few thousand weights, batches of 64): splitting such a matrix
     product over threads costs more in synchronisation than it saves, and on a busy 2-core
-    machine it is many times slower. Fixing the count inside the library also keeps results
-    independent of the caller's thread setting.
+    machine it is many times slower. Fixing the count for the block also keeps results
+    independent of the caller's thread setting. (:func:`lib.reproducibility.threads` with 1.)
     """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+    return threads(1)

@@ -51,7 +51,9 @@ def plot_value_grid(
     values = np.asarray(values, float)
     rows, cols = shape
     if values.shape != (rows * cols,):
-        raise ValueError(f"values must have shape ({rows * cols},) for a {rows}x{cols} grid, got {values.shape}.")
+        raise ValueError(
+            f"values must have shape ({rows * cols},) for a {rows}x{cols} grid, got {values.shape}."
+        )
     if ax is None:
         fig, ax = plt.subplots(figsize=(1.0 + 0.75 * cols, 0.5 + 0.75 * rows))
     else:
@@ -68,12 +70,23 @@ def plot_value_grid(
     for s in range(rows * cols):
         r, c = divmod(s, cols)
         if labels is not None and labels[s]:
-            ax.text(c - 0.35, r - 0.25, labels[s], color="black" if masked[s] else "white", fontsize=9,
-                    fontweight="bold", va="center")
+            ax.text(
+                c - 0.35,
+                r - 0.25,
+                labels[s],
+                color="black" if masked[s] else "white",
+                fontsize=9,
+                fontweight="bold",
+                va="center",
+            )
         if policy is not None and not masked[s]:
             dx, dy = arrows[int(policy[s])]
-            ax.annotate("", xy=(c + 0.3 * dx, r + 0.3 * dy), xytext=(c - 0.3 * dx, r - 0.3 * dy),
-                        arrowprops={"arrowstyle": "->", "color": "white", "lw": 1.5})
+            ax.annotate(
+                "",
+                xy=(c + 0.3 * dx, r + 0.3 * dy),
+                xytext=(c - 0.3 * dx, r - 0.3 * dy),
+                arrowprops={"arrowstyle": "->", "color": "white", "lw": 1.5},
+            )
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -109,35 +122,35 @@ def plot_learning_curves(
         fig, ax = plt.subplots()
     else:
         fig = ax.figure
-    arrays = {label: (steps, np.asarray(returns, float)) for label, (steps, returns) in curves.items()}
+    arrays = {
+        label: (steps, np.asarray(returns, float)) for label, (steps, returns) in curves.items()
+    }
     for label, (steps, returns) in arrays.items():
         if returns.ndim != 2 or returns.shape[1] != len(steps):
-            raise ValueError(f"{label}: returns must have shape (num_seeds, {len(steps)}), got {returns.shape}.")
+            raise ValueError(
+                f"{label}: returns must have shape (num_seeds, {len(steps)}), got {returns.shape}."
+            )
     if bounds is None:
-        bounds = (min(r.min() for _, r in arrays.values()), max(r.max() for _, r in arrays.values()))
-    for colour, (label, (steps, returns)) in zip(PALETTE, arrays.items()):
+        bounds = (
+            min(r.min() for _, r in arrays.values()),
+            max(r.max() for _, r in arrays.values()),
+        )
+    for colour, (label, (steps, returns)) in zip(PALETTE, arrays.items(), strict=False):
         mean, half = mean_ci(returns, axis=0)
         ax.plot(steps, mean, color=colour, label=f"{label} ({returns.shape[0]} seeds)")
-        ax.fill_between(steps, np.clip(mean - half, *bounds), np.clip(mean + half, *bounds), color=colour,
-                        alpha=0.2, linewidth=0)
+        ax.fill_between(
+            steps,
+            np.clip(mean - half, *bounds),
+            np.clip(mean + half, *bounds),
+            color=colour,
+            alpha=0.2,
+            linewidth=0,
+        )
     if threshold is not None:
-        ax.axhline(threshold, color="black", linestyle="--", linewidth=1, label=f"solved ({threshold:g})")
+        ax.axhline(
+            threshold, color="black", linestyle="--", linewidth=1, label=f"solved ({threshold:g})"
+        )
     finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={"fontsize": 8})
-    plt.close(fig)
-    return fig
-
-
-def plot_return_distribution(returns: Mapping[str, np.ndarray], *, xlabel: str = "return of an episode", bins: int = 20) -> Figure:
-    """Histograms of episode returns, one per label (e.g. a random vs an optimal policy)."""
-    fig, ax = plt.subplots()
-    all_values = np.concatenate([np.asarray(v, float) for v in returns.values()])
-    edges = np.histogram_bin_edges(all_values, bins=bins)
-    for colour, (label, values) in zip(PALETTE, returns.items()):
-        ax.hist(values, bins=edges, color=colour, alpha=0.6, label=f"{label} (mean {np.mean(values):.3g})")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("episodes")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
     plt.close(fig)
     return fig
 
@@ -148,10 +161,17 @@ def plot_state_predictions(true: np.ndarray, predicted: np.ndarray, *, dt: float
     Shapes:
         - true, predicted: ``(T, 4)``
     """
-    names = ("cart position (m)", "cart velocity (m/s)", "pole angle (rad)", "pole angular velocity (rad/s)")
+    names = (
+        "cart position (m)",
+        "cart velocity (m/s)",
+        "pole angle (rad)",
+        "pole angular velocity (rad/s)",
+    )
     true, predicted = np.asarray(true), np.asarray(predicted)
     if true.shape != predicted.shape or true.shape[-1] != 4:
-        raise ValueError(f"expected two (T, 4) trajectories, got {true.shape} and {predicted.shape}.")
+        raise ValueError(
+            f"expected two (T, 4) trajectories, got {true.shape} and {predicted.shape}."
+        )
     t = np.arange(len(true)) * dt
     fig, axes = plt.subplots(2, 2, figsize=(9, 5.6), sharex=True)
     for k, ax in enumerate(axes.flat):
@@ -166,7 +186,9 @@ def plot_state_predictions(true: np.ndarray, predicted: np.ndarray, *, dt: float
     return fig
 
 
-def plot_value_grids(panels: Sequence[Mapping], shape: tuple[int, int], *, panel_width: float = 4.5) -> Figure:
+def plot_value_grids(
+    panels: Sequence[Mapping], shape: tuple[int, int], *, panel_width: float = 4.5
+) -> Figure:
     """Several :func:`plot_value_grid` panels side by side.
 
     Args:
@@ -177,17 +199,27 @@ def plot_value_grids(panels: Sequence[Mapping], shape: tuple[int, int], *, panel
     if not panels:
         raise ValueError("pass at least one panel (a dict with 'values').")
     rows, cols = shape
-    fig, axes = plt.subplots(1, len(panels), figsize=(panel_width * len(panels), 0.5 + panel_width * rows / cols * 0.8),
-                             squeeze=False)
-    for ax, panel in zip(axes[0], panels):
+    fig, axes = plt.subplots(
+        1,
+        len(panels),
+        figsize=(panel_width * len(panels), 0.5 + panel_width * rows / cols * 0.8),
+        squeeze=False,
+    )
+    for ax, panel in zip(axes[0], panels, strict=False):
         plot_value_grid(shape=shape, ax=ax, **panel)
     fig.tight_layout()
     plt.close(fig)
     return fig
 
 
-def plot_episode_returns(returns: np.ndarray, *, window: int = 10, optimum: float | None = None,
-                         label: str = "training episodes", ylim: tuple[float, float] | None = None) -> Figure:
+def plot_episode_returns(
+    returns: np.ndarray,
+    *,
+    window: int = 10,
+    optimum: float | None = None,
+    label: str = "training episodes",
+    ylim: tuple[float, float] | None = None,
+) -> Figure:
     """Returns of successive training episodes, smoothed by a moving mean over ``window`` episodes.
 
     Args:
@@ -199,12 +231,21 @@ def plot_episode_returns(returns: np.ndarray, *, window: int = 10, optimum: floa
     """
     returns = np.asarray(returns, float)
     if returns.ndim != 1 or len(returns) < window:
-        raise ValueError(f"returns must be 1-D with at least window={window} episodes, got shape {returns.shape}.")
+        raise ValueError(
+            f"returns must be 1-D with at least window={window} episodes, got shape {returns.shape}."
+        )
     smooth = np.convolve(returns, np.ones(window) / window, mode="valid")
     fig, ax = plt.subplots()
-    ax.plot(np.arange(window, len(returns) + 1), smooth, color=PALETTE[0], label=f"{label} ({window}-episode mean)")
+    ax.plot(
+        np.arange(window, len(returns) + 1),
+        smooth,
+        color=PALETTE[0],
+        label=f"{label} ({window}-episode mean)",
+    )
     if optimum is not None:
-        ax.axhline(optimum, color="black", linestyle="--", linewidth=1, label=f"optimum ({optimum:g})")
+        ax.axhline(
+            optimum, color="black", linestyle="--", linewidth=1, label=f"optimum ({optimum:g})"
+        )
     ax.set_xlabel("episode")
     ax.set_ylabel("return of the episode (reward)")
     if ylim is not None:

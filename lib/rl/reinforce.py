@@ -24,11 +24,8 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from lib.rl.evaluation import evaluate_population
+from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import BatchedMLP, single_thread
-
-EVAL_SEED = 10_000
-"""Reset seeds of the periodic evaluations (the same as DQN's, for a like-for-like comparison)."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +118,9 @@ def greedy_policy_actions(policy: BatchedMLP):
     return act
 
 
-def train_reinforce(seeds: Sequence[int], config: ReinforceConfig = ReinforceConfig()) -> ReinforceResult:
+def train_reinforce(
+    seeds: Sequence[int], config: ReinforceConfig = ReinforceConfig()
+) -> ReinforceResult:
     """Train one REINFORCE-with-baseline agent per seed, in lockstep (one torch thread).
 
     Agent ``i`` depends only on ``seeds[i]`` and ``config``: same seeds, same returns.
@@ -148,7 +147,9 @@ def _train_reinforce(seeds: list[int], config: ReinforceConfig) -> ReinforceResu
     opt_pi = torch.optim.Adam(policy.parameters(), lr=config.lr, foreach=True)
     opt_v = torch.optim.Adam(baseline.parameters(), lr=config.lr_baseline, foreach=True)
 
-    obs = np.stack([env.reset(seed=s)[0] for env, s in zip(envs, seeds)]).astype(np.float32)
+    obs = np.stack([env.reset(seed=s)[0] for env, s in zip(envs, seeds, strict=False)]).astype(
+        np.float32
+    )
     current: list[dict[str, list]] = [{"obs": [], "action": [], "reward": []} for _ in seeds]
     done_batches: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in seeds]
     episode_returns: list[list[tuple[int, float]]] = [[] for _ in seeds]
@@ -159,7 +160,12 @@ def _train_reinforce(seeds: list[int], config: ReinforceConfig) -> ReinforceResu
             probs = torch.softmax(policy(torch.from_numpy(obs)[:, None])[:, 0], -1).numpy()
         for i, env in enumerate(envs):
             # Inverse-CDF sampling with the agent's own generator (one uniform per step).
-            a = int(min(np.searchsorted(np.cumsum(probs[i]), rngs[i].random(), side="right"), num_actions - 1))
+            a = int(
+                min(
+                    np.searchsorted(np.cumsum(probs[i]), rngs[i].random(), side="right"),
+                    num_actions - 1,
+                )
+            )
             o, r, term, trunc, _ = env.step(a)
             ep = current[i]
             ep["obs"].append(obs[i].copy())
@@ -167,19 +173,31 @@ def _train_reinforce(seeds: list[int], config: ReinforceConfig) -> ReinforceResu
             ep["reward"].append(r)
             if term or trunc:
                 rewards = np.asarray(ep["reward"], float)
-                done_batches[i].append((np.stack(ep["obs"]), np.asarray(ep["action"]), returns_to_go(rewards, config.gamma)))
+                done_batches[i].append(
+                    (
+                        np.stack(ep["obs"]),
+                        np.asarray(ep["action"]),
+                        returns_to_go(rewards, config.gamma),
+                    )
+                )
                 episode_returns[i].append((step, float(rewards.sum())))
                 current[i] = {"obs": [], "action": [], "reward": []}
                 o, _ = env.reset()
             obs[i] = o
 
         if step % config.rollout_steps == 0:
-            _update(policy, baseline, opt_pi, opt_v, done_batches, obs_dim, config.normalize_advantages)
+            _update(
+                policy, baseline, opt_pi, opt_v, done_batches, obs_dim, config.normalize_advantages
+            )
             done_batches = [[] for _ in seeds]
 
         if config.eval_every and (step % config.eval_every == 0 or step == config.total_steps):
             returns = evaluate_population(
-                greedy_policy_actions(policy), M, env_id=config.env_id, num_episodes=config.eval_episodes, seed=EVAL_SEED
+                greedy_policy_actions(policy),
+                M,
+                env_id=config.env_id,
+                num_episodes=config.eval_episodes,
+                seed=EVAL_SEED,
             ).mean(1)
             eval_steps.append(step)
             eval_returns.append(returns)

@@ -45,15 +45,26 @@ class ReplayBuffer:
     def __len__(self) -> int:
         return self.size
 
-    def add(self, obs: np.ndarray, action: np.ndarray, reward: np.ndarray, next_obs: np.ndarray, terminated: np.ndarray) -> None:
+    def add(
+        self,
+        obs: np.ndarray,
+        action: np.ndarray,
+        reward: np.ndarray,
+        next_obs: np.ndarray,
+        terminated: np.ndarray,
+    ) -> None:
         """Store one transition for every agent."""
         obs, next_obs = np.asarray(obs, np.float32), np.asarray(next_obs, np.float32)
         expected = (self.num_envs, self.obs_dim)
         if obs.shape != expected or next_obs.shape != expected:
-            raise ValueError(f"obs and next_obs must have shape {expected}, got {obs.shape} and {next_obs.shape}.")
+            raise ValueError(
+                f"obs and next_obs must have shape {expected}, got {obs.shape} and {next_obs.shape}."
+            )
         for name, value in (("action", action), ("reward", reward), ("terminated", terminated)):
             if np.shape(value) != (self.num_envs,):
-                raise ValueError(f"{name} must have shape ({self.num_envs},), got {np.shape(value)}.")
+                raise ValueError(
+                    f"{name} must have shape ({self.num_envs},), got {np.shape(value)}."
+                )
         i = self.pos
         self.obs[:, i] = obs
         self.next_obs[:, i] = next_obs
@@ -69,7 +80,9 @@ class ReplayBuffer:
             raise ValueError(f"n must be in [1, {self.size}] (the stored transitions), got {n}.")
         return (self.pos - n + np.arange(n)) % self.capacity
 
-    def sample_indices(self, batch_size: int, rngs: Sequence[np.random.Generator], recent: np.ndarray | None = None) -> np.ndarray:
+    def sample_indices(
+        self, batch_size: int, rngs: Sequence[np.random.Generator], recent: np.ndarray | None = None
+    ) -> np.ndarray:
         """Uniform slots per agent, each agent drawing with its own generator.
 
         Args:
@@ -89,13 +102,19 @@ class ReplayBuffer:
         if recent is not None and np.any(recent):
             recent = np.asarray(recent, bool)
             if recent.shape != (self.num_envs,):
-                raise ValueError(f"recent must be a bool mask of shape ({self.num_envs},), got {recent.shape}.")
+                raise ValueError(
+                    f"recent must be a bool mask of shape ({self.num_envs},), got {recent.shape}."
+                )
             if batch_size > self.size:
-                raise ValueError(f"the {batch_size} most recent transitions are not stored yet (size {self.size}).")
+                raise ValueError(
+                    f"the {batch_size} most recent transitions are not stored yet (size {self.size})."
+                )
             idx[recent] = self.recent_indices(batch_size)
         return idx
 
-    def sample(self, batch_size: int, rngs: Sequence[np.random.Generator], recent: np.ndarray | None = None) -> dict[str, torch.Tensor]:
+    def sample(
+        self, batch_size: int, rngs: Sequence[np.random.Generator], recent: np.ndarray | None = None
+    ) -> dict[str, torch.Tensor]:
         """A batch per agent as tensors ``obs, action, reward, next_obs, terminated``.
 
         See :meth:`sample_indices` for the arguments. Every tensor has leading shape

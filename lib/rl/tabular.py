@@ -18,7 +18,9 @@ import numpy as np
 
 
 def _check_discrete(env: gym.Env) -> tuple[int, int]:
-    if not isinstance(env.observation_space, gym.spaces.Discrete) or not isinstance(env.action_space, gym.spaces.Discrete):
+    if not isinstance(env.observation_space, gym.spaces.Discrete) or not isinstance(
+        env.action_space, gym.spaces.Discrete
+    ):
         raise ValueError(
             f"expected discrete observation and action spaces, got {env.observation_space} and {env.action_space}; "
             "pass a toy-text env such as FrozenLake-v1 or CliffWalking-v1."

@@ -16,6 +16,8 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from lib.reproducibility import make_generator
+
 SEVERITIES = (1, 2, 3, 4, 5)
 
 _PARAMS: dict[str, tuple[float, ...]] = {
@@ -112,12 +114,6 @@ _FUNCTIONS: dict[str, Callable[[torch.Tensor, float, torch.Generator], torch.Ten
 }
 
 
-def severity_parameter(name: str, severity: int) -> float:
-    """The physical parameter of corruption ``name`` at ``severity`` (see the module table)."""
-    _check_name_severity(name, severity)
-    return _PARAMS[name][severity - 1]
-
-
 def _check_name_severity(name: str, severity: int) -> None:
     if name not in _PARAMS:
         raise ValueError(f"unknown corruption {name!r}; choose one of {', '.join(CORRUPTIONS)}.")
@@ -153,13 +149,15 @@ def corrupt(images: torch.Tensor, name: str, severity: int, *, seed: int = 0) ->
         x = images.float() / 255.0
     elif images.is_floating_point():
         if images.numel() and (images.min() < 0 or images.max() > 1):
-            raise ValueError("float images must lie in [0, 1]; convert with lib.training.images_to_float.")
+            raise ValueError(
+                "float images must lie in [0, 1]; convert with lib.training.images_to_float."
+            )
         x = images.float()
     else:
         raise ValueError(f"images must be uint8 or floating point, got {images.dtype}.")
     if squeeze:
         x = x.unsqueeze(1)
-    g = torch.Generator().manual_seed(seed)
+    g = make_generator(seed)
     out = _FUNCTIONS[name](x, _PARAMS[name][severity - 1], g).clamp_(0.0, 1.0)
     if squeeze:
         out = out.squeeze(1)

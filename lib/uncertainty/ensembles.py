@@ -31,12 +31,16 @@ MC_DROPOUT_RATE = 0.25
 """Dropout probability of the MC-dropout network."""
 
 
-def member_config(seed: int, *, num_epochs: int = MEMBER_EPOCHS, dropout: float = 0.0) -> BaselineConfig:
+def member_config(
+    seed: int, *, num_epochs: int = MEMBER_EPOCHS, dropout: float = 0.0
+) -> BaselineConfig:
     """The :class:`BaselineConfig` of ensemble member ``seed`` (a SmallCNN)."""
     return BaselineConfig(kind="cnn", num_epochs=num_epochs, seed=seed, dropout=dropout)
 
 
-def load_members(num_members: int = 5, *, num_epochs: int = MEMBER_EPOCHS) -> tuple[list[nn.Module], list[dict]]:
+def load_members(
+    num_members: int = 5, *, num_epochs: int = MEMBER_EPOCHS
+) -> tuple[list[nn.Module], list[dict]]:
     """Deep-ensemble members with seeds ``0..num_members-1`` (trained and cached if absent).
 
     Returns:
@@ -44,7 +48,9 @@ def load_members(num_members: int = 5, *, num_epochs: int = MEMBER_EPOCHS) -> tu
     """
     if num_members < 1:
         raise ValueError(f"num_members must be at least 1, got {num_members}.")
-    pairs = [load_or_train_baseline(member_config(s, num_epochs=num_epochs)) for s in range(num_members)]
+    pairs = [
+        load_or_train_baseline(member_config(s, num_epochs=num_epochs)) for s in range(num_members)
+    ]
     return [m for m, _ in pairs], [d for _, d in pairs]
 
 
@@ -62,7 +68,9 @@ def probs_of(model: nn.Module, X: torch.Tensor, *, batch_size: int = 1000) -> to
     return torch.softmax(predict_logits(model, X, batch_size=batch_size).double(), dim=1)
 
 
-def ensemble_probs(models: Sequence[nn.Module], X: torch.Tensor, *, batch_size: int = 1000) -> torch.Tensor:
+def ensemble_probs(
+    models: Sequence[nn.Module], X: torch.Tensor, *, batch_size: int = 1000
+) -> torch.Tensor:
     """Every member's probabilities; average over dim 0 for the ensemble's prediction.
 
     .. math::
@@ -82,7 +90,12 @@ def _dropout_modules(model: nn.Module) -> list[nn.Module]:
 
 @torch.no_grad()
 def mc_dropout_probs(
-    model: nn.Module, X: torch.Tensor, *, num_samples: int = 10, seed: int = 0, batch_size: int = 1000
+    model: nn.Module,
+    X: torch.Tensor,
+    *,
+    num_samples: int = 10,
+    seed: int = 0,
+    batch_size: int = 1000,
 ) -> torch.Tensor:
     """MC dropout (Gal & Ghahramani 2016): ``num_samples`` passes with dropout switched on.
 
@@ -95,7 +108,9 @@ def mc_dropout_probs(
     """
     dropouts = _dropout_modules(model)
     if not dropouts:
-        raise ValueError("model has no dropout layer with p > 0; train it with dropout (e.g. dropout=0.25).")
+        raise ValueError(
+            "model has no dropout layer with p > 0; train it with dropout (e.g. dropout=0.25)."
+        )
     if num_samples < 1:
         raise ValueError(f"num_samples must be at least 1, got {num_samples}.")
     model.eval()
@@ -106,7 +121,9 @@ def mc_dropout_probs(
             torch.manual_seed(seed)
             samples = []
             for _ in range(num_samples):
-                logits = torch.cat([model(X[i : i + batch_size]) for i in range(0, len(X), batch_size)])
+                logits = torch.cat(
+                    [model(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
+                )
                 samples.append(torch.softmax(logits.double(), dim=1))
     finally:
         model.eval()
@@ -120,5 +137,7 @@ def disagreement(probs_a: torch.Tensor, probs_b: torch.Tensor) -> float:
         probs_a, probs_b: ``(N, C)``.
     """
     if probs_a.shape != probs_b.shape or probs_a.dim() != 2:
-        raise ValueError(f"expected two (N, C) tensors of one shape, got {tuple(probs_a.shape)} and {tuple(probs_b.shape)}.")
+        raise ValueError(
+            f"expected two (N, C) tensors of one shape, got {tuple(probs_a.shape)} and {tuple(probs_b.shape)}."
+        )
     return float((probs_a.argmax(1) != probs_b.argmax(1)).double().mean())

@@ -70,9 +70,16 @@ class ShiftResults:
         return sum(values) / len(values)
 
 
-def evaluate_probs(probs: Mapping[tuple[str, int], torch.Tensor], y: torch.Tensor, *, n_bins: int = 15) -> ShiftResults:
+def evaluate_probs(
+    probs: Mapping[tuple[str, int], torch.Tensor], y: torch.Tensor, *, n_bins: int = 15
+) -> ShiftResults:
     """Accuracy, ECE, NLL and Brier score for precomputed probabilities of every set."""
-    metrics: dict[str, dict[tuple[str, int], float]] = {"accuracy": {}, "ece": {}, "nll": {}, "brier": {}}
+    metrics: dict[str, dict[tuple[str, int], float]] = {
+        "accuracy": {},
+        "ece": {},
+        "nll": {},
+        "brier": {},
+    }
     for key, p in probs.items():
         metrics["accuracy"][key] = accuracy(p, y)
         metrics["ece"][key] = expected_calibration_error(p, y, n_bins=n_bins)
@@ -81,13 +88,20 @@ def evaluate_probs(probs: Mapping[tuple[str, int], torch.Tensor], y: torch.Tenso
     return ShiftResults(metrics)
 
 
-def predict_suite(predict: Predictor, sets: Mapping[tuple[str, int], torch.Tensor]) -> dict[tuple[str, int], torch.Tensor]:
+def predict_suite(
+    predict: Predictor, sets: Mapping[tuple[str, int], torch.Tensor]
+) -> dict[tuple[str, int], torch.Tensor]:
     """``predict`` applied to every set; returns probabilities ``(N, C)`` per key."""
     return {key: predict(X) for key, X in sets.items()}
 
 
 def pooled_shift(
-    X: torch.Tensor, y: torch.Tensor, severity: int, *, names: tuple[str, ...] = CORRUPTIONS, seed: int = 0
+    X: torch.Tensor,
+    y: torch.Tensor,
+    severity: int,
+    *,
+    names: tuple[str, ...] = CORRUPTIONS,
+    seed: int = 0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """All corruption types at one severity, concatenated: one "shifted test set".
 

@@ -20,105 +20,47 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-EPS = 1e-12
-"""Probabilities are clamped to at least this before taking a logarithm."""
+from lib.uncertainty.checks import (
+    EPS,
+    SUM_TOLERANCE,
+    as_tensor,
+    check_binary,
+    check_labels,
+    check_probs,
+)
+from lib.uncertainty.decisions import (  # re-exported: lib.uncertainty.metrics was their home
+    bayes_decisions,
+    binary_decision_regions,
+    expected_cost,
+)
+from lib.uncertainty.label_shift import correct_label_shift, estimate_target_prior  # re-exported
+from lib.uncertainty.temperature import fit_temperature  # re-exported
 
-SUM_TOLERANCE = 1e-3
-"""How far a row of probabilities may sum from 1 (float32 softmax is within 1e-6)."""
-
-
-# ---------------------------------------------------------------------------------------------
-# input checks
-# ---------------------------------------------------------------------------------------------
-
-
-def _as_tensor(x: torch.Tensor | np.ndarray, name: str) -> torch.Tensor:
-    if isinstance(x, np.ndarray):
-        return torch.from_numpy(x)
-    if not isinstance(x, torch.Tensor):
-        raise ValueError(f"{name} must be a torch.Tensor or a numpy array, got {type(x).__name__}.")
-    return x
-
-
-def check_probs(probs: torch.Tensor | np.ndarray, name: str = "probs") -> torch.Tensor:
-    """Validate class probabilities and return them as a tensor (dtype unchanged).
-
-    Raises:
-        ValueError: Not 2-D ``(N, C)`` with ``C >= 2``, not floating point, not finite, outside
-            [0, 1], or rows not summing to 1.
-
-    Shapes:
-        probs: ``(N, C)``.
-    """
-    probs = _as_tensor(probs, name)
-    if probs.dim() != 2 or probs.shape[0] == 0 or probs.shape[1] < 2:
-        raise ValueError(
-            f"{name} must have shape (N, C) with N >= 1 and C >= 2, got {tuple(probs.shape)}; "
-            "for a binary score pass a 1-D tensor to auroc/aupr instead."
-        )
-    if not probs.is_floating_point():
-        raise ValueError(f"{name} must be floating point, got {probs.dtype}.")
-    low, high = torch.aminmax(probs)  # NaN propagates and fails both comparisons below
-    if not (low >= -1e-9 and high <= 1 + 1e-9):
-        raise ValueError(
-            f"{name} must be finite and lie in [0, 1] (found values in [{low:.3g}, {high:.3g}]); "
-            "pass softmax(logits, dim=1), not logits."
-        )
-    row_low, row_high = torch.aminmax(probs.sum(dim=1))
-    deviation = max(row_high.item() - 1, 1 - row_low.item())
-    if deviation > SUM_TOLERANCE:
-        raise ValueError(
-            f"rows of {name} must sum to 1 (largest deviation {deviation:.3g}); "
-            "pass softmax(logits, dim=1), not logits or unnormalised scores."
-        )
-    return probs
-
-
-def check_labels(labels: torch.Tensor | np.ndarray, num: int, num_classes: int) -> torch.Tensor:
-    """Validate integer class labels ``(N,)`` in ``0..num_classes-1``; return them as int64."""
-    labels = _as_tensor(labels, "labels")
-    if labels.dim() != 1 or len(labels) != num:
-        raise ValueError(
-            f"labels must have shape ({num},) to match the predictions, got {tuple(labels.shape)}."
-        )
-    if labels.is_floating_point() or labels.dtype == torch.bool:
-        raise ValueError(f"labels must be integer class indices, got {labels.dtype}.")
-    labels = labels.long()
-    low, high = torch.aminmax(labels)
-    if low < 0 or high >= num_classes:
-        raise ValueError(
-            f"labels must lie in 0..{num_classes - 1} (found {low.item()}.."
-            f"{high.item()}); pass class indices, not one-hot vectors."
-        )
-    return labels
-
-
-def _check_binary(scores: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray):
-    scores = _as_tensor(scores, "scores")
-    targets = _as_tensor(targets, "targets")
-    if scores.dim() != 1 or targets.shape != scores.shape:
-        raise ValueError(
-            f"scores and targets must be 1-D of the same length, got {tuple(scores.shape)} and "
-            f"{tuple(targets.shape)}."
-        )
-    if not scores.is_floating_point() or not torch.isfinite(scores).all():
-        raise ValueError("scores must be finite floating-point numbers.")
-    if targets.dtype != torch.bool:
-        if targets.is_floating_point() or not ((targets == 0) | (targets == 1)).all():
-            raise ValueError("targets must be booleans or 0/1 integers (1 = positive, e.g. OOD).")
-        targets = targets.bool()
-    positives = int(targets.sum())
-    if positives == 0 or positives == len(targets):
-        raise ValueError(
-            "targets must contain both classes (some positives and some negatives); "
-            "concatenate in-distribution and OOD scores before calling."
-        )
-    return scores.double(), targets
-
-
-# ---------------------------------------------------------------------------------------------
-# calibration
-# ---------------------------------------------------------------------------------------------
+__all__ = [
+    "EPS",
+    "SUM_TOLERANCE",
+    "ReliabilityBins",
+    "accuracy",
+    "accuracy_at_coverage",
+    "aupr",
+    "auroc",
+    "bayes_decisions",
+    "binary_decision_regions",
+    "brier_score",
+    "check_labels",
+    "check_probs",
+    "correct_label_shift",
+    "entropy",
+    "entropy_split",
+    "estimate_target_prior",
+    "expected_calibration_error",
+    "expected_cost",
+    "fit_temperature",
+    "mutual_information",
+    "nll",
+    "reliability_bins",
+    "risk_coverage",
+]
 
 
 @dataclass(frozen=True)
@@ -228,11 +170,6 @@ def expected_calibration_error(
     return reliability_bins(probs, labels, n_bins).calibration_error(norm)
 
 
-# ---------------------------------------------------------------------------------------------
-# proper scoring rules
-# ---------------------------------------------------------------------------------------------
-
-
 def nll(probs: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray) -> float:
     r"""Mean negative log-likelihood :math:`-\frac1N\sum_i \log p_{i, y_i}` in nats.
 
@@ -269,11 +206,6 @@ def accuracy(probs: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray
     return float((probs.argmax(dim=1) == labels).double().mean())
 
 
-# ---------------------------------------------------------------------------------------------
-# entropy and its split
-# ---------------------------------------------------------------------------------------------
-
-
 def entropy(probs: torch.Tensor | np.ndarray) -> torch.Tensor:
     r"""Shannon entropy :math:`H[p] = -\sum_c p_c \log p_c` in nats, with :math:`0 \log 0 = 0`.
 
@@ -285,7 +217,7 @@ def entropy(probs: torch.Tensor | np.ndarray) -> torch.Tensor:
 
 
 def _check_members(member_probs: torch.Tensor | np.ndarray) -> torch.Tensor:
-    member_probs = _as_tensor(member_probs, "member_probs")
+    member_probs = as_tensor(member_probs, "member_probs")
     if member_probs.dim() != 3:
         raise ValueError(
             f"member_probs must have shape (M, N, C) (one row of probabilities per member or "
@@ -308,13 +240,15 @@ def mutual_information(member_probs: torch.Tensor | np.ndarray) -> torch.Tensor:
         member_probs: Probabilities of M ensemble members (or MC-dropout samples).
 
     Shapes:
-        member_probs: ``(M, N, C)`` → ``(N,)``, non-negative.
+        member_probs: ``(M, N, C)`` → ``(N,)``, non-negative (the rounding error of the
+        difference, which can be a tiny negative number when the members agree, is clamped to 0).
     """
-    total, aleatoric = entropy_split(member_probs)[:2]
-    return total - aleatoric
+    return entropy_split(member_probs)[2]
 
 
-def entropy_split(member_probs: torch.Tensor | np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def entropy_split(
+    member_probs: torch.Tensor | np.ndarray,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``(total, aleatoric, epistemic)`` entropies per input, see :func:`mutual_information`.
 
     Shapes:
@@ -325,11 +259,6 @@ def entropy_split(member_probs: torch.Tensor | np.ndarray) -> tuple[torch.Tensor
     total = -torch.special.xlogy(mean, mean).sum(dim=1)
     aleatoric = -torch.special.xlogy(member_probs, member_probs).sum(dim=2).mean(dim=0)
     return total, aleatoric, (total - aleatoric).clamp_min(0.0)
-
-
-# ---------------------------------------------------------------------------------------------
-# OOD detection: AUROC and AUPR
-# ---------------------------------------------------------------------------------------------
 
 
 def auroc(scores: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray) -> float:
@@ -346,10 +275,12 @@ def auroc(scores: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray)
     Shapes:
         scores: ``(N,)``; targets: ``(N,)``.
     """
-    scores, targets = _check_binary(scores, targets)
+    scores, targets = check_binary(scores, targets)
     order = torch.argsort(scores)
     sorted_scores = scores[order]
-    _, inverse, counts = torch.unique_consecutive(sorted_scores, return_inverse=True, return_counts=True)
+    _, inverse, counts = torch.unique_consecutive(
+        sorted_scores, return_inverse=True, return_counts=True
+    )
     ends = counts.cumsum(0).double()
     average_rank = ends - (counts.double() - 1) / 2  # 1-based mean rank of each tie group
     ranks = torch.empty_like(scores)
@@ -375,7 +306,7 @@ def aupr(scores: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray) 
     Shapes:
         scores: ``(N,)``; targets: ``(N,)``.
     """
-    scores, targets = _check_binary(scores, targets)
+    scores, targets = check_binary(scores, targets)
     order = torch.argsort(scores, descending=True, stable=True)
     sorted_scores = scores[order]
     hits = targets[order].double()
@@ -387,79 +318,6 @@ def aupr(scores: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray) 
     recall = tp / tp[-1]
     previous = torch.cat([torch.zeros(1, dtype=torch.float64), recall[:-1]])
     return float(((recall - previous) * precision).sum())
-
-
-# ---------------------------------------------------------------------------------------------
-# temperature scaling
-# ---------------------------------------------------------------------------------------------
-
-
-def _check_logits(logits: torch.Tensor | np.ndarray) -> torch.Tensor:
-    logits = _as_tensor(logits, "logits")
-    if logits.dim() != 2 or logits.shape[1] < 2 or not logits.is_floating_point():
-        raise ValueError(f"logits must be a float tensor (N, C) with C >= 2, got {logits.dtype} {tuple(logits.shape)}.")
-    if not torch.isfinite(logits).all():
-        raise ValueError("logits contain NaN or inf.")
-    return logits.double()
-
-
-def fit_temperature(
-    logits: torch.Tensor | np.ndarray,
-    labels: torch.Tensor | np.ndarray,
-    *,
-    bounds: tuple[float, float] = (0.05, 20.0),
-    num_iterations: int = 60,
-) -> float:
-    r"""Temperature scaling (Guo et al. 2017): the :math:`T` minimising the validation NLL.
-
-    The NLL of :math:`\mathrm{softmax}(z/T)` is convex in :math:`\beta = 1/T`, with derivative
-
-    .. math::
-        \frac{\partial}{\partial\beta}\mathrm{NLL} = \frac1N \sum_i
-        \Bigl(\sum_c \mathrm{softmax}(\beta z_i)_c\, z_{ic} - z_{i y_i}\Bigr),
-
-    which increases in :math:`\beta`; bisection on its sign finds the minimum.
-
-    Args:
-        logits: Validation logits (not probabilities).
-        labels: Validation labels.
-        bounds: Search interval for ``T``; a bound is returned when the optimum lies beyond it.
-        num_iterations: Bisection steps (60 halve the interval far below float precision).
-
-    Shapes:
-        logits: ``(N, C)``; labels: ``(N,)``.
-
-    Returns:
-        The temperature ``T > 0``; divide logits by it before the softmax.
-    """
-    logits = _check_logits(logits)
-    labels = check_labels(labels, *logits.shape)
-    low_t, high_t = bounds
-    if not 0 < low_t < high_t:
-        raise ValueError(f"bounds must satisfy 0 < low < high, got {bounds}.")
-    true_logit = logits.gather(1, labels[:, None]).squeeze(1)
-
-    def slope(beta: float) -> float:
-        p = torch.softmax(beta * logits, dim=1)
-        return float(((p * logits).sum(dim=1) - true_logit).mean())
-
-    lo, hi = 1.0 / high_t, 1.0 / low_t  # beta interval
-    if slope(lo) >= 0:
-        return high_t
-    if slope(hi) <= 0:
-        return low_t
-    for _ in range(num_iterations):
-        mid = 0.5 * (lo + hi)
-        if slope(mid) > 0:
-            hi = mid
-        else:
-            lo = mid
-    return 1.0 / (0.5 * (lo + hi))
-
-
-# ---------------------------------------------------------------------------------------------
-# selective prediction
-# ---------------------------------------------------------------------------------------------
 
 
 def risk_coverage(
@@ -477,8 +335,8 @@ def risk_coverage(
     Shapes:
         confidence: ``(N,)``; correct: ``(N,)`` → ``(coverage, selective_accuracy)``, each ``(N,)``.
     """
-    confidence = _as_tensor(confidence, "confidence")
-    correct = _as_tensor(correct, "correct")
+    confidence = as_tensor(confidence, "confidence")
+    correct = as_tensor(correct, "correct")
     if confidence.dim() != 1 or correct.shape != confidence.shape or len(confidence) == 0:
         raise ValueError(
             f"confidence and correct must be 1-D of one length, got {tuple(confidence.shape)} and "
@@ -501,149 +359,3 @@ def accuracy_at_coverage(
     cov, acc = risk_coverage(confidence, correct)
     k = max(1, int(round(coverage * len(cov))))
     return float(acc[k - 1])
-
-
-# ---------------------------------------------------------------------------------------------
-# Bayes decisions from a cost table
-# ---------------------------------------------------------------------------------------------
-
-
-def _check_cost(cost: torch.Tensor | np.ndarray, num_classes: int | None = None) -> torch.Tensor:
-    cost = _as_tensor(cost, "cost").double()
-    if cost.dim() != 2 or cost.shape[0] < 1 or (num_classes is not None and cost.shape[1] != num_classes):
-        want = f"(A, {num_classes})" if num_classes is not None else "(A, C)"
-        raise ValueError(
-            f"cost must have shape {want}: one row per action, one column per true class; "
-            f"got {tuple(cost.shape)}."
-        )
-    return cost
-
-
-def bayes_decisions(probs: torch.Tensor | np.ndarray, cost: torch.Tensor | np.ndarray) -> torch.Tensor:
-    r"""The action of least expected cost for every input.
-
-    .. math::
-        a^\star(x) = \arg\min_a \sum_c \mathrm{cost}(a, c)\, p(c \mid x).
-
-    Args:
-        probs: Class probabilities.
-        cost: ``cost[a, c]`` is the cost of action ``a`` when the true class is ``c``.
-
-    Shapes:
-        probs: ``(N, C)``; cost: ``(A, C)`` → actions ``(N,)`` in ``0..A-1``.
-    """
-    probs = check_probs(probs).double()
-    cost = _check_cost(cost, probs.shape[1])
-    return (probs @ cost.T).argmin(dim=1)
-
-
-def expected_cost(
-    actions: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray, cost: torch.Tensor | np.ndarray
-) -> float:
-    """Mean realised cost ``cost[action_i, label_i]`` of a set of decisions.
-
-    Shapes:
-        actions: ``(N,)``; labels: ``(N,)``; cost: ``(A, C)``.
-    """
-    cost = _check_cost(cost)
-    actions = check_labels(actions, len(_as_tensor(actions, "actions")), cost.shape[0])
-    labels = check_labels(labels, len(actions), cost.shape[1])
-    return float(cost[actions, labels].mean())
-
-
-def binary_decision_regions(cost: torch.Tensor | np.ndarray) -> list[tuple[float, float, int]]:
-    r"""For two classes, the intervals of :math:`p = P(c = 1 \mid x)` where each action is optimal.
-
-    Action ``a`` costs :math:`(1-p)\,\mathrm{cost}(a,0) + p\,\mathrm{cost}(a,1)`, a line in
-    ``p``; the Bayes rule follows the lower envelope of the lines, and its break points are the
-    decision thresholds.
-
-    Args:
-        cost: ``(A, 2)`` cost table.
-
-    Returns:
-        ``[(p_low, p_high, action), ...]`` covering [0, 1] from left to right.
-    """
-    cost = _check_cost(cost, 2)
-    a0, a1 = cost[:, 0], cost[:, 1]
-    slope = a1 - a0
-    points = {0.0, 1.0}
-    for i in range(len(cost)):
-        for j in range(i + 1, len(cost)):
-            if slope[i] != slope[j]:
-                p = float((a0[j] - a0[i]) / (slope[i] - slope[j]))
-                if 0 < p < 1:
-                    points.add(p)
-    edges = sorted(points)
-    regions: list[tuple[float, float, int]] = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        mid = 0.5 * (lo + hi)
-        action = int((a0 + slope * mid).argmin())
-        if regions and regions[-1][2] == action:
-            regions[-1] = (regions[-1][0], hi, action)
-        else:
-            regions.append((lo, hi, action))
-    return regions
-
-
-# ---------------------------------------------------------------------------------------------
-# label shift
-# ---------------------------------------------------------------------------------------------
-
-
-def _check_prior(prior: torch.Tensor | np.ndarray, num_classes: int, name: str) -> torch.Tensor:
-    prior = _as_tensor(prior, name).double()
-    if prior.shape != (num_classes,) or (prior < 0).any() or abs(float(prior.sum()) - 1) > 1e-6:
-        raise ValueError(f"{name} must be {num_classes} non-negative class frequencies summing to 1.")
-    return prior
-
-
-def correct_label_shift(
-    probs: torch.Tensor | np.ndarray,
-    source_prior: torch.Tensor | np.ndarray,
-    target_prior: torch.Tensor | np.ndarray,
-) -> torch.Tensor:
-    r"""Re-weight posteriors for new class priors (Saerens et al. 2002).
-
-    Under label shift :math:`p(x \mid y)` is unchanged, so
-
-    .. math::
-        q(y \mid x) \propto p(y \mid x)\, \frac{q(y)}{p(y)}.
-
-    Shapes:
-        probs: ``(N, C)``; priors: ``(C,)`` → ``(N, C)``.
-    """
-    probs = check_probs(probs).double()
-    c = probs.shape[1]
-    weight = _check_prior(target_prior, c, "target_prior") / _check_prior(source_prior, c, "source_prior")
-    adjusted = probs * weight
-    return adjusted / adjusted.sum(dim=1, keepdim=True)
-
-
-def estimate_target_prior(
-    probs: torch.Tensor | np.ndarray,
-    source_prior: torch.Tensor | np.ndarray,
-    *,
-    num_iterations: int = 200,
-    tol: float = 1e-10,
-) -> torch.Tensor:
-    """EM estimate of the test set's class priors from unlabelled predictions (Saerens et al. 2002).
-
-    Alternates :func:`correct_label_shift` (E step) with averaging the corrected posteriors
-    (M step).
-
-    Shapes:
-        probs: ``(N, C)``; source_prior: ``(C,)`` → ``(C,)``.
-    """
-    probs = check_probs(probs).double()
-    source = _check_prior(source_prior, probs.shape[1], "source_prior")
-    prior = source.clone()
-    for _ in range(num_iterations):
-        adjusted = probs * (prior / source)
-        adjusted = adjusted / adjusted.sum(dim=1, keepdim=True)
-        new = adjusted.mean(dim=0)
-        if (new - prior).abs().max() < tol:
-            prior = new
-            break
-        prior = new
-    return prior

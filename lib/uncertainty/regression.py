@@ -68,9 +68,13 @@ def gaussian_nll(mean: torch.Tensor, var: torch.Tensor, y: torch.Tensor) -> torc
         mean, var, y: ``(N, 1)`` (or any one shape) → scalar.
     """
     if not (mean.shape == var.shape == y.shape):
-        raise ValueError(f"mean, var and y must share one shape, got {tuple(mean.shape)}, {tuple(var.shape)}, {tuple(y.shape)}.")
+        raise ValueError(
+            f"mean, var and y must share one shape, got {tuple(mean.shape)}, {tuple(var.shape)}, {tuple(y.shape)}."
+        )
     if (var <= 0).any():
-        raise ValueError("var must be positive; pass a variance (e.g. softplus output), not a log-variance.")
+        raise ValueError(
+            "var must be positive; pass a variance (e.g. softplus output), not a log-variance."
+        )
     return 0.5 * (torch.log(2 * math.pi * var) + (y - mean) ** 2 / var).mean()
 
 
@@ -84,7 +88,13 @@ class GaussianMLP(nn.Module):
     def __init__(self, hidden: int = 64, min_var: float = 1e-4):
         super().__init__()
         self.min_var = min_var
-        self.net = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh(), nn.Linear(hidden, 2))
+        self.net = nn.Sequential(
+            nn.Linear(1, hidden),
+            nn.Tanh(),
+            nn.Linear(hidden, hidden),
+            nn.Tanh(),
+            nn.Linear(hidden, 2),
+        )
 
     def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if X.dim() != 2 or X.shape[1] != 1:
@@ -94,7 +104,13 @@ class GaussianMLP(nn.Module):
 
 
 def train_gaussian_mlp(
-    X: torch.Tensor, y: torch.Tensor, *, seed: int = 0, num_steps: int = 1500, lr: float = 1e-2, hidden: int = 64
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    seed: int = 0,
+    num_steps: int = 1500,
+    lr: float = 1e-2,
+    hidden: int = 64,
 ) -> GaussianMLP:
     """Fit a :class:`GaussianMLP` by full-batch Adam on the Gaussian NLL (about a second).
 
@@ -114,7 +130,9 @@ def train_gaussian_mlp(
 
 
 @torch.no_grad()
-def predict_ensemble(models: list[GaussianMLP], X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def predict_ensemble(
+    models: list[GaussianMLP], X: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Every member's mean and variance.
 
     Shapes:
@@ -124,7 +142,9 @@ def predict_ensemble(models: list[GaussianMLP], X: torch.Tensor) -> tuple[torch.
     return torch.stack([o[0][:, 0] for o in outs]), torch.stack([o[1][:, 0] for o in outs])
 
 
-def variance_split(means: torch.Tensor, variances: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def variance_split(
+    means: torch.Tensor, variances: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     r"""Law of total variance for a uniform mixture of Gaussians:
 
     .. math::
@@ -136,7 +156,9 @@ def variance_split(means: torch.Tensor, variances: torch.Tensor) -> tuple[torch.
         means, variances: ``(M, N)`` → ``(total, aleatoric, epistemic)``, each ``(N,)``.
     """
     if means.shape != variances.shape or means.dim() != 2:
-        raise ValueError(f"means and variances must both be (M, N), got {tuple(means.shape)} and {tuple(variances.shape)}.")
+        raise ValueError(
+            f"means and variances must both be (M, N), got {tuple(means.shape)} and {tuple(variances.shape)}."
+        )
     aleatoric = variances.mean(0)
     epistemic = means.var(0, unbiased=False)
     return aleatoric + epistemic, aleatoric, epistemic

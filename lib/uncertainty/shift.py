@@ -17,10 +17,10 @@ from lib.models import MLP
 from lib.reproducibility import make_generator, seed_everything
 from lib.training import fit, images_to_float, make_loader
 
-OPEN_SET_VERSION = 1
 
-
-def load_open_set_model(held_out: tuple[int, ...] = (8, 9), *, num_epochs: int = 2, seed: int = 0) -> tuple[nn.Module, dict]:
+def load_open_set_model(
+    held_out: tuple[int, ...] = (8, 9), *, num_epochs: int = 2, seed: int = 0
+) -> tuple[nn.Module, dict]:
     """An :class:`lib.models.MLP` trained on the Fashion-MNIST classes not in ``held_out``.
 
     Classes are renumbered ``0..K-1`` in their original order (``metrics["classes"]`` lists the
@@ -32,8 +32,13 @@ def load_open_set_model(held_out: tuple[int, ...] = (8, 9), *, num_epochs: int =
     if not held_out or any(not 0 <= c < 10 for c in held_out) or len(set(held_out)) >= 9:
         raise ValueError(f"held_out must list 1 to 8 distinct classes in 0..9, got {held_out}.")
     known = [c for c in range(10) if c not in held_out]
-    config = {"held_out": list(held_out), "num_epochs": num_epochs, "seed": seed, "lr": 1e-3,
-              "batch_size": 128, "version": OPEN_SET_VERSION}
+    config = {
+        "held_out": list(held_out),
+        "num_epochs": num_epochs,
+        "seed": seed,
+        "lr": 1e-3,
+        "batch_size": 128,
+    }
 
     def build() -> nn.Module:
         seed_everything(seed)
@@ -46,9 +51,23 @@ def load_open_set_model(held_out: tuple[int, ...] = (8, 9), *, num_epochs: int =
         keep = remap[y] >= 0
         X_test, y_test = load_fashion_mnist("test")
         keep_test = remap[y_test] >= 0
-        loader = make_loader(images_to_float(X[keep]), remap[y[keep]], batch_size=128, shuffle=True, seed=seed)
-        test_loader = make_loader(images_to_float(X_test[keep_test]), remap[y_test[keep_test]], batch_size=1000, shuffle=False)
-        history = fit(model, loader, num_epochs=num_epochs, lr=1e-3, test_loader=test_loader, desc="open-set MLP")
+        loader = make_loader(
+            images_to_float(X[keep]), remap[y[keep]], batch_size=128, shuffle=True, seed=seed
+        )
+        test_loader = make_loader(
+            images_to_float(X_test[keep_test]),
+            remap[y_test[keep_test]],
+            batch_size=1000,
+            shuffle=False,
+        )
+        history = fit(
+            model,
+            loader,
+            num_epochs=num_epochs,
+            lr=1e-3,
+            test_loader=test_loader,
+            desc="open-set MLP",
+        )
         return {"test_accuracy": history.test_accuracy[-1], "classes": known}
 
     return train_or_load("uncertainty-open-set-mlp", config, build, train)
@@ -64,8 +83,15 @@ def resample_to_prior(y: torch.Tensor, prior: torch.Tensor, *, seed: int = 0) ->
     """
     prior = prior.double()
     num_classes = len(prior)
-    if y.dim() != 1 or (prior < 0).any() or abs(float(prior.sum()) - 1) > 1e-6 or int(y.max()) >= num_classes:
-        raise ValueError("pass labels y (N,) and a prior (C,) of non-negative frequencies summing to 1.")
+    if (
+        y.dim() != 1
+        or (prior < 0).any()
+        or abs(float(prior.sum()) - 1) > 1e-6
+        or int(y.max()) >= num_classes
+    ):
+        raise ValueError(
+            "pass labels y (N,) and a prior (C,) of non-negative frequencies summing to 1."
+        )
     available = torch.bincount(y, minlength=num_classes).double()
     positive = prior > 0
     total = float((available[positive] / prior[positive]).min())
@@ -78,7 +104,9 @@ def resample_to_prior(y: torch.Tensor, prior: torch.Tensor, *, seed: int = 0) ->
     return torch.cat(picks).sort().values
 
 
-def resample_groups(groups: torch.Tensor, fractions: torch.Tensor, strata: torch.Tensor, *, seed: int = 0) -> torch.Tensor:
+def resample_groups(
+    groups: torch.Tensor, fractions: torch.Tensor, strata: torch.Tensor, *, seed: int = 0
+) -> torch.Tensor:
     """Indices of a subset in which, within every stratum (class), group ``g`` makes up
     ``fractions[g]`` of the examples: subpopulation shift.
 
@@ -95,7 +123,9 @@ def resample_groups(groups: torch.Tensor, fractions: torch.Tensor, strata: torch
     picks = []
     for s in strata.unique():
         in_stratum = strata == s
-        idx_by_group = [((groups == k) & in_stratum).nonzero().squeeze(1) for k in range(len(fractions))]
+        idx_by_group = [
+            ((groups == k) & in_stratum).nonzero().squeeze(1) for k in range(len(fractions))
+        ]
         sizes = torch.tensor([len(i) for i in idx_by_group], dtype=torch.float64)
         positive = fractions > 0
         total = float((sizes[positive] / fractions[positive]).min())

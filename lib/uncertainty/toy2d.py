@@ -17,7 +17,9 @@ from lib.reproducibility import make_generator, seed_everything
 CENTRES = torch.tensor([[-2.0, 0.0], [2.0, 0.0], [0.0, 2.5]])
 
 
-def make_blobs(num_per_class: int = 100, *, seed: int = 0, std: float = 0.6) -> tuple[torch.Tensor, torch.Tensor]:
+def make_blobs(
+    num_per_class: int = 100, *, seed: int = 0, std: float = 0.6
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Three isotropic Gaussian classes around :data:`CENTRES`.
 
     Shapes:
@@ -51,7 +53,13 @@ class ToyMLP(nn.Module):
 
 
 def train_toy(
-    X: torch.Tensor, y: torch.Tensor, *, seed: int = 0, dropout: float = 0.0, num_steps: int = 500, lr: float = 1e-2
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    seed: int = 0,
+    dropout: float = 0.0,
+    num_steps: int = 500,
+    lr: float = 1e-2,
 ) -> ToyMLP:
     """Full-batch Adam on the cross-entropy, seeded (a fraction of a second)."""
     seed_everything(seed)

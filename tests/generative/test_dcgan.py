@@ -24,7 +24,9 @@ def test_radford_guidelines():
     mods = list(model.modules())
     assert not any(isinstance(m, nn.MaxPool2d | nn.AvgPool2d) for m in mods)  # strided convs only
     d_layers = list(model.discriminator.net)
-    assert isinstance(d_layers[0], nn.Conv2d) and not isinstance(d_layers[1], nn.BatchNorm2d)  # no BN at input
+    assert isinstance(d_layers[0], nn.Conv2d) and not isinstance(
+        d_layers[1], nn.BatchNorm2d
+    )  # no BN at input
     assert isinstance(model.generator.up[-1], nn.Tanh)
     assert any(isinstance(m, nn.LeakyReLU) for m in model.discriminator.modules())
     conv = model.discriminator.net[2]
@@ -44,3 +46,10 @@ def test_a_few_training_steps_are_deterministic():
     assert torch.equal(outs[0], outs[1])
     with pytest.raises(ValueError, match="images_to_float"):
         train_dcgan(DCGAN(8, 4), torch.zeros(4, 28, 28, dtype=torch.uint8), cfg)
+
+
+@pytest.mark.parametrize("loss", ["wgan", "wgan-gp"])
+def test_config_refuses_losses_it_cannot_train(loss):
+    with pytest.raises(ValueError, match="weight clipping or a gradient penalty"):
+        DCGANConfig(loss=loss)
+    DCGANConfig(loss="lsgan")  # the others are accepted

@@ -28,7 +28,9 @@ def test_kmeans_recovers_blobs_like_sklearn():
 
 def test_pca_matches_sklearn():
     g = torch.Generator().manual_seed(0)
-    X = torch.randn(200, 5, generator=g, dtype=torch.float64) @ torch.randn(5, 5, generator=g, dtype=torch.float64)
+    X = torch.randn(200, 5, generator=g, dtype=torch.float64) @ torch.randn(
+        5, 5, generator=g, dtype=torch.float64
+    )
     ours = pca(X, 3)
     ref = PCA(3).fit(X.numpy())
     assert np.allclose(ours.explained_variance_ratio.numpy(), ref.explained_variance_ratio_)
@@ -48,7 +50,9 @@ def test_kde_matches_scipy_and_sklearn():
     points1 = torch.randn(20, 1, generator=g, dtype=torch.float64)
     # scipy's kernel variance is factor^2 * var(data, ddof=1): choose the factor that gives h^2
     ref = scipy.stats.gaussian_kde(data1.numpy()[:, 0], bw_method=h / data1.std().item())
-    assert np.allclose(gaussian_kde(points1, data1, h).numpy(), ref(points1.numpy()[:, 0]), rtol=1e-5)
+    assert np.allclose(
+        gaussian_kde(points1, data1, h).numpy(), ref(points1.numpy()[:, 0]), rtol=1e-5
+    )
     data2 = torch.randn(300, 2, generator=g, dtype=torch.float64)
     points2 = torch.randn(20, 2, generator=g, dtype=torch.float64)
     ref2 = np.exp(KernelDensity(bandwidth=h).fit(data2.numpy()).score_samples(points2.numpy()))

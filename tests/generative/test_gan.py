@@ -21,12 +21,19 @@ def test_gan_losses_match_their_probability_formulas():
     real, fake = torch.randn(7, 1), torch.randn(9, 1)
     d_real, d_fake = torch.sigmoid(real), torch.sigmoid(fake)
     expected_d = -(torch.log(d_real).mean() + torch.log(1 - d_fake).mean())
-    assert gan.gan_discriminator_loss(real, fake).item() == pytest.approx(expected_d.item(), rel=1e-5)
-    assert gan.generator_loss_saturating(fake).item() == pytest.approx(torch.log(1 - d_fake).mean().item(), rel=1e-5)
-    assert gan.generator_loss_nonsaturating(fake).item() == pytest.approx(-torch.log(d_fake).mean().item(), rel=1e-5)
+    assert gan.gan_discriminator_loss(real, fake).item() == pytest.approx(
+        expected_d.item(), rel=1e-5
+    )
+    assert gan.generator_loss_saturating(fake).item() == pytest.approx(
+        torch.log(1 - d_fake).mean().item(), rel=1e-5
+    )
+    assert gan.generator_loss_nonsaturating(fake).item() == pytest.approx(
+        -torch.log(d_fake).mean().item(), rel=1e-5
+    )
     bce = nn.BCEWithLogitsLoss()
     assert gan.gan_discriminator_loss(real, fake).item() == pytest.approx(
-        (bce(real, torch.ones_like(real)) + bce(fake, torch.zeros_like(fake))).item(), rel=1e-6)
+        (bce(real, torch.ones_like(real)) + bce(fake, torch.zeros_like(fake))).item(), rel=1e-6
+    )
 
 
 def test_wgan_and_lsgan_known_values():
@@ -82,7 +89,9 @@ def test_ring_and_mode_coverage():
     X = gan.sample_ring(4000, std=0.05, generator=torch.Generator().manual_seed(0))
     full = gan.mode_coverage(X, centres, 0.05)
     assert full.modes_covered == 8 and full.high_quality > 0.98  # 3-sigma disc in 2-D holds 98.9 %
-    collapsed = gan.mode_coverage(X[X[:, 0] > 1.0], centres, 0.05)  # only the modes at angle 0, ±45°
+    collapsed = gan.mode_coverage(
+        X[X[:, 0] > 1.0], centres, 0.05
+    )  # only the modes at angle 0, ±45°
     assert collapsed.modes_covered == 3
     assert gan.mode_coverage(torch.zeros(10, 2), centres, 0.05).modes_covered == 0
 

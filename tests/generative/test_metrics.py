@@ -21,7 +21,9 @@ def _random_spd(d, seed):
 
 def test_one_dimensional_closed_form():
     # W2^2 between N(m1, s1^2) and N(m2, s2^2) is (m1 - m2)^2 + (s1 - s2)^2
-    d2 = frechet_distance(torch.tensor([1.0]), torch.tensor([[4.0]]), torch.tensor([-2.0]), torch.tensor([[9.0]]))
+    d2 = frechet_distance(
+        torch.tensor([1.0]), torch.tensor([[4.0]]), torch.tensor([-2.0]), torch.tensor([[9.0]])
+    )
     assert d2 == pytest.approx(9.0 + 1.0)
 
 
@@ -29,7 +31,9 @@ def test_diagonal_closed_form():
     v1, v2 = torch.tensor([1.0, 4.0, 0.25]), torch.tensor([4.0, 1.0, 1.0])
     mu1, mu2 = torch.tensor([0.0, 1.0, 2.0]), torch.tensor([1.0, 1.0, 0.0])
     expected = ((mu1 - mu2) ** 2).sum() + ((v1.sqrt() - v2.sqrt()) ** 2).sum()
-    assert frechet_distance(mu1, torch.diag(v1), mu2, torch.diag(v2)) == pytest.approx(expected.item())
+    assert frechet_distance(mu1, torch.diag(v1), mu2, torch.diag(v2)) == pytest.approx(
+        expected.item()
+    )
 
 
 def test_general_covariances_match_scipy_sqrtm():
@@ -41,7 +45,9 @@ def test_general_covariances_match_scipy_sqrtm():
     assert frechet_distance(mu1, s1, mu2, s2) == pytest.approx(expected, rel=1e-8)
     assert frechet_distance(mu1, s1, mu1, s1) == pytest.approx(0.0, abs=1e-9)
     # symmetric in its two arguments
-    assert frechet_distance(mu1, s1, mu2, s2) == pytest.approx(frechet_distance(mu2, s2, mu1, s1), rel=1e-9)
+    assert frechet_distance(mu1, s1, mu2, s2) == pytest.approx(
+        frechet_distance(mu2, s2, mu1, s1), rel=1e-9
+    )
 
 
 def test_sample_estimate_converges_to_the_closed_form():

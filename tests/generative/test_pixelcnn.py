@@ -74,7 +74,9 @@ def test_shapes_and_bad_input():
         model(torch.zeros(2, 28, 28))
     with pytest.raises(ValueError, match="uint8"):
         binarize(torch.zeros(2, 28, 28))
-    assert binarize(torch.tensor([[[0, 127, 128, 255]]], dtype=torch.uint8)).tolist() == [[[[0, 0, 1, 1]]]]
+    assert binarize(torch.tensor([[[0, 127, 128, 255]]], dtype=torch.uint8)).tolist() == [
+        [[[0, 0, 1, 1]]]
+    ]
 
 
 def test_bits_per_dim_known_values():
@@ -107,7 +109,9 @@ def test_training_lowers_bits_per_dim():
     X = torch.zeros(64, 1, 8, 8)
     X[:, :, :, ::2] = 1.0  # vertical stripes: easy to predict from the left neighbour
     model = PixelCNN(channels=8, num_layers=1)
-    losses = train_pixelcnn(model, X, PixelCNNConfig(num_train=64, num_epochs=15, batch_size=16, lr=1e-2))
+    losses = train_pixelcnn(
+        model, X, PixelCNNConfig(num_train=64, num_epochs=15, batch_size=16, lr=1e-2)
+    )
     assert losses[-1] < 0.5 * losses[0]
 
 
@@ -126,7 +130,12 @@ def test_batched_dependency_maps_agree_with_one_by_one():
 
 
 def test_gated_pixelcnn_is_causal_and_has_no_blind_spot():
-    from lib.generative.pixelcnn import GatedPixelCNN, all_dependency_maps, causality_violations, stack_masks
+    from lib.generative.pixelcnn import (
+        GatedPixelCNN,
+        all_dependency_maps,
+        causality_violations,
+        stack_masks,
+    )
 
     torch.manual_seed(0)
     gated = GatedPixelCNN(channels=8, num_layers=3)

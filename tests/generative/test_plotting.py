@@ -21,15 +21,30 @@ def test_figures_are_returned():
         plotting.plot_toy_panels({"a": torch.zeros(3, 2)}, torch.ones(4, 2), gan.ring_centres()),
         plotting.plot_dependency_maps([torch.zeros(5, 5, dtype=torch.bool)], [(2, 2)], ["t"]),
         plotting.plot_neighbours(torch.rand(2, 1, 28, 28), {"n": torch.rand(2, 1, 28, 28)}),
-        plotting.plot_density_1d(torch.rand(50), torch.linspace(0, 1, 10), {"k": torch.ones(10)}, xlabel="x"),
+        plotting.plot_density_1d(
+            torch.rand(50), torch.linspace(0, 1, 10), {"k": torch.ones(10)}, xlabel="x"
+        ),
     ]
     assert all(isinstance(f, Figure) for f in figs)
+    for fig in figs[1:]:  # every data axis is labelled (the taxonomy diagram and images have none)
+        for ax in fig.axes:
+            if ax.lines or ax.patches or ax.collections:
+                assert ax.get_xlabel() and ax.get_ylabel(), (fig, ax)
+    plt.close("all")
+
+
+def test_explained_variance_plots_the_cumulative_ratio():
+    fig = plotting.plot_explained_variance(torch.tensor([0.5, 0.3, 0.2]))
+    x, y = fig.axes[0].lines[0].get_data()
+    assert list(x) == [1, 2, 3] and y == pytest.approx([0.5, 0.8, 1.0])
     plt.close("all")
 
 
 def test_mismatched_panels_raise():
     with pytest.raises(ValueError):
-        plotting.plot_dependency_maps([torch.zeros(5, 5, dtype=torch.bool)], [(2, 2), (1, 1)], ["t"])
+        plotting.plot_dependency_maps(
+            [torch.zeros(5, 5, dtype=torch.bool)], [(2, 2), (1, 1)], ["t"]
+        )
     plt.close("all")
 
 
@@ -39,8 +54,12 @@ def test_density_plots_have_real_labels_and_round_colour_bar_ticks():
     assert "unit of x" not in fig.axes[0].get_ylabel() and "density" in fig.axes[0].get_ylabel()
     xs = torch.linspace(-3, 3, 30)
     xx, yy = torch.meshgrid(xs, xs, indexing="xy")
-    density = torch.exp(-(xx**2 + yy**2) / 2) / 6.2832 * 0.37  # a peak that is not a whole number of nats
-    fig = plotting.plot_density_2d(torch.randn(20, 2), xx, yy, {"a": density}, xlabel="u (a.u.)", ylabel="v (a.u.)")
+    density = (
+        torch.exp(-(xx**2 + yy**2) / 2) / 6.2832 * 0.37
+    )  # a peak that is not a whole number of nats
+    fig = plotting.plot_density_2d(
+        torch.randn(20, 2), xx, yy, {"a": density}, xlabel="u (a.u.)", ylabel="v (a.u.)"
+    )
     colour_bar = fig.axes[1]
     fig.canvas.draw()
     ticks = colour_bar.get_yticks()

@@ -6,7 +6,14 @@ import networkx as nx
 import pytest
 import torch
 
-from lib.graphs import GCN, SparseMatrix, from_networkx, mean_adjacency, normalized_adjacency
+from lib.graphs import (
+    GCN,
+    SparseMatrix,
+    from_networkx,
+    mean_adjacency,
+    normalized_adjacency,
+    scaling,
+)
 from lib.graphs.graph_classification import (
     FAMILIES,
     GraphClassifier,
@@ -15,14 +22,19 @@ from lib.graphs.graph_classification import (
     make_graph_families,
     train_graph_classifier,
 )
-from lib.graphs.link_prediction import link_scores, split_edges
+from lib.graphs.link_prediction import GAE, link_scores, split_edges, train_gae
 from lib.graphs.node_classification import (
     PyGGCNSameDraws,
     run_table2,
     train_node_classifier,
 )
-from lib.graphs.sampling import NeighborSampler, saved_tensor_bytes
-from lib.graphs.scaling import forward_time_vs_edges
+from lib.graphs.sampling import (
+    NeighborSampler,
+    SampledTrainingResult,
+    saved_tensor_bytes,
+    train_sampled,
+)
+from lib.graphs.scaling import forward_time_vs_edges, random_edge_index
 
 
 @pytest.fixture
@@ -94,6 +106,13 @@ def test_link_scores_perfect_and_chance():
     pos = torch.tensor([[0], [1]])
     neg = torch.tensor([[0], [3]])
     assert link_scores(z, pos, neg) == {"auc": 1.0, "ap": 1.0}
+    # identical embeddings score every pair alike: chance (AP is the share of positives)
+    same = torch.ones(4, 2)
+    assert link_scores(same, pos, neg) == {"auc": 0.5, "ap": 0.5}
+    wrong = torch.tensor(
+        [[5.0, 0.0], [-5.0, 0.0], [0.0, 5.0], [5.0, 0.0]]
+    )  # negatives ranked first
+    assert link_scores(wrong, pos, neg)["auc"] == 0.0
 
 
 def test_graph_families_and_readouts():
@@ -131,12 +150,28 @@ def test_node_classifier_trains_on_karate(karate):
     torch.manual_seed(0)
     model = GCN(n, 8, 2, dropout=0.0)
     adj = mean_adjacency(edge_index, n)
-    run = train_node_classifier(lambda: model(torch.eye(n), adj), model, y, train, ~train, ~train,
-                                decay_parameters=[], num_epochs=100, early_stopping=None)
+    run = train_node_classifier(
+        lambda: model(torch.eye(n), adj),
+        model,
+        y,
+        train,
+        ~train,
+        ~train,
+        decay_parameters=[],
+        num_epochs=100,
+        early_stopping=None,
+    )
     assert run.test_accuracy > 0.7
     with pytest.raises(ValueError, match="boolean"):
-        train_node_classifier(lambda: model(torch.eye(n), adj), model, y, train.long(), ~train,
-                              ~train, decay_parameters=[])
+        train_node_classifier(
+            lambda: model(torch.eye(n), adj),
+            model,
+            y,
+            train.long(),
+            ~train,
+            ~train,
+            decay_parameters=[],
+        )
 
 
 @pytest.fixture
@@ -155,8 +190,9 @@ def planted_partition():
     train = torch.cat([order[y[order] == c][:4] for c in range(3)])
     rest = order[~torch.isin(order, train)]
     masks[0][train], masks[1][rest[:30]], masks[2][rest[30:]] = True, True, True
-    return Data(x=x, y=y, edge_index=edge_index, train_mask=masks[0], val_mask=masks[1],
-                test_mask=masks[2])
+    return Data(
+        x=x, y=y, edge_index=edge_index, train_mask=masks[0], val_mask=masks[1], test_mask=masks[2]
+    )
 
 
 def test_pyg_same_draws_copies_weights_without_drawing(planted_partition):
@@ -178,8 +214,10 @@ def test_pyg_same_draws_copies_weights_without_drawing(planted_partition):
 
 def test_same_draws_give_the_same_runs_and_own_draws_differ(planted_partition):
     # The paper's protocol: early stopping makes the epoch count depend on every validation loss.
-    ours, same, own = (run_table2(planted_partition, "toy", impl, seeds=range(4))
-                       for impl in ("ours", "pyg-same-draws", "pyg"))
+    ours, same, own = (
+        run_table2(planted_partition, "toy", impl, seeds=range(4))
+        for impl in ("ours", "pyg-same-draws", "pyg")
+    )
     for result in (same, own):
         assert all(r.epochs < 200 for r in result.runs)
     assert [r.epochs for r in same.runs] == [r.epochs for r in ours.runs]
@@ -190,9 +228,84 @@ def test_same_draws_give_the_same_runs_and_own_draws_differ(planted_partition):
         run_table2(planted_partition, "toy", "pyg-cached")
 
 
-def test_scaling_times_are_positive():
-    edges, ours, _ = forward_time_vs_edges([100, 1000], repeats=1)
-    assert edges == [100, 1000] and all(t > 0 for t in ours)
+def test_scaling_times_the_layer_on_graphs_of_the_requested_size(monkeypatch):
+    outputs = []
+
+    def fake_best_time(fn, *, repeats):
+        outputs.append(fn())
+        return float(repeats)
+
+    monkeypatch.setattr(scaling, "best_time", fake_best_time)
+    edges, ours, pyg = forward_time_vs_edges([100, 1000], mean_degree=10, features=4, repeats=2)
+    assert edges == [100, 1000] and ours == [2.0, 2.0] and pyg == []
+    assert [tuple(o.shape) for o in outputs] == [(10, 4), (100, 4)]  # E / mean_degree nodes
+    assert random_edge_index(5, 7).shape == (2, 7)
+    with pytest.raises(ValueError, match="num_nodes"):
+        random_edge_index(0, 7)
+
+
+def test_train_sampled_learns_karate_and_is_seeded(karate):
+    edge_index, n = karate
+    graph = nx.karate_club_graph()
+    y = torch.tensor([int(graph.nodes[i]["club"] == "Officer") for i in range(n)])
+    x = torch.eye(n)
+
+    def run() -> tuple[torch.Tensor, SampledTrainingResult]:
+        torch.manual_seed(0)
+        model = GCN(n, 8, 2, dropout=0.0)
+        result = train_sampled(
+            model,
+            x,
+            y,
+            torch.arange(n),
+            NeighborSampler(edge_index, n, [5, 5]),
+            batch_size=8,
+            num_epochs=20,
+            generator=torch.Generator().manual_seed(0),
+        )
+        with torch.no_grad():
+            accuracy = (
+                (model.eval()(x, mean_adjacency(edge_index, n)).argmax(1) == y).float().mean()
+            )
+        return accuracy, result
+
+    accuracy, result = run()
+    assert accuracy > 0.9 and result.num_batches == 20 * 5 and result.sampled_nodes > 0
+    assert torch.equal(run()[0], accuracy)
+    with pytest.raises(ValueError, match="batch_size"):
+        train_sampled(
+            GCN(n, 8, 2),
+            x,
+            y,
+            torch.arange(n),
+            NeighborSampler(edge_index, n, [5]),
+            batch_size=0,
+            num_epochs=1,
+        )
+
+
+@pytest.mark.parametrize("implementation", ["ours", "pyg"])
+def test_train_gae_beats_chance_with_the_requested_sizes(karate, implementation):
+    edge_index, n = karate
+    split = split_edges(edge_index, n, generator=torch.Generator().manual_seed(0))
+    torch.manual_seed(0)
+    result = train_gae(
+        torch.eye(n),
+        split,
+        implementation=implementation,
+        hidden=8,
+        latent=4,
+        num_epochs=100,
+        generator=torch.Generator().manual_seed(0),
+    )
+    assert result.auc > 0.6 and 0 <= result.ap <= 1
+
+
+def test_gae_sizes_are_arguments():
+    model = GAE(34, hidden=8, latent=4)
+    assert model.encode(
+        torch.eye(34), normalized_adjacency(torch.tensor([[0, 1], [1, 0]]), 34)
+    ).shape == (34, 4)
 
 
 def test_sampled_mean_is_biased_towards_the_node_itself_when_fanout_is_below_the_degree():
@@ -208,9 +321,15 @@ def test_sampled_mean_is_biased_towards_the_node_itself_when_fanout_is_below_the
         mean = (batch.blocks[0] @ x[batch.nodes])[0, 0].item()  # (x_0 + sum of k sampled) / (k + 1)
         with_self.append(mean)
         neighbours_only.append(((k + 1) * mean - x[0, 0].item()) / k)
-    full_mean = mean_adjacency(edge_index, 5).to_dense()[0] @ x[:, 0]  # (x_0 + sum of all 4) / 5 = 2
-    expected_biased = (x[0, 0] + k * x[1:, 0].mean()) / (k + 1)  # 5/3: the centre weighs 1/3, not 1/5
+    full_mean = (
+        mean_adjacency(edge_index, 5).to_dense()[0] @ x[:, 0]
+    )  # (x_0 + sum of all 4) / 5 = 2
+    expected_biased = (x[0, 0] + k * x[1:, 0].mean()) / (
+        k + 1
+    )  # 5/3: the centre weighs 1/3, not 1/5
     standard_error = 1.0 / draws**0.5
     assert abs(sum(with_self) / draws - expected_biased.item()) < 5 * standard_error
     assert full_mean.item() - sum(with_self) / draws > 0.25  # biased towards x_0 = 0
-    assert abs(sum(neighbours_only) / draws - x[1:, 0].mean().item()) < 5 * standard_error  # unbiased
+    assert (
+        abs(sum(neighbours_only) / draws - x[1:, 0].mean().item()) < 5 * standard_error
+    )  # unbiased

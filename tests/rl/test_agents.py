@@ -12,8 +12,16 @@ from lib.rl.networks import BatchedMLP, clip_grad_norm_per_member_
 from lib.rl.reinforce import ReinforceConfig, returns_to_go, train_reinforce
 from lib.rl.tabular import q_learning
 
-TINY = DQNConfig(total_steps=600, hidden=(16,), batch_size=16, learning_starts=100, buffer_size=1000,
-                 target_update_interval=50, eval_every=300, eval_episodes=2)
+TINY = DQNConfig(
+    total_steps=600,
+    hidden=(16,),
+    batch_size=16,
+    learning_starts=100,
+    buffer_size=1000,
+    target_update_interval=50,
+    eval_every=300,
+    eval_episodes=2,
+)
 
 
 def test_dqn_same_seed_same_returns():
@@ -21,7 +29,9 @@ def test_dqn_same_seed_same_returns():
     b = train_dqn([3, 4], TINY)
     assert a.episode_returns == b.episode_returns
     assert np.array_equal(a.eval_returns, b.eval_returns)
-    assert np.array_equal(final_evaluation(a.online, num_episodes=3), final_evaluation(b.online, num_episodes=3))
+    assert np.array_equal(
+        final_evaluation(a.online, num_episodes=3), final_evaluation(b.online, num_episodes=3)
+    )
     c = train_dqn([5, 4], TINY)
     assert a.episode_returns[0] != c.episode_returns[0]
 
@@ -30,7 +40,7 @@ def test_lockstep_agents_are_independent():
     pair = train_dqn([3, 4], TINY, use_replay=[True, False], use_target=[True, False])
     alone = train_dqn([4], TINY, use_replay=False, use_target=False)
     assert pair.episode_returns[1] == alone.episode_returns[0]
-    for p, q in zip(pair.online.parameters(), alone.online.parameters()):
+    for p, q in zip(pair.online.parameters(), alone.online.parameters(), strict=False):
         assert torch.allclose(p[1], q[0], atol=1e-6)
 
 
@@ -81,7 +91,9 @@ def test_q_learning_finds_the_cliff_walking_optimum():
     optimal = value_iteration(from_gymnasium(env), 1.0)
     s = 36  # follow the greedy path from the start
     for _ in range(13):
-        assert result.Q[s].argmax() == optimal.Q[s].argmax() or np.isclose(optimal.Q[s].max(), optimal.Q[s, result.Q[s].argmax()])
+        assert result.Q[s].argmax() == optimal.Q[s].argmax() or np.isclose(
+            optimal.Q[s].max(), optimal.Q[s, result.Q[s].argmax()]
+        )
         s = int(np.argmax(from_gymnasium(env).P[s, result.Q[s].argmax()]))
     assert s == 47
 

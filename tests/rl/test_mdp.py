@@ -77,7 +77,9 @@ def test_cliff_walking_known_optimum():
 def test_iterative_and_exact_policy_evaluation_agree():
     mdp = from_gymnasium(gym.make("FrozenLake-v1"))
     pi = uniform_policy(mdp)
-    assert np.allclose(policy_evaluation(mdp, pi, 0.9), policy_evaluation_exact(mdp, pi, 0.9), atol=1e-8)
+    assert np.allclose(
+        policy_evaluation(mdp, pi, 0.9), policy_evaluation_exact(mdp, pi, 0.9), atol=1e-8
+    )
 
 
 def test_estimated_model_converges_to_true_model():

@@ -6,11 +6,13 @@ import torch
 
 from lib.rl.model_based import (
     DynamicsModel,
+    MBRLConfig,
     RandomShootingMPC,
     cartpole_alive,
     collect,
     fit_dynamics,
     one_step_errors,
+    train_mbrl,
 )
 
 
@@ -37,3 +39,25 @@ def test_learnt_model_beats_the_constant_model_and_planner_is_seeded():
     a1 = RandomShootingMPC(model, horizon=10, num_sequences=50, seed=3)(obs)
     a2 = RandomShootingMPC(model, horizon=10, num_sequences=50, seed=3)(obs)
     assert torch.equal(a1, a2) and a1.shape == (8,)
+
+
+def test_train_mbrl_is_seeded_and_aggregates_data():
+    config = MBRLConfig(
+        random_steps=200,
+        iterations=2,
+        mpc_steps=50,
+        horizon=5,
+        num_sequences=20,
+        hidden=16,
+        num_epochs=2,
+        eval_episodes=1,
+    )
+    first, second = train_mbrl(0, config), train_mbrl(0, config)
+    assert first.env_steps.tolist() == [200, 250]  # the MPC steps are added to the data
+    assert np.array_equal(first.eval_returns, second.eval_returns)
+    assert np.array_equal(first.model_losses, second.model_losses)
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(first.model.parameters(), second.model.parameters(), strict=True)
+    )
+    assert first.config["iterations"] == 2 and (first.eval_returns >= 1).all()

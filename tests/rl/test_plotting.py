@@ -6,15 +6,26 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
-from lib.rl.plotting import CLIFF_WALKING_ARROWS, plot_learning_curves, plot_state_predictions, plot_value_grid  # noqa: E402
+from lib.rl.plotting import (
+    CLIFF_WALKING_ARROWS,
+    plot_learning_curves,
+    plot_state_predictions,
+    plot_value_grid,
+)  # noqa: E402
 
 
 def test_value_grid_greys_out_states_without_an_arrow():
     values = np.linspace(-13, -1, 48)
     values[37:47] = -100.0  # the cliff: not a state the agent acts in
     cliff = np.arange(48) >= 37
-    fig = plot_value_grid(values, (4, 12), policy=np.zeros(48, int), arrows=CLIFF_WALKING_ARROWS,
-                          no_arrow=cliff, value_label="optimal value (reward)")
+    fig = plot_value_grid(
+        values,
+        (4, 12),
+        policy=np.zeros(48, int),
+        arrows=CLIFF_WALKING_ARROWS,
+        no_arrow=cliff,
+        value_label="optimal value (reward)",
+    )
     image = fig.axes[0].images[0]
     assert np.ma.getmaskarray(image.get_array()).ravel().tolist() == cliff.tolist()
     assert image.get_clim()[0] > -100  # the colour scale covers the other states only
@@ -24,7 +35,9 @@ def test_value_grid_greys_out_states_without_an_arrow():
 
 def test_learning_curve_band_stays_within_the_possible_returns():
     steps = np.arange(1, 6) * 1000
-    returns = np.array([[10, 200, 500, 500, 500], [10, 100, 300, 500, 500], [9, 150, 500, 420, 500]], float)
+    returns = np.array(
+        [[10, 200, 500, 500, 500], [10, 100, 300, 500, 500], [9, 150, 500, 420, 500]], float
+    )
     fig = plot_learning_curves({"DQN": (steps, returns)}, threshold=475)
     band = fig.axes[0].collections[0].get_paths()[0].vertices[:, 1]
     assert band.max() <= 500 and band.min() >= 9
@@ -38,6 +51,8 @@ def test_state_prediction_panels_have_full_size_labels():
     fig = plot_state_predictions(true, true + 0.1)
     assert len(fig.axes) == 4
     labels = [ax.yaxis.label for ax in fig.axes]
-    assert all(label.get_fontsize() >= 10 for label in labels), [label.get_fontsize() for label in labels]
+    assert all(label.get_fontsize() >= 10 for label in labels), [
+        label.get_fontsize() for label in labels
+    ]
     assert [label.get_text() for label in labels][2] == "pole angle (rad)"
     assert all(ax.get_xlabel() == "time (s)" for ax in fig.axes[2:])

@@ -8,8 +8,17 @@ from lib.rl.replay import ReplayBuffer
 
 def fill(buffer: ReplayBuffer, n: int) -> None:
     for t in range(n):
-        obs = np.full((buffer.num_envs, buffer.obs_dim), t, np.float32) + np.arange(buffer.num_envs)[:, None] * 1000
-        buffer.add(obs, np.full(buffer.num_envs, t % 2), np.full(buffer.num_envs, float(t)), obs + 1, np.zeros(buffer.num_envs))
+        obs = (
+            np.full((buffer.num_envs, buffer.obs_dim), t, np.float32)
+            + np.arange(buffer.num_envs)[:, None] * 1000
+        )
+        buffer.add(
+            obs,
+            np.full(buffer.num_envs, t % 2),
+            np.full(buffer.num_envs, float(t)),
+            obs + 1,
+            np.zeros(buffer.num_envs),
+        )
 
 
 def test_ring_overwrites_oldest():
@@ -44,7 +53,9 @@ def test_sampling_is_uniform_and_seeded():
 def test_recent_window_after_wraparound():
     buffer = ReplayBuffer(capacity=6, obs_dim=1, num_envs=2)
     fill(buffer, 9)
-    batch = buffer.sample(4, [np.random.default_rng(0), np.random.default_rng(1)], recent=np.array([True, False]))
+    batch = buffer.sample(
+        4, [np.random.default_rng(0), np.random.default_rng(1)], recent=np.array([True, False])
+    )
     assert batch["reward"][0].tolist() == [5.0, 6.0, 7.0, 8.0]
 
 

@@ -28,7 +28,7 @@ def test_distance_grows_with_severity(images, name):
     clean = images.float() / 255
     distances = [(corrupt(clean, name, s) - clean).pow(2).mean().sqrt().item() for s in SEVERITIES]
     assert distances[0] > 0
-    assert all(a < b for a, b in zip(distances, distances[1:])), distances
+    assert all(a < b for a, b in zip(distances, distances[1:], strict=False)), distances
 
 
 @pytest.mark.parametrize("name", CORRUPTIONS)

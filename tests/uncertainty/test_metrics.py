@@ -27,7 +27,9 @@ def random_probs(n=2000, c=10, seed=0, sharpness=3.0):
 def test_calibration_error_matches_torchmetrics(seed, n_bins, norm):
     probs, labels, _ = random_probs(seed=seed)
     ours = M.expected_calibration_error(probs, labels, n_bins=n_bins, norm=norm)
-    ref = multiclass_calibration_error(probs, labels, num_classes=10, n_bins=n_bins, norm=norm).item()
+    ref = multiclass_calibration_error(
+        probs, labels, num_classes=10, n_bins=n_bins, norm=norm
+    ).item()
     assert abs(ours - ref) < 1e-6
 
 
@@ -47,23 +49,46 @@ def test_reliability_bins_consistent():
     bins = M.reliability_bins(probs, labels, n_bins=10)
     assert int(bins.counts.sum()) == len(labels)
     filled = bins.counts > 0
-    assert ((bins.confidence[filled] >= bins.edges[:-1][filled]) & (bins.confidence[filled] <= bins.edges[1:][filled])).all()
+    assert (
+        (bins.confidence[filled] >= bins.edges[:-1][filled])
+        & (bins.confidence[filled] <= bins.edges[1:][filled])
+    ).all()
     acc = (probs.argmax(1) == labels).double().mean()
-    assert float((bins.accuracy[filled] * bins.counts[filled]).sum() / len(labels)) == pytest.approx(float(acc))
+    assert float(
+        (bins.accuracy[filled] * bins.counts[filled]).sum() / len(labels)
+    ) == pytest.approx(float(acc))
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_nll_and_brier_match_sklearn(seed):
     probs, labels, logits = random_probs(seed=seed, sharpness=1.0)
-    assert abs(M.nll(probs, labels) - log_loss(labels.numpy(), (probs.double() / probs.double().sum(1, keepdim=True)).numpy(), labels=list(range(10)))) < 1e-6
-    assert abs(M.nll(probs, labels) - torch.nn.functional.cross_entropy(logits.double(), labels).item()) < 1e-6
+    assert (
+        abs(
+            M.nll(probs, labels)
+            - log_loss(
+                labels.numpy(),
+                (probs.double() / probs.double().sum(1, keepdim=True)).numpy(),
+                labels=list(range(10)),
+            )
+        )
+        < 1e-6
+    )
+    assert (
+        abs(
+            M.nll(probs, labels) - torch.nn.functional.cross_entropy(logits.double(), labels).item()
+        )
+        < 1e-6
+    )
     onehot = np.eye(10)[labels.numpy()]
     ref = ((probs.double().numpy() - onehot) ** 2).sum(1).mean()
     assert abs(M.brier_score(probs, labels) - ref) < 1e-9
     # binary case against sklearn's brier_score_loss (which scores one column: ours is twice it)
     p1 = probs[:, :2] / probs[:, :2].sum(1, keepdim=True)
     y1 = (labels % 2).long()
-    assert abs(M.brier_score(p1, y1) - 2 * brier_score_loss(y1.numpy(), p1[:, 1].double().numpy())) < 1e-6
+    assert (
+        abs(M.brier_score(p1, y1) - 2 * brier_score_loss(y1.numpy(), p1[:, 1].double().numpy()))
+        < 1e-6
+    )
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -104,7 +129,9 @@ def test_entropy_and_mutual_information():
 
 def test_temperature_minimises_nll():
     probs, labels, logits = random_probs(n=3000, sharpness=4.0, seed=5)
-    labels = torch.where(torch.rand(3000, generator=torch.Generator().manual_seed(1)) < 0.5, logits.argmax(1), labels)
+    labels = torch.where(
+        torch.rand(3000, generator=torch.Generator().manual_seed(1)) < 0.5, logits.argmax(1), labels
+    )
     t = M.fit_temperature(logits, labels)
     nll_at = lambda temp: M.nll(torch.softmax(logits.double() / temp, 1), labels)  # noqa: E731
     ref = minimize_scalar(nll_at, bounds=(0.05, 20), method="bounded", options={"xatol": 1e-8})
@@ -130,7 +157,9 @@ def test_bayes_decisions_on_the_slide_cost_table():
     p = torch.tensor([0.01, 0.2, 0.9])
     probs = torch.stack([1 - p, p], 1)
     assert M.bayes_decisions(probs, cost).tolist() == [0, 2, 1]
-    assert M.expected_cost(torch.tensor([0, 2, 1]), torch.tensor([1, 0, 1]), cost) == pytest.approx(10.5 / 3)
+    assert M.expected_cost(torch.tensor([0, 2, 1]), torch.tensor([1, 0, 1]), cost) == pytest.approx(
+        10.5 / 3
+    )
 
 
 def test_label_shift_correction_and_em():
@@ -152,18 +181,39 @@ def test_label_shift_correction_and_em():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: M.expected_calibration_error(torch.randn(5, 3), torch.zeros(5, dtype=torch.long)), "softmax"),
+        (
+            lambda: M.expected_calibration_error(
+                torch.randn(5, 3), torch.zeros(5, dtype=torch.long)
+            ),
+            "softmax",
+        ),
         (lambda: M.nll(torch.full((5, 3), 0.5), torch.zeros(5, dtype=torch.long)), "sum to 1"),
         (lambda: M.nll(torch.full((5, 3), 1 / 3), torch.full((5,), 3)), r"0\.\.2"),
-        (lambda: M.brier_score(torch.full((5, 3), 1 / 3), torch.zeros(4, dtype=torch.long)), r"shape \(5,\)"),
+        (
+            lambda: M.brier_score(torch.full((5, 3), 1 / 3), torch.zeros(4, dtype=torch.long)),
+            r"shape \(5,\)",
+        ),
         (lambda: M.nll(torch.full((5, 3), 1 / 3), torch.zeros(5)), "integer"),
         (lambda: M.entropy(torch.full((5,), 0.2)), r"\(N, C\)"),
         (lambda: M.auroc(torch.randn(4), torch.ones(4, dtype=torch.long)), "both classes"),
         (lambda: M.auroc(torch.randn(4), torch.ones(5)), "same length"),
         (lambda: M.mutual_information(torch.full((5, 3), 1 / 3)), r"\(M, N, C\)"),
-        (lambda: M.bayes_decisions(torch.full((5, 2), 0.5), torch.ones(3, 3)), "one row per action"),
-        (lambda: M.expected_calibration_error(torch.full((5, 2), 0.5), torch.zeros(5, dtype=torch.long), n_bins=0), "n_bins"),
-        (lambda: M.fit_temperature(torch.randn(5, 3), torch.zeros(5, dtype=torch.long), bounds=(2, 1)), "bounds"),
+        (
+            lambda: M.bayes_decisions(torch.full((5, 2), 0.5), torch.ones(3, 3)),
+            "one row per action",
+        ),
+        (
+            lambda: M.expected_calibration_error(
+                torch.full((5, 2), 0.5), torch.zeros(5, dtype=torch.long), n_bins=0
+            ),
+            "n_bins",
+        ),
+        (
+            lambda: M.fit_temperature(
+                torch.randn(5, 3), torch.zeros(5, dtype=torch.long), bounds=(2, 1)
+            ),
+            "bounds",
+        ),
     ],
 )
 def test_bad_input_raises_value_error(call, match):
@@ -174,3 +224,12 @@ def test_bad_input_raises_value_error(call, match):
 def test_numpy_input_accepted():
     probs, labels, _ = random_probs(n=100)
     assert M.nll(probs.numpy(), labels.numpy()) == pytest.approx(M.nll(probs, labels))
+
+
+def test_mutual_information_is_zero_not_negative_when_members_agree():
+    probs = torch.softmax(torch.randn(1, 50, 10, generator=torch.Generator().manual_seed(0)), -1)
+    members = probs.repeat(5, 1, 1)
+    total, aleatoric, _ = M.entropy_split(members)
+    assert ((total - aleatoric) < 0).any()  # the rounding this test is about happens here
+    mi = M.mutual_information(members)
+    assert (mi >= 0).all() and mi.max() < 1e-6

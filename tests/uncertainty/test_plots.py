@@ -18,10 +18,18 @@ def test_quality_vs_cost_keeps_coinciding_points_visible_and_ticks_readable():
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("time (s, log scale)", "NLL (nats per image)")
     collections = ax.collections
     assert len(collections) == len(points)
-    assert len({c.get_paths()[0].vertices.tobytes() for c in collections}) == len(points)  # one shape each
+    assert len({c.get_paths()[0].vertices.tobytes() for c in collections}) == len(
+        points
+    )  # one shape each
     sizes = [c.get_sizes()[0] for c in collections]
-    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == len(sizes)  # later ones nest inside
-    assert all(len(c.get_facecolor()) == 0 or c.get_facecolor()[0][3] == 0 for c in collections)  # hollow
-    assert PALETTE[6] not in {to_hex(c.get_edgecolor()[0]) for c in collections}  # no low-contrast yellow
+    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == len(
+        sizes
+    )  # later ones nest inside
+    assert all(
+        len(c.get_facecolor()) == 0 or c.get_facecolor()[0][3] == 0 for c in collections
+    )  # hollow
+    assert PALETTE[6] not in {
+        to_hex(c.get_edgecolor()[0]) for c in collections
+    }  # no low-contrast yellow
     fig.canvas.draw()
     assert not [t.get_text() for t in ax.xaxis.get_minorticklabels() if t.get_text()]

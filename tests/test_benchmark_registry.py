@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lib import bench
+from lib import benchmark_registry as bench
 
 
 def test_registry_runs_and_writes_json(tmp_path, monkeypatch):
@@ -39,6 +39,9 @@ def test_duplicate_and_unknown_names(monkeypatch):
 def test_every_part_registers_its_benchmarks():
     names = bench.registered()
     assert {"core/fashion-mnist-loading", "core/baseline-cnn-training"} <= set(names)
+    for module in bench.BENCHMARK_MODULES:  # lib.<part>.benchmarks registers "<part>/..." names
+        part = module.split(".")[1] if module.count(".") == 2 else "core"
+        assert any(name.startswith(f"{part}/") for name in names), f"{module} registers nothing"
 
 
 def test_timer_measures_the_block():
@@ -57,8 +60,12 @@ def test_command_line_sees_every_registered_benchmark():
     import subprocess
     import sys
 
-    listed = subprocess.run([sys.executable, "-m", "lib.bench", "--list"], capture_output=True,
-                            text=True, check=True).stdout.split()
+    listed = subprocess.run(
+        [sys.executable, "-m", "lib.benchmark_registry", "--list"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert listed == sorted(bench.registered())
 
 
@@ -73,3 +80,9 @@ def test_best_time_takes_the_fastest_call():
     assert bench.best_time(call, repeats=3) < 0.01
     with pytest.raises(ValueError, match="repeats"):
         bench.best_time(call, repeats=0)
+
+
+def test_old_import_path_is_the_same_registry():
+    from lib import bench as old
+
+    assert old.best_time is bench.best_time and old.registered is bench.registered

@@ -1,0 +1,71 @@
+"""Label-shift correction (Saerens, Latinne & Decaestecker 2002): re-weight predicted
+probabilities by a new class prior, and estimate that prior by EM on unlabelled target data."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from lib.uncertainty.checks import as_tensor, check_probs
+
+
+def _check_prior(prior: torch.Tensor | np.ndarray, num_classes: int, name: str) -> torch.Tensor:
+    prior = as_tensor(prior, name).double()
+    if prior.shape != (num_classes,) or (prior < 0).any() or abs(float(prior.sum()) - 1) > 1e-6:
+        raise ValueError(
+            f"{name} must be {num_classes} non-negative class frequencies summing to 1."
+        )
+    return prior
+
+
+def correct_label_shift(
+    probs: torch.Tensor | np.ndarray,
+    source_prior: torch.Tensor | np.ndarray,
+    target_prior: torch.Tensor | np.ndarray,
+) -> torch.Tensor:
+    r"""Re-weight posteriors for new class priors (Saerens et al. 2002).
+
+    Under label shift :math:`p(x \mid y)` is unchanged, so
+
+    .. math::
+        q(y \mid x) \propto p(y \mid x)\, \frac{q(y)}{p(y)}.
+
+    Shapes:
+        probs: ``(N, C)``; priors: ``(C,)`` → ``(N, C)``.
+    """
+    probs = check_probs(probs).double()
+    c = probs.shape[1]
+    weight = _check_prior(target_prior, c, "target_prior") / _check_prior(
+        source_prior, c, "source_prior"
+    )
+    adjusted = probs * weight
+    return adjusted / adjusted.sum(dim=1, keepdim=True)
+
+
+def estimate_target_prior(
+    probs: torch.Tensor | np.ndarray,
+    source_prior: torch.Tensor | np.ndarray,
+    *,
+    num_iterations: int = 200,
+    tol: float = 1e-10,
+) -> torch.Tensor:
+    """EM estimate of the test set's class priors from unlabelled predictions (Saerens et al. 2002).
+
+    Alternates :func:`correct_label_shift` (E step) with averaging the corrected posteriors
+    (M step).
+
+    Shapes:
+        probs: ``(N, C)``; source_prior: ``(C,)`` → ``(C,)``.
+    """
+    probs = check_probs(probs).double()
+    source = _check_prior(source_prior, probs.shape[1], "source_prior")
+    prior = source.clone()
+    for _ in range(num_iterations):
+        adjusted = probs * (prior / source)
+        adjusted = adjusted / adjusted.sum(dim=1, keepdim=True)
+        new = adjusted.mean(dim=0)
+        if (new - prior).abs().max() < tol:
+            prior = new
+            break
+        prior = new
+    return prior
