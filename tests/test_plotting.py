@@ -8,7 +8,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from lib.notebook import setup  # noqa: E402
 from lib.plotting import PALETTE, finish_axes, image_grid, plot_bars, plot_curves, set_style  # noqa: E402
 
 
@@ -59,10 +58,3 @@ def test_finish_axes_labels_titles_and_legends_only_when_asked():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a line"]
     assert ax.get_legend().get_texts()[0].get_fontsize() == 8
 
-
-def test_notebook_setup_seeds_and_styles():
-    device = setup(5)
-    first = torch.rand(2)
-    setup(5)
-    assert torch.equal(first, torch.rand(2)) and device.type in ("cpu", "cuda")
-    assert torch.get_num_threads() == 2

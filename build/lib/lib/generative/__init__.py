@@ -1,0 +1,15 @@
+"""Chapter 2, generative models: density estimation, PixelCNN, GANs and their evaluation.
+
+Modules:
+    :mod:`lib.generative.density`: k-means, PCA and kernel density estimates, from scratch.
+    :mod:`lib.generative.pixelcnn`: masked convolutions, a small PixelCNN and a gated PixelCNN
+        (van den Oord et al. 2016).
+    :mod:`lib.generative.gan`: GAN losses (saturating, non-saturating, WGAN, WGAN-GP, LSGAN) and
+        the ring-of-Gaussians toy with its modes-covered metric.
+    :mod:`lib.generative.dcgan`: a DCGAN generator and discriminator for 28×28 images
+        (Radford et al. 2016) and its training loop.
+    :mod:`lib.generative.metrics`: the Fréchet distance (Heusel et al. 2017) in the feature space
+        of the book's own classifier.
+    :mod:`lib.generative.plotting`: the chapter's figures.
+    :mod:`lib.generative.benchmarks`: PixelCNN sampling time and DCGAN training throughput.
+"""

@@ -1,0 +1,407 @@
+"""PixelCNN on binarised images: masked convolutions, likelihood in bits/dim, sequential sampling.
+
+A fully visible belief network factorises the image likelihood with the chain rule,
+
+.. math::
+    p(x) = \\prod_{i=1}^{n} p(x_i \\mid x_1, \\dots, x_{i-1}),
+
+with pixels in raster order (row by row, left to right). PixelCNN (van den Oord et al. 2016,
+"Pixel Recurrent Neural Networks") computes every conditional at once with convolutions whose
+kernels are masked so that output pixel ``i`` never sees input pixels ``>= i`` (type A, first
+layer) or ``> i`` (type B, later layers, which may see their own position because it already
+only carries information about pixels ``< i``).
+
+Images here have one channel with values in {0, 1}; each conditional is a Bernoulli given by one
+logit per pixel.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def binarize(X: torch.Tensor, threshold: int = 128) -> torch.Tensor:
+    """uint8 images to float {0, 1} images by thresholding (deterministic, no sampling).
+
+    Shapes:
+        ``(N, H, W)`` uint8 → ``(N, 1, H, W)`` float32 in {0, 1}.
+    """
+    if X.dtype != torch.uint8 or X.dim() != 3:
+        raise ValueError(
+            f"expected uint8 images (N, H, W), got {X.dtype} {tuple(X.shape)}; "
+            "pass the X returned by lib.data.load_fashion_mnist."
+        )
+    return (X >= threshold).float().unsqueeze(1)
+
+
+def _check_binary_images(X: torch.Tensor) -> None:
+    if X.dim() != 4 or X.shape[1] != 1 or not X.is_floating_point():
+        raise ValueError(
+            f"expected float images (B, 1, H, W) with values in {{0, 1}}, got {X.dtype} "
+            f"{tuple(X.shape)}; binarise uint8 data with lib.generative.pixelcnn.binarize."
+        )
+
+
+def causal_mask(kernel_size: int, mask_type: str) -> torch.Tensor:
+    """The spatial mask of a PixelCNN kernel.
+
+    Type ``"A"`` zeroes the centre and everything after it in raster order; type ``"B"`` keeps
+    the centre.
+
+    Shapes:
+        returns ``(kernel_size, kernel_size)`` float of 0s and 1s.
+    """
+    if mask_type not in ("A", "B"):
+        raise ValueError(f"mask_type must be 'A' or 'B', got {mask_type!r}.")
+    if kernel_size < 1 or kernel_size % 2 == 0:
+        raise ValueError(f"kernel_size must be a positive odd int, got {kernel_size}.")
+    mask = torch.ones(kernel_size, kernel_size)
+    c = kernel_size // 2
+    mask[c, c + (mask_type == "B") :] = 0.0
+    mask[c + 1 :, :] = 0.0
+    return mask
+
+
+class MaskedConv2d(nn.Conv2d):
+    """A 'same'-padded convolution whose kernel only sees pixels before the centre.
+
+    Paper: van den Oord, Kalchbrenner & Kavukcuoglu (2016), Pixel Recurrent Neural Networks.
+
+    Args:
+        in_channels: Input channels.
+        out_channels: Output channels.
+        kernel_size: Odd kernel size.
+        mask_type: ``"A"`` (excludes the centre, first layer) or ``"B"`` (includes it).
+
+    Shapes:
+        ``(B, in_channels, H, W)`` → ``(B, out_channels, H, W)``.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, mask_type: str):
+        mask = causal_mask(kernel_size, mask_type)
+        super().__init__(in_channels, out_channels, kernel_size, padding=kernel_size // 2)
+        self.mask_type = mask_type
+        self.register_buffer("mask", mask[None, None])
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(X, self.weight * self.mask, self.bias, padding=self.padding)
+
+
+class _ResidualBlock(nn.Module):
+    def __init__(self, channels: int, kernel_size: int):
+        super().__init__()
+        self.conv = MaskedConv2d(channels, channels, kernel_size, "B")
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return X + self.conv(F.relu(X))
+
+
+class PixelCNN(nn.Module):
+    """A small PixelCNN for binary images: one type-A layer, residual type-B layers, 1×1 head.
+
+    Far smaller than the paper's 15-layer, 128-feature-map network, so that it trains in a
+    minute on a laptop CPU.
+
+    Args:
+        channels: Feature maps of every hidden layer.
+        num_layers: Number of residual type-B layers.
+        first_kernel: Kernel size of the type-A layer (7 in the paper).
+        kernel_size: Kernel size of the type-B layers.
+
+    Shapes:
+        input ``(B, 1, H, W)`` in {0, 1} → logits ``(B, 1, H, W)`` of
+        :math:`p(x_i = 1 \\mid x_{<i})`.
+    """
+
+    def __init__(self, channels: int = 32, num_layers: int = 4, first_kernel: int = 7, kernel_size: int = 3):
+        super().__init__()
+        if channels < 1 or num_layers < 0:
+            raise ValueError(f"need channels >= 1 and num_layers >= 0, got {channels}, {num_layers}.")
+        self.first = MaskedConv2d(1, channels, first_kernel, "A")
+        self.blocks = nn.Sequential(*[_ResidualBlock(channels, kernel_size) for _ in range(num_layers)])
+        self.head = nn.Sequential(nn.ReLU(), nn.Conv2d(channels, channels, 1), nn.ReLU(), nn.Conv2d(channels, 1, 1))
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        _check_binary_images(X)
+        return self.head(self.blocks(self.first(2.0 * X - 1.0)))
+
+
+def bits_per_dim(logits: torch.Tensor, X: torch.Tensor) -> float:
+    """Mean negative log-likelihood of binary images in bits per pixel.
+
+    .. math::
+        \\mathrm{bits/dim} = -\\frac{1}{N D \\ln 2} \\sum_{n, i} \\log p(x_{n,i} \\mid x_{n,<i}).
+
+    Shapes:
+        ``logits`` and ``X``: ``(B, 1, H, W)`` (``X`` in {0, 1}).
+    """
+    if logits.shape != X.shape:
+        raise ValueError(f"logits {tuple(logits.shape)} and X {tuple(X.shape)} must have the same shape.")
+    nats = F.binary_cross_entropy_with_logits(logits, X, reduction="mean")
+    return nats.item() / math.log(2.0)
+
+
+@torch.no_grad()
+def evaluate_bits_per_dim(model: nn.Module, X: torch.Tensor, *, batch_size: int = 500) -> float:
+    """Test NLL of ``model`` over binary images ``X`` ``(N, 1, H, W)``, in bits/dim."""
+    _check_binary_images(X)
+    model.eval()
+    total = 0.0
+    for i in range(0, len(X), batch_size):
+        batch = X[i : i + batch_size]
+        total += bits_per_dim(model(batch), batch) * len(batch)
+    return total / len(X)
+
+
+class IndependentPixels(nn.Module):
+    """The baseline: every pixel an independent Bernoulli with its training-set frequency.
+
+    Its logits do not depend on the input, so it is trivially causal.
+
+    Args:
+        X: Binary training images ``(N, 1, H, W)``.
+        pseudo_count: Laplace smoothing, so no pixel gets probability 0 or 1.
+
+    Shapes:
+        input ``(B, 1, H, W)`` → logits ``(B, 1, H, W)``.
+    """
+
+    def __init__(self, X: torch.Tensor, pseudo_count: float = 1.0):
+        super().__init__()
+        _check_binary_images(X)
+        p = (X.sum(0) + pseudo_count) / (len(X) + 2 * pseudo_count)
+        self.register_buffer("logit", torch.log(p) - torch.log1p(-p))
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        _check_binary_images(X)
+        return self.logit.expand_as(X)
+
+
+@dataclass(frozen=True)
+class PixelCNNConfig:
+    """Everything that determines a trained :class:`PixelCNN`.
+
+    Attributes:
+        channels: Hidden feature maps.
+        num_layers: Residual type-B layers.
+        num_train: Training images used (the first ``num_train`` of the training set).
+        num_epochs: Passes over them.
+        batch_size: Images per step.
+        lr: Adam learning rate.
+        seed: Seed of initialisation and shuffling.
+    """
+
+    channels: int = 32
+    num_layers: int = 4
+    num_train: int = 12000
+    num_epochs: int = 1
+    batch_size: int = 64
+    lr: float = 2e-3
+    seed: int = 0
+
+
+def train_pixelcnn(model: PixelCNN, X: torch.Tensor, config: PixelCNNConfig) -> list[float]:
+    """Train ``model`` in place by maximum likelihood with Adam.
+
+    Args:
+        model: The network.
+        X: Binary training images ``(N, 1, H, W)``; the first ``config.num_train`` are used.
+        config: Hyper-parameters.
+
+    Returns:
+        Training bits/dim of every step.
+    """
+    from lib.reproducibility import make_generator
+
+    _check_binary_images(X)
+    X = X[: config.num_train]
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    generator = make_generator(config.seed)
+    losses: list[float] = []
+    model.train()
+    for _ in range(config.num_epochs):
+        order = torch.randperm(len(X), generator=generator)
+        for i in range(0, len(X), config.batch_size):
+            batch = X[order[i : i + config.batch_size]]
+            loss = F.binary_cross_entropy_with_logits(model(batch), batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item() / math.log(2.0))
+    model.eval()
+    return losses
+
+
+@torch.no_grad()
+def sample(
+    model: nn.Module,
+    num_samples: int,
+    *,
+    image_size: int = 28,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Draw images pixel by pixel: one full network pass per pixel (``image_size**2`` passes).
+
+    Deterministic for a given ``generator`` state.
+
+    Shapes:
+        returns ``(num_samples, 1, image_size, image_size)`` in {0, 1}.
+    """
+    if num_samples < 1 or image_size < 1:
+        raise ValueError(f"num_samples and image_size must be positive, got {num_samples}, {image_size}.")
+    model.eval()
+    X = torch.zeros(num_samples, 1, image_size, image_size)
+    for i in range(image_size):
+        for j in range(image_size):
+            p = torch.sigmoid(model(X)[:, 0, i, j])
+            X[:, 0, i, j] = (torch.rand(num_samples, generator=generator) < p).float()
+    return X
+
+
+def dependency_map(model: nn.Module, row: int, col: int, *, image_size: int = 28) -> torch.Tensor:
+    """Which input pixels the output logit at ``(row, col)`` depends on (non-zero gradient).
+
+    Evaluated at a random binary image, so a dependency is missed only if the gradient happens
+    to vanish there exactly (it does not for ReLU networks at random inputs in practice).
+
+    Shapes:
+        returns ``(image_size, image_size)`` bool.
+    """
+    if not (0 <= row < image_size and 0 <= col < image_size):
+        raise ValueError(f"pixel ({row}, {col}) lies outside a {image_size}×{image_size} image.")
+    X = (torch.rand(1, 1, image_size, image_size, generator=torch.Generator().manual_seed(0)) < 0.5).float()
+    X.requires_grad_(True)
+    model.eval()
+    model(X)[0, 0, row, col].backward()
+    return X.grad[0, 0] != 0
+
+
+def raster_after(row: int, col: int, image_size: int) -> torch.Tensor:
+    """Pixels at or after ``(row, col)`` in raster order: the ones a causal model must ignore.
+
+    Shapes:
+        returns ``(image_size, image_size)`` bool.
+    """
+    index = torch.arange(image_size * image_size).reshape(image_size, image_size)
+    return index >= row * image_size + col
+
+
+def all_dependency_maps(model: nn.Module, *, image_size: int = 28) -> torch.Tensor:
+    """:func:`dependency_map` of every output pixel at once, with one batched backward pass.
+
+    Copy ``b`` of a random binary image back-propagates only from output pixel ``b``; because
+    the model treats batch entries independently (no batch normalisation), the input gradient
+    of copy ``b`` is the dependency map of pixel ``b``.
+
+    Shapes:
+        returns ``(image_size**2, image_size, image_size)`` bool, indexed by raster position.
+    """
+    n = image_size * image_size
+    X = (torch.rand(1, 1, image_size, image_size, generator=torch.Generator().manual_seed(0)) < 0.5).float()
+    X = X.repeat(n, 1, 1, 1).requires_grad_(True)
+    model.eval()
+    out = model(X).reshape(n, n)
+    out[torch.arange(n), torch.arange(n)].sum().backward()
+    return X.grad[:, 0] != 0
+
+
+def causality_violations(model: nn.Module, *, image_size: int = 28) -> int:
+    """Number of (output pixel, input pixel at or after it) pairs with a non-zero gradient.
+
+    Zero for a causal model.
+    """
+    maps = all_dependency_maps(model, image_size=image_size)
+    n = image_size * image_size
+    future = torch.arange(n)[None, :] >= torch.arange(n)[:, None]  # [output, input]
+    return int((maps.reshape(n, n) & future).sum())
+
+
+class _FixedMaskConv2d(nn.Conv2d):
+    """A 'same'-padded convolution with an arbitrary fixed spatial mask ``(k, k)``."""
+
+    def __init__(self, in_channels: int, out_channels: int, mask: torch.Tensor):
+        k = mask.shape[0]
+        super().__init__(in_channels, out_channels, k, padding=k // 2)
+        self.register_buffer("mask", mask[None, None].clone())
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(X, self.weight * self.mask, self.bias, padding=self.padding)
+
+
+def stack_masks(kernel_size: int) -> dict[str, torch.Tensor]:
+    """Masks of the gated PixelCNN's two stacks (van den Oord et al. 2016, Conditional PixelCNN).
+
+    ``"vertical_first"``: rows strictly above the centre; ``"vertical"``: rows up to and
+    including the centre row (its input already only sees rows above); ``"horizontal_first"``:
+    the centre row left of the centre; ``"horizontal"``: the centre row up to the centre.
+
+    Shapes:
+        each ``(kernel_size, kernel_size)``.
+    """
+    if kernel_size < 1 or kernel_size % 2 == 0:
+        raise ValueError(f"kernel_size must be a positive odd int, got {kernel_size}.")
+    c = kernel_size // 2
+    masks = {name: torch.zeros(kernel_size, kernel_size) for name in
+             ("vertical_first", "vertical", "horizontal_first", "horizontal")}
+    masks["vertical_first"][:c, :] = 1.0
+    masks["vertical"][: c + 1, :] = 1.0
+    masks["horizontal_first"][c, :c] = 1.0
+    masks["horizontal"][c, : c + 1] = 1.0
+    return masks
+
+
+def _gate(X: torch.Tensor) -> torch.Tensor:
+    a, b = X.chunk(2, dim=1)
+    return torch.tanh(a) * torch.sigmoid(b)
+
+
+class GatedPixelCNN(nn.Module):
+    """Gated PixelCNN without blind spot: a vertical stack sees every row above, a horizontal
+    stack the current row to the left, joined by 1×1 connections and gated units
+    :math:`\\tanh(W_f * x) \\odot \\sigma(W_g * x)`.
+
+    Paper: van den Oord et al. (2016), Conditional Image Generation with PixelCNN Decoders
+    (without the class conditioning). Small version for binary images.
+
+    Args:
+        channels: Feature maps of both stacks.
+        num_layers: Gated layers after the first.
+        first_kernel: Kernel size of the first layer.
+        kernel_size: Kernel size of the later layers.
+
+    Shapes:
+        input ``(B, 1, H, W)`` in {0, 1} → logits ``(B, 1, H, W)``.
+    """
+
+    def __init__(self, channels: int = 32, num_layers: int = 4, first_kernel: int = 7, kernel_size: int = 3):
+        super().__init__()
+        if channels < 1 or num_layers < 0:
+            raise ValueError(f"need channels >= 1 and num_layers >= 0, got {channels}, {num_layers}.")
+        first, later = stack_masks(first_kernel), stack_masks(kernel_size)
+        self.v_first = _FixedMaskConv2d(1, 2 * channels, first["vertical_first"])
+        self.h_first = _FixedMaskConv2d(1, 2 * channels, first["horizontal_first"])
+        self.link_first = nn.Conv2d(2 * channels, 2 * channels, 1)
+        self.v_convs = nn.ModuleList([_FixedMaskConv2d(channels, 2 * channels, later["vertical"])
+                                      for _ in range(num_layers)])
+        self.h_convs = nn.ModuleList([_FixedMaskConv2d(channels, 2 * channels, later["horizontal"])
+                                      for _ in range(num_layers)])
+        self.links = nn.ModuleList([nn.Conv2d(2 * channels, 2 * channels, 1) for _ in range(num_layers)])
+        self.h_outs = nn.ModuleList([nn.Conv2d(channels, channels, 1) for _ in range(num_layers)])
+        self.head = nn.Sequential(nn.ReLU(), nn.Conv2d(channels, channels, 1), nn.ReLU(), nn.Conv2d(channels, 1, 1))
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        _check_binary_images(X)
+        X = 2.0 * X - 1.0
+        v_pre = self.v_first(X)
+        v = _gate(v_pre)
+        h = _gate(self.h_first(X) + self.link_first(v_pre))
+        for v_conv, h_conv, link, h_out in zip(self.v_convs, self.h_convs, self.links, self.h_outs, strict=True):
+            v_pre = v_conv(v)
+            h = h + h_out(_gate(h_conv(h) + link(v_pre)))
+            v = _gate(v_pre)
+        return self.head(h)

@@ -1,0 +1,213 @@
+"""Figures of the generative-models chapter; every function returns a matplotlib Figure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from lib.plotting import PALETTE
+
+
+def plot_explained_variance(ratios: torch.Tensor) -> Figure:
+    """Cumulative explained variance of PCA against the number of components.
+
+    Shapes:
+        ``ratios``: ``(q,)``, the explained variance ratio of each component.
+    """
+    cumulative = torch.cumsum(ratios, 0).numpy()
+    fig, ax = plt.subplots(figsize=(5.5, 3.2))
+    ax.plot(np.arange(1, len(cumulative) + 1), cumulative, color=PALETTE[0])
+    ax.set_xlabel("number of principal components")
+    ax.set_ylabel("cumulative explained variance (fraction)")
+    ax.set_ylim(0, 1)
+    fig.tight_layout()
+    return fig
+
+
+def plot_density_1d(data: torch.Tensor, grid: torch.Tensor, densities: Mapping[str, torch.Tensor], *,
+                    bins: int = 40, xlabel: str) -> Figure:
+    """A normalised histogram of 1-D data with density estimates drawn over it.
+
+    Shapes:
+        ``data``: ``(N,)``; ``grid``: ``(M,)``; each density ``(M,)``.
+    """
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    ax.hist(data.numpy(), bins=bins, density=True, color="0.8", label=f"histogram ({bins} bins)")
+    for colour, (name, density) in zip(PALETTE, densities.items(), strict=False):
+        ax.plot(grid.numpy(), density.numpy(), color=colour, label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("density (1 / unit of x)")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_density_2d(data: torch.Tensor, xx: torch.Tensor, yy: torch.Tensor,
+                    densities: Mapping[str, torch.Tensor], *, xlabel: str, ylabel: str) -> Figure:
+    """Side-by-side filled contours of the log of 2-D density estimates (8 nats below the peak), data as dots.
+
+    Shapes:
+        ``data``: ``(N, 2)``; ``xx``, ``yy`` and each density: ``(H, W)`` (a meshgrid).
+    """
+    fig, axes = plt.subplots(1, len(densities), figsize=(3.6 * len(densities), 3.2), squeeze=False)
+    for ax, (name, density) in zip(axes[0], densities.items(), strict=True):
+        log_density = np.log(density.double().clamp_min(1e-300).numpy())
+        top = log_density.max()
+        filled = ax.contourf(xx.numpy(), yy.numpy(), log_density, levels=np.linspace(top - 8, top, 9),
+                             cmap="Blues", extend="min")
+        ax.scatter(data[:, 0].numpy(), data[:, 1].numpy(), s=0.5, color=PALETTE[5], alpha=0.25)
+        fig.colorbar(filled, ax=ax, label="log density")
+        ax.set_title(name)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(False)
+    fig.tight_layout()
+    return fig
+
+
+_TAXONOMY = {
+    "Generative models": ["Explicit density", "Implicit density"],
+    "Explicit density": ["Tractable density", "Approximate density"],
+    "Tractable density": ["Fully visible belief nets:\nPixelRNN/CNN, NADE, MADE", "Normalising flows"],
+    "Approximate density": ["Variational:\nVAE", "Markov chain:\nBoltzmann machine"],
+    "Implicit density": ["Direct:\nGAN", "Markov chain:\nGSN"],
+}
+
+
+def plot_taxonomy() -> Figure:
+    """The taxonomy of generative models of the lecture (after Goodfellow's NIPS 2016 tutorial).
+
+    The families this chapter builds are drawn in colour.
+    """
+    levels: dict[str, int] = {"Generative models": 0}
+    order: list[str] = ["Generative models"]
+    for parent, children in _TAXONOMY.items():
+        for child in children:
+            levels[child] = levels[parent] + 1
+            order.append(child)
+    leaves = [n for n in order if n not in _TAXONOMY]
+    x: dict[str, float] = {leaf: float(i) for i, leaf in enumerate(leaves)}
+
+    def position(node: str) -> float:
+        if node not in x:
+            x[node] = float(np.mean([position(c) for c in _TAXONOMY[node]]))
+        return x[node]
+
+    position("Generative models")
+    fig, ax = plt.subplots(figsize=(9.5, 3.8))
+    built = {"Fully visible belief nets:\nPixelRNN/CNN, NADE, MADE", "Direct:\nGAN"}
+    for parent, children in _TAXONOMY.items():
+        for child in children:
+            ax.plot([x[parent], x[child]], [-levels[parent], -levels[child]], color="0.6", zorder=1)
+    for node in order:
+        colour = PALETTE[1] if node in built else "white"
+        ax.text(x[node], -levels[node], node, ha="center", va="center", fontsize=8, zorder=2,
+                bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "0.4"})
+    ax.set_xlim(-0.7, len(leaves) - 0.3)
+    ax.set_ylim(-3.5, 0.5)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def plot_dependency_maps(maps: Sequence[torch.Tensor], pixels: Sequence[tuple[int, int]],
+                         titles: Sequence[str]) -> Figure:
+    """Which input pixels each output pixel depends on, with the output pixel marked.
+
+    Colours: dependent inputs dark, the raster-order past that is *not* seen (the blind spot)
+    orange, the future white.
+
+    Shapes:
+        each map ``(H, W)`` bool.
+    """
+    fig, axes = plt.subplots(1, len(maps), figsize=(3.2 * len(maps), 3.4), squeeze=False)
+    for ax, dep, (row, col), title in zip(axes[0], maps, pixels, titles, strict=True):
+        size = dep.shape[0]
+        index = torch.arange(size * size).reshape(size, size)
+        past = index < row * size + col
+        image = np.ones((size, size, 3))
+        image[(past & ~dep).numpy()] = np.array([230, 159, 0]) / 255  # blind spot: orange
+        image[dep.numpy()] = np.array([0, 114, 178]) / 255  # seen: blue
+        ax.imshow(image)
+        ax.scatter([col], [row], marker="s", s=30, color="black")
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("column (pixels)")
+        ax.set_ylabel("row (pixels)")
+        ax.grid(False)
+    fig.tight_layout()
+    return fig
+
+
+def plot_generator_losses(d_values: torch.Tensor, curves: Mapping[str, tuple[torch.Tensor, torch.Tensor]]) -> Figure:
+    """Saturating and non-saturating generator losses (left) and their gradients (right) vs D(G(z)).
+
+    Shapes:
+        ``d_values``: ``(M,)``; ``curves``: name → (loss ``(M,)``, gradient ``(M,)``), as from
+        :func:`lib.generative.gan.generator_loss_curves`.
+    """
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.3))
+    labels = {"saturating": r"minimax: $\log(1 - D(G(z)))$", "nonsaturating": r"non-saturating: $-\log D(G(z))$"}
+    for colour, (name, (loss, grad)) in zip(PALETTE, curves.items(), strict=False):
+        ax1.plot(d_values.numpy(), loss.numpy(), color=colour, label=labels.get(name, name))
+        ax2.plot(d_values.numpy(), grad.abs().numpy(), color=colour, label=labels.get(name, name))
+    ax1.set_xlabel("D(G(z)) (probability 'real')")
+    ax1.set_ylabel("generator loss (nats)")
+    ax1.legend(fontsize=8)
+    ax2.set_xlabel("D(G(z)) (probability 'real')")
+    ax2.set_ylabel("|d loss / d logit| (nats per logit)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_toy_panels(panels: Mapping[str, torch.Tensor], real: torch.Tensor, centres: torch.Tensor,
+                    *, ncols: int = 4) -> Figure:
+    """Scatter plots of generated 2-D samples (orange) over real ones (grey), one panel each.
+
+    Shapes:
+        each panel ``(N, 2)``; ``real``: ``(M, 2)``; ``centres``: ``(K, 2)``.
+    """
+    n = len(panels)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, min(n, ncols), figsize=(2.6 * min(n, ncols), 2.7 * nrows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, (title, samples) in zip(axes.flat, panels.items(), strict=False):
+        ax.axis("on")
+        ax.scatter(real[:, 0].numpy(), real[:, 1].numpy(), s=2, color="0.7")
+        ax.scatter(samples[:, 0].numpy(), samples[:, 1].numpy(), s=2, color=PALETTE[5], alpha=0.5)
+        ax.scatter(centres[:, 0].numpy(), centres[:, 1].numpy(), marker="x", s=20, color="black")
+        ax.set_xlim(-3, 3)
+        ax.set_ylim(-3, 3)
+        ax.set_aspect("equal")
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("$x_1$ (a.u.)")
+        ax.set_ylabel("$x_2$ (a.u.)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_neighbours(queries: torch.Tensor, neighbours: Mapping[str, torch.Tensor]) -> Figure:
+    """Each generated image (top row) above its nearest training images under several metrics.
+
+    Shapes:
+        ``queries``: ``(Q, 1, 28, 28)``; each neighbours entry ``(Q, 1, 28, 28)``.
+    """
+    rows = {"generated": queries, **neighbours}
+    q = len(queries)
+    fig, axes = plt.subplots(len(rows), q, figsize=(1.1 * q, 1.25 * len(rows)), squeeze=False)
+    for r, (name, images) in enumerate(rows.items()):
+        for c in range(q):
+            ax = axes[r, c]
+            ax.imshow(images[c, 0].numpy(), cmap="gray_r", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+        axes[r, 0].set_ylabel(name, fontsize=8, rotation=0, ha="right", va="center")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,286 @@
+"""Semi-supervised node classification: the protocol of Table 2 in Kipf & Welling (ICLR 2017).
+
+Paper hyper-parameters: two layers, 16 hidden units, dropout 0.5 (on the input features and
+the hidden layer), Adam with learning rate 0.01, L2 weight decay 5e-4 on the first layer only,
+at most 200 epochs, early stopping when the validation loss exceeds the mean of the previous
+10 epochs, row-normalised bag-of-words features, Glorot initialisation. The test accuracy of the
+final model is reported.
+
+The same :func:`train_node_classifier` trains our :class:`lib.graphs.GCN` and the PyTorch
+Geometric reference :class:`PyGGCN`, so only the implementation differs. For one seed the two
+still draw different random numbers (PyG initialises in another order and drops out every entry
+of a dense ``X``); :class:`PyGGCNSameDraws` gives ``GCNConv`` our draws, which isolates the
+implementation.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from lib.graphs.gcn import (
+    GCN,
+    SparseMatrix,
+    dropout,
+    normalized_adjacency,
+    row_normalize,
+    sparse_dropout,
+)
+from lib.reproducibility import seed_everything
+
+PAPER_TABLE2 = {"cora": 81.5, "citeseer": 70.3}
+"""Test accuracy (%) of GCN in Table 2 of Kipf & Welling (2017)."""
+
+
+@dataclass
+class NodeClassificationRun:
+    """One training run.
+
+    Attributes:
+        test_accuracy: Accuracy of the final model on the test nodes, in [0, 1].
+        val_accuracy: Accuracy on the validation nodes.
+        epochs: Epochs trained (fewer than the maximum after early stopping).
+        seconds: Wall time of training and evaluation.
+    """
+
+    test_accuracy: float
+    val_accuracy: float
+    epochs: int
+    seconds: float
+
+
+@dataclass
+class Table2Result:
+    """Runs over several seeds of one implementation on one dataset."""
+
+    dataset: str
+    implementation: str
+    runs: list[NodeClassificationRun] = field(default_factory=list)
+    setup_seconds: float = 0.0
+
+    @property
+    def accuracies(self) -> np.ndarray:
+        return np.array([r.test_accuracy for r in self.runs])
+
+    @property
+    def mean(self) -> float:
+        return float(self.accuracies.mean())
+
+    @property
+    def std(self) -> float:
+        return float(self.accuracies.std())
+
+    @property
+    def seconds(self) -> float:
+        """Total wall time: preprocessing once plus every run."""
+        return self.setup_seconds + sum(r.seconds for r in self.runs)
+
+
+def train_node_classifier(
+    forward: Callable[[], torch.Tensor],
+    model: nn.Module,
+    y: torch.Tensor,
+    train_mask: torch.Tensor,
+    val_mask: torch.Tensor,
+    test_mask: torch.Tensor,
+    *,
+    decay_parameters: Iterable[nn.Parameter],
+    num_epochs: int = 200,
+    lr: float = 0.01,
+    weight_decay: float = 5e-4,
+    early_stopping: int | None = 10,
+) -> NodeClassificationRun:
+    """Full-batch training with Adam, Kipf & Welling's early stopping, final test accuracy.
+
+    Args:
+        forward: Computes logits ``(N, C)`` of every node with ``model`` (reads
+            ``model.training`` for dropout).
+        model: The model whose parameters are trained.
+        y: Labels ``(N,)``.
+        train_mask: Boolean ``(N,)`` labelled nodes.
+        val_mask: Boolean ``(N,)`` validation nodes (early stopping).
+        test_mask: Boolean ``(N,)`` test nodes.
+        decay_parameters: Parameters that get L2 weight decay (the first layer in the paper).
+        num_epochs: Maximum number of epochs.
+        lr: Adam learning rate.
+        weight_decay: L2 coefficient for ``decay_parameters``.
+        early_stopping: Window; stop when the validation loss exceeds the mean of the previous
+            ``early_stopping`` epochs. ``None`` trains all epochs.
+
+    Returns:
+        A :class:`NodeClassificationRun`.
+    """
+    if num_epochs < 1:
+        raise ValueError(f"num_epochs must be at least 1, got {num_epochs}.")
+    masks = {"train_mask": train_mask, "val_mask": val_mask, "test_mask": test_mask}
+    for name, mask in masks.items():
+        if mask.dtype != torch.bool or mask.shape != y.shape:
+            raise ValueError(f"{name} must be a boolean tensor of shape {tuple(y.shape)}.")
+    start = time.perf_counter()
+    decay = list(decay_parameters)
+    decay_ids = {id(p) for p in decay}
+    rest = [p for p in model.parameters() if id(p) not in decay_ids]
+    optimizer = torch.optim.Adam(
+        [{"params": decay, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0.0}],
+        lr=lr,
+    )
+    y_train, y_val = y[train_mask], y[val_mask]
+    val_losses: list[float] = []
+    epoch = 0
+    for epoch in range(1, num_epochs + 1):
+        model.train()
+        optimizer.zero_grad()
+        loss = F.cross_entropy(forward()[train_mask], y_train)
+        loss.backward()
+        optimizer.step()
+        if early_stopping is not None:
+            model.eval()
+            with torch.no_grad():
+                val_losses.append(F.cross_entropy(forward()[val_mask], y_val).item())
+            window = val_losses[-early_stopping - 1 : -1]
+            if epoch > early_stopping and val_losses[-1] > np.mean(window):
+                break
+    model.eval()
+    with torch.no_grad():
+        pred = forward().argmax(dim=1)
+    return NodeClassificationRun(
+        test_accuracy=(pred[test_mask] == y[test_mask]).float().mean().item(),
+        val_accuracy=(pred[val_mask] == y[val_mask]).float().mean().item(),
+        epochs=epoch,
+        seconds=time.perf_counter() - start,
+    )
+
+
+class PyGGCN(nn.Module):
+    """The reference: the same two-layer GCN built from PyTorch Geometric's ``GCNConv``.
+
+    As in PyG's ``examples/gcn.py``: dense features, ``F.dropout`` on the input and the hidden
+    layer, and ``GCNConv(cached=True)``, which normalises the graph in the first forward pass and
+    reuses it afterwards (right for a transductive task, where the graph never changes).
+
+    Shapes:
+        ``x (N, F)``, ``edge_index (2, E)`` -> ``(N, C)``.
+    """
+
+    def __init__(self, in_features: int, hidden: int, out_features: int, *,
+                 dropout: float = 0.5) -> None:
+        super().__init__()
+        from torch_geometric.nn import GCNConv
+
+        self.conv1 = GCNConv(in_features, hidden, cached=True)
+        self.conv2 = GCNConv(hidden, out_features, cached=True)
+        self.dropout = dropout
+
+    def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
+        x = F.dropout(x, self.dropout, training=self.training)
+        x = F.relu(self.conv1(x, edge_index))
+        x = F.dropout(x, self.dropout, training=self.training)
+        return self.conv2(x, edge_index)
+
+
+class PyGGCNSameDraws(PyGGCN):
+    """:class:`PyGGCN` started from our GCN's weights and fed our GCN's dropout masks.
+
+    The input dropout acts on the stored non-zeros of a sparse ``X`` (dropping a zero changes
+    nothing, so the law is that of dense dropout), whose CSR tensor ``GCNConv`` takes as it is
+    (its linear map accepts sparse input), and both dropouts draw from torch's global generator
+    exactly as :class:`lib.graphs.GCN` does. Trained from the same seed, the two networks
+    therefore see the same random numbers, and any difference left between their results comes
+    from the implementations (floating-point rounding), not from the draws.
+
+    Shapes:
+        ``x`` a :class:`SparseMatrix` ``(N, F)``, ``edge_index (2, E)`` -> ``(N, C)``.
+    """
+
+    @classmethod
+    def from_gcn(cls, model: GCN) -> PyGGCNSameDraws:
+        """A copy of a two-layer :class:`lib.graphs.GCN`; draws nothing from the global generator."""
+        if len(model.layers) != 2 or model.residual or not isinstance(model.activation, nn.ReLU):
+            raise ValueError(
+                "from_gcn copies a plain two-layer ReLU GCN (num_layers=2, no residual, ReLU)."
+            )
+        first, second = model.layers
+        with torch.random.fork_rng(devices=[]):  # GCNConv's own initialisation is overwritten
+            pyg = cls(first.lin.in_features, first.lin.out_features, second.lin.out_features,
+                      dropout=model.dropout)
+        with torch.no_grad():
+            for ours, conv in zip(model.layers, (pyg.conv1, pyg.conv2)):
+                conv.lin.weight.copy_(ours.lin.weight)
+                conv.bias.copy_(ours.bias)
+        return pyg
+
+    def forward(self, x: SparseMatrix, edge_index: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.conv1(sparse_dropout(x, self.dropout, self.training).matrix, edge_index))
+        x = dropout(x, self.dropout, self.training)
+        return self.conv2(x, edge_index)
+
+
+IMPLEMENTATIONS = ("ours", "pyg", "pyg-same-draws")
+
+
+def run_table2(
+    data,
+    dataset: str,
+    implementation: str = "ours",
+    *,
+    seeds: Iterable[int] = range(10),
+    num_epochs: int = 200,
+    hidden: int = 16,
+    early_stopping: int | None = 10,
+) -> Table2Result:
+    """Train the two-layer GCN once per seed on a Planetoid graph with its public split.
+
+    Args:
+        data: A PyG ``Data`` from :func:`lib.data.load_planetoid` (binary features).
+        dataset: Its name, for the record.
+        implementation: ``"ours"`` (cached CSR adjacency, sparse features), ``"pyg"``
+            (:class:`PyGGCN`, PyG's own random draws) or ``"pyg-same-draws"``
+            (:class:`PyGGCNSameDraws`: ``GCNConv`` with our initial weights and dropout masks).
+        seeds: One run per seed (``seed_everything(seed)`` before building the model).
+        num_epochs: Maximum epochs.
+        hidden: Hidden units.
+        early_stopping: Early-stopping window, see :func:`train_node_classifier`.
+
+    Returns:
+        A :class:`Table2Result`; ``setup_seconds`` holds our one-off preprocessing.
+    """
+    if implementation not in IMPLEMENTATIONS:
+        raise ValueError(
+            f"implementation must be one of {IMPLEMENTATIONS}, got {implementation!r}."
+        )
+    start = time.perf_counter()
+    x = row_normalize(data.x)
+    num_nodes, num_features = x.shape
+    num_classes = int(data.y.max()) + 1
+    if implementation != "pyg":
+        features = SparseMatrix.from_dense(x)
+    if implementation == "ours":
+        adj = normalized_adjacency(data.edge_index, num_nodes)
+    result = Table2Result(dataset, implementation, setup_seconds=time.perf_counter() - start)
+    for seed in seeds:
+        seed_everything(seed, num_threads=torch.get_num_threads())  # keep the caller's count
+        if implementation == "pyg":
+            model = PyGGCN(num_features, hidden, num_classes)
+            forward = lambda m=model: m(x, data.edge_index)  # noqa: E731
+            decay = model.conv1.parameters()
+        elif implementation == "pyg-same-draws":  # our initialisation, copied into GCNConv
+            model = PyGGCNSameDraws.from_gcn(GCN(num_features, hidden, num_classes))
+            forward = lambda m=model: m(features, data.edge_index)  # noqa: E731
+            decay = model.conv1.parameters()
+        else:
+            model = GCN(num_features, hidden, num_classes)
+            forward = lambda m=model: m(features, adj)  # noqa: E731
+            decay = model.layers[0].parameters()
+        result.runs.append(
+            train_node_classifier(
+                forward, model, data.y, data.train_mask, data.val_mask, data.test_mask,
+                decay_parameters=decay, num_epochs=num_epochs, early_stopping=early_stopping,
+            )
+        )
+    return result

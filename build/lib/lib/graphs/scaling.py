@@ -1,0 +1,58 @@
+"""Cost of a graph convolution against the number of edges (it should be O(E))."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from lib.bench import best_time
+from lib.graphs.gcn import GCNLayer, normalized_adjacency
+
+
+def random_edge_index(
+    num_nodes: int, num_edges: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """``num_edges`` uniformly random directed edges (a sparse Erdős–Rényi graph).
+
+    Shapes:
+        ``-> (2, num_edges)``.
+    """
+    if num_nodes < 1 or num_edges < 0:
+        raise ValueError("num_nodes must be positive and num_edges non-negative.")
+    return torch.randint(0, num_nodes, (2, num_edges), generator=generator)
+
+
+@torch.no_grad()
+def forward_time_vs_edges(
+    num_edges: Sequence[int],
+    *,
+    mean_degree: int = 10,
+    features: int = 16,
+    repeats: int = 5,
+    with_pyg: bool = False,
+    seed: int = 0,
+) -> tuple[list[int], list[float], list[float]]:
+    """Best-of-``repeats`` forward time of one cached GCN layer on random graphs.
+
+    The graphs have ``E / mean_degree`` nodes, so nodes and edges grow together.
+
+    Returns:
+        ``(edges, our_seconds, pyg_seconds)``; ``pyg_seconds`` is empty unless ``with_pyg``.
+    """
+    g = torch.Generator().manual_seed(seed)
+    ours, pyg = [], []
+    for e in num_edges:
+        n = max(e // mean_degree, 1)
+        edge_index = random_edge_index(n, e, g)
+        x = torch.randn(n, features, generator=g)
+        layer = GCNLayer(features, features)
+        adj = normalized_adjacency(edge_index, n)
+        ours.append(best_time(lambda: layer(x, adj), repeats=repeats))
+        if with_pyg:
+            from torch_geometric.nn import GCNConv
+
+            conv = GCNConv(features, features, cached=True)
+            conv(x, edge_index)
+            pyg.append(best_time(lambda: conv(x, edge_index), repeats=repeats))
+    return list(num_edges), ours, pyg

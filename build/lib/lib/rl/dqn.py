@@ -1,0 +1,349 @@
+"""Deep Q-networks (Mnih et al. 2015) with switches that remove experience replay or the target network.
+
+The loss on a batch of transitions is the Huber loss of the temporal-difference error
+
+.. math::
+
+    \\mathcal{L}(\\theta) = \\mathbb{E}_{(s, a, r, s', d) \\sim \\mathcal{D}}
+    \\Big[\\ell\\big(r + \\gamma (1 - d) \\max_{a'} Q(s', a'; \\theta^-) - Q(s, a; \\theta)\\big)\\Big],
+
+where ``D`` is the replay buffer and ``theta^-`` the target network, updated from ``theta`` every
+``target_update_interval`` environment steps: a hard copy (Mnih et al. 2015) or, with
+``tau < 1``, Polyak averaging ``theta^- <- (1 - tau) theta^- + tau theta``. The two fixes for "naive Q-learning with neural
+networks diverges" (Silver's deck) can be switched off per agent:
+
+- ``use_replay=False``: each update uses the ``batch_size`` *most recent* transitions (a sliding
+  window of correlated, consecutive experience) instead of a uniform sample of the buffer;
+- ``use_target=False``: ``theta^- = theta`` at every update (the target moves with the network).
+
+Several agents (seeds, or ablation variants) train in lockstep, each with its own environment,
+exploration generator, replay rows and network (a :class:`~lib.rl.networks.BatchedMLP` member).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import gymnasium as gym
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from lib.rl.evaluation import evaluate_population
+from lib.rl.networks import BatchedMLP, clip_grad_norm_per_member_, single_thread
+from lib.rl.replay import ReplayBuffer
+
+
+@dataclass(frozen=True)
+class DQNConfig:
+    """Hyper-parameters of :func:`train_dqn` (defaults: small and fast for CartPole-v1 on a CPU).
+
+    Attributes:
+        env_id: Gymnasium id (vector observation, discrete actions).
+        total_steps: Environment steps per agent.
+        hidden: Hidden layer sizes of the Q-network.
+        lr: Adam learning rate.
+        gamma: Discount.
+        batch_size: Transitions per gradient step.
+        buffer_size: Replay capacity per agent.
+        learning_starts: Steps of pure exploration before the first update.
+        train_freq: Environment steps between rounds of updates.
+        gradient_steps: Gradient steps per round.
+        target_update_interval: Environment steps between target-network updates.
+        tau: Target update ``theta^- <- (1 - tau) theta^- + tau theta``; 1 is Mnih et al.'s hard copy,
+            a small value with interval 1 is the soft (Polyak) update of Lillicrap et al. (2016).
+        eps_start: Initial exploration rate.
+        eps_end: Final exploration rate.
+        eps_fraction: Fraction of ``total_steps`` over which epsilon decays linearly.
+        max_grad_norm: Per-agent gradient-norm clip.
+        eval_every: Environment steps between greedy evaluations (0 turns them off).
+        eval_episodes: Episodes per periodic evaluation.
+        double_q: Pick the bootstrap action with the online network and evaluate it with the
+            target network (Double DQN, van Hasselt et al. 2016) instead of ``max`` over the target.
+        loss: ``"huber"`` (Mnih et al. 2015's clipped error) or ``"mse"``.
+    """
+
+    env_id: str = "CartPole-v1"
+    total_steps: int = 20_000
+    hidden: tuple[int, ...] = (64, 64)
+    lr: float = 1e-3
+    gamma: float = 0.99
+    batch_size: int = 64
+    buffer_size: int = 50_000
+    learning_starts: int = 1_000
+    train_freq: int = 1
+    gradient_steps: int = 1
+    target_update_interval: int = 500
+    tau: float = 1.0
+    eps_start: float = 1.0
+    eps_end: float = 0.05
+    eps_fraction: float = 0.2
+    max_grad_norm: float = 10.0
+    eval_every: int = 2_000
+    eval_episodes: int = 5
+    double_q: bool = False
+    loss: str = "huber"
+
+    def __post_init__(self) -> None:
+        positive = ("total_steps", "batch_size", "buffer_size", "train_freq", "gradient_steps", "target_update_interval")
+        for name in positive:
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}.")
+        if self.learning_starts < self.batch_size:
+            raise ValueError(f"learning_starts ({self.learning_starts}) must be >= batch_size ({self.batch_size}).")
+        if not 0.0 <= self.gamma <= 1.0:
+            raise ValueError(f"gamma must be in [0, 1], got {self.gamma}.")
+        if not 0.0 < self.tau <= 1.0:
+            raise ValueError(f"tau must be in (0, 1], got {self.tau}.")
+        if self.loss not in ("huber", "mse"):
+            raise ValueError(f"loss must be 'huber' or 'mse', got {self.loss!r}.")
+        if not 0.0 < self.eps_fraction <= 1.0:
+            raise ValueError(f"eps_fraction must be in (0, 1], got {self.eps_fraction}.")
+
+    def epsilon(self, step: int) -> float:
+        """Linearly decaying exploration rate at environment step ``step``."""
+        frac = min(1.0, step / (self.eps_fraction * self.total_steps))
+        return self.eps_start + frac * (self.eps_end - self.eps_start)
+
+
+@dataclass
+class DQNResult:
+    """Output of :func:`train_dqn` for ``M`` agents.
+
+    Attributes:
+        seeds: Seed of each agent, ``(M,)``.
+        use_replay: Replay switch of each agent, ``(M,)``.
+        use_target: Target-network switch of each agent, ``(M,)``.
+        eval_steps: Environment steps at each periodic evaluation, ``(K,)``.
+        eval_returns: Mean greedy return of each agent at each evaluation, ``(M, K)``.
+        q_estimates: Mean ``max_a Q(s, a)`` over a fixed set of each agent's early states, ``(M, K)``
+            (a discounted return in CartPole cannot exceed ``1 / (1 - gamma)``).
+        episode_returns: Per agent, ``(step, return)`` of every finished training episode.
+        online: The networks at the end of training.
+        best: The networks at each agent's best periodic evaluation (the latest on ties: trained longest).
+        env_steps: Environment steps per agent.
+        wall_time: Seconds spent in :func:`train_dqn` (training and periodic evaluations).
+        config: The configuration, as a dict.
+    """
+
+    seeds: np.ndarray
+    use_replay: np.ndarray
+    use_target: np.ndarray
+    eval_steps: np.ndarray
+    eval_returns: np.ndarray
+    q_estimates: np.ndarray
+    episode_returns: list[list[tuple[int, float]]]
+    online: BatchedMLP
+    best: BatchedMLP
+    env_steps: int
+    wall_time: float
+    config: dict = field(default_factory=dict)
+
+
+def greedy_actions(net: BatchedMLP):
+    """``obs (M, E, obs_dim) -> argmax_a Q (M, E)``: the greedy policy of every member."""
+
+    @torch.no_grad()
+    def act(obs: torch.Tensor) -> torch.Tensor:
+        return net(obs).argmax(-1)
+
+    return act
+
+
+def _per_agent(value: bool | Sequence[bool], n: int, name: str) -> np.ndarray:
+    arr = np.full(n, bool(value)) if isinstance(value, (bool, np.bool_)) else np.asarray(value, bool)
+    if arr.shape != (n,):
+        raise ValueError(f"{name} must be a bool or one bool per seed ({n}), got shape {arr.shape}.")
+    return arr
+
+
+def train_dqn(seeds: Sequence[int], config: DQNConfig = DQNConfig(), *, use_replay: bool | Sequence[bool] = True,
+              use_target: bool | Sequence[bool] = True) -> DQNResult:
+    """Train one DQN agent per seed, in lockstep (see the module docstring).
+
+    Agent ``i`` is fully determined by ``seeds[i]``, its switches and ``config``: its network
+    initialisation, environment resets, exploration and replay sampling all draw from
+    generators seeded with ``seeds[i]``. Same seeds, same returns. Runs on one torch thread
+    (see :func:`~lib.rl.networks.single_thread`).
+
+    Args:
+        seeds: One seed per agent (repeat a seed to compare variants on it).
+        config: Hyper-parameters.
+        use_replay: Uniform replay (``True``) or the most recent window, for all or per agent.
+        use_target: Target network (``True``) or bootstrapping from the online network.
+
+    Returns:
+        A :class:`DQNResult`.
+    """
+    with single_thread():
+        return _train_dqn(seeds, config, use_replay=use_replay, use_target=use_target)
+
+
+def _train_dqn(
+    seeds: Sequence[int],
+    config: DQNConfig = DQNConfig(),
+    *,
+    use_replay: bool | Sequence[bool] = True,
+    use_target: bool | Sequence[bool] = True,
+) -> DQNResult:
+    """Implementation of :func:`train_dqn` (called inside ``single_thread()``)."""
+    seeds = [int(s) for s in seeds]
+    M = len(seeds)
+    if M == 0:
+        raise ValueError("pass at least one seed.")
+    replay_on = _per_agent(use_replay, M, "use_replay")
+    target_on = _per_agent(use_target, M, "use_target")
+    start = time.perf_counter()
+    envs = [gym.make(config.env_id) for _ in seeds]
+    obs_dim = int(np.prod(envs[0].observation_space.shape))
+    num_actions = int(envs[0].action_space.n)
+    rngs = [np.random.default_rng(s) for s in seeds]
+    online = BatchedMLP(seeds, obs_dim, config.hidden, num_actions)
+    target = BatchedMLP(seeds, obs_dim, config.hidden, num_actions)
+    target.copy_members_(online)
+    best = BatchedMLP(seeds, obs_dim, config.hidden, num_actions)
+    best.copy_members_(online)
+    optimizer = torch.optim.Adam(online.parameters(), lr=config.lr, foreach=True)
+    buffer = ReplayBuffer(config.buffer_size, obs_dim, M)
+    no_target = torch.from_numpy(~target_on)
+    recent = ~replay_on
+
+    obs = np.stack([env.reset(seed=s)[0] for env, s in zip(envs, seeds)]).astype(np.float32)
+    ep_return = np.zeros(M)
+    episode_returns: list[list[tuple[int, float]]] = [[] for _ in seeds]
+    eval_steps, eval_returns, q_estimates = [], [], []
+    best_return = np.full(M, -np.inf)
+    probe_states: torch.Tensor | None = None
+
+    for step in range(1, config.total_steps + 1):
+        eps = config.epsilon(step - 1)
+        with torch.no_grad():
+            greedy = online(torch.from_numpy(obs)[:, None])[:, 0].argmax(-1).numpy()
+        actions = np.empty(M, np.int64)
+        for i, rng in enumerate(rngs):
+            explore, random_action = rng.random() < eps, rng.integers(num_actions)
+            actions[i] = random_action if explore else greedy[i]
+        next_obs = np.empty_like(obs)
+        after = np.empty_like(obs)  # the state to act from next (a fresh episode after a reset)
+        rewards = np.empty(M, np.float32)
+        terminated = np.empty(M, np.float32)
+        for i, env in enumerate(envs):
+            o, r, term, trunc, _ = env.step(int(actions[i]))
+            next_obs[i], rewards[i], terminated[i] = o, r, term
+            ep_return[i] += r
+            if term or trunc:
+                episode_returns[i].append((step, float(ep_return[i])))
+                ep_return[i] = 0.0
+                o, _ = env.reset()
+            after[i] = o
+        buffer.add(obs, actions, rewards, next_obs, terminated)
+        obs = after
+
+        if step >= config.learning_starts and step % config.train_freq == 0:
+            for _ in range(config.gradient_steps):
+                batch = buffer.sample(config.batch_size, rngs, recent)
+                with torch.no_grad():
+                    if config.double_q:
+                        best_next = online(batch["next_obs"]).argmax(-1, keepdim=True)
+                        next_q = target(batch["next_obs"]).gather(-1, best_next)[..., 0]
+                    else:
+                        next_q = target(batch["next_obs"]).max(-1).values
+                    y = batch["reward"] + config.gamma * (1.0 - batch["terminated"]) * next_q
+                q = online(batch["obs"]).gather(-1, batch["action"][..., None])[..., 0]
+                # Sum of per-agent mean losses: each agent gets exactly its own gradient.
+                loss_fn = F.smooth_l1_loss if config.loss == "huber" else F.mse_loss
+                loss = loss_fn(q, y, reduction="none").mean(1).sum()
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                clip_grad_norm_per_member_(online, config.max_grad_norm)
+                optimizer.step()
+                if no_target.any():
+                    target.copy_members_(online, no_target)
+        if step % config.target_update_interval == 0:
+            if config.tau >= 1.0:
+                target.copy_members_(online)
+            else:
+                with torch.no_grad():
+                    torch._foreach_lerp_(list(target.parameters()), list(online.parameters()), config.tau)
+                if no_target.any():
+                    target.copy_members_(online, no_target)
+
+        if config.eval_every and (step % config.eval_every == 0 or step == config.total_steps):
+            returns = evaluate_population(
+                greedy_actions(online), M, env_id=config.env_id, num_episodes=config.eval_episodes, seed=EVAL_SEED
+            ).mean(1)
+            improved = torch.from_numpy(returns >= best_return)  # latest snapshot on ties
+            best.copy_members_(online, improved)
+            best_return = np.maximum(best_return, returns)
+            if probe_states is None:  # early, mostly random states of each agent
+                probe_states = torch.from_numpy(buffer.obs[:, : min(len(buffer), 512)].copy())
+            with torch.no_grad():
+                q_estimates.append(online(probe_states).max(-1).values.mean(1).numpy())
+            eval_steps.append(step)
+            eval_returns.append(returns)
+
+    for env in envs:
+        env.close()
+    return DQNResult(
+        seeds=np.asarray(seeds),
+        use_replay=replay_on,
+        use_target=target_on,
+        eval_steps=np.asarray(eval_steps),
+        eval_returns=np.stack(eval_returns, 1) if eval_returns else np.zeros((M, 0)),
+        q_estimates=np.stack(q_estimates, 1) if q_estimates else np.zeros((M, 0)),
+        episode_returns=episode_returns,
+        online=online,
+        best=best,
+        env_steps=config.total_steps,
+        wall_time=time.perf_counter() - start,
+        config=asdict(config),
+    )
+
+
+EVAL_SEED = 10_000
+"""Reset seeds of the periodic evaluations (episode ``k``: ``EVAL_SEED + k``)."""
+
+FINAL_EVAL_SEED = 20_000
+"""Reset seeds of final evaluations, disjoint from the periodic ones used to pick ``best``."""
+
+
+def final_evaluation(net: BatchedMLP, *, env_id: str = "CartPole-v1", num_episodes: int = 20, seed: int = FINAL_EVAL_SEED) -> np.ndarray:
+    """Greedy returns of every member on ``num_episodes`` fresh episodes.
+
+    Returns:
+        Returns, shape ``(M, num_episodes)``.
+    """
+    with single_thread():
+        return evaluate_population(greedy_actions(net), net.num_members, env_id=env_id, num_episodes=num_episodes, seed=seed)
+
+
+CARTPOLE_DQN = DQNConfig(
+    env_id="CartPole-v1",
+    total_steps=30_000,
+    hidden=(256,),
+    lr=2.5e-3,
+    gamma=0.99,
+    batch_size=64,
+    buffer_size=50_000,
+    learning_starts=1_000,
+    train_freq=2,
+    gradient_steps=1,
+    target_update_interval=1,
+    tau=0.01,
+    eps_start=1.0,
+    eps_end=0.05,
+    eps_fraction=0.1,
+    max_grad_norm=10.0,
+    eval_every=1_000,
+    eval_episodes=5,
+)
+"""The CartPole-v1 schedule of the chapter and of the benchmark: one hidden layer of 256 units,
+1000 steps of random play before learning, one gradient step every two environment steps, a
+Polyak-averaged target network (``tau = 0.01`` per step), epsilon decaying over the first 3000
+steps; 30,000 steps per seed. Chosen for speed and reliability on a CPU by a small sweep (network
+shape, learning rate, exploration, ``tau``, ``learning_starts``, ``train_freq``, batch size) on
+seeds 0-9, then checked on the unseen seeds 10-19 (all 20 solved under the page's protocol). One
+layer of 256 costs fewer multiply-adds than two layers of 64 and was the most stable shape tried:
+the greedy policy after the last step had also rarely collapsed."""

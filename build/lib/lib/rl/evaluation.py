@@ -1,0 +1,79 @@
+"""Seeded evaluation of a population of agents on a Gymnasium environment.
+
+Every agent plays the same episodes: episode ``k`` starts from ``env.reset(seed=seed + k)``,
+so two agents (or two runs) are compared on identical initial states, and the same policy with
+the same seed always gets the same returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+SOLVED_RETURN = 475.0
+"""CartPole-v1's reward threshold (``gym.spec("CartPole-v1").reward_threshold``)."""
+
+
+@torch.no_grad()
+def evaluate_population(
+    act: Callable[[torch.Tensor], torch.Tensor],
+    num_agents: int,
+    *,
+    env_id: str = "CartPole-v1",
+    num_episodes: int = 20,
+    seed: int = 10_000,
+) -> np.ndarray:
+    """Undiscounted returns of ``num_agents`` policies, each on the same ``num_episodes`` episodes.
+
+    All ``num_agents * num_episodes`` episodes run side by side, so the policy is called once per
+    time step with every live observation.
+
+    Args:
+        act: Maps observations ``(num_agents, num_episodes, obs_dim)`` (float32) to actions
+            ``(num_agents, num_episodes)`` (ints); it must be deterministic for seeded results.
+        num_agents: Number of policies (``M``).
+        env_id: A Gymnasium id with a vector observation and discrete actions.
+        num_episodes: Episodes per agent (``E``).
+        seed: Episode ``k`` uses reset seed ``seed + k``.
+
+    Returns:
+        Returns, shape ``(M, E)``.
+    """
+    if num_agents < 1 or num_episodes < 1:
+        raise ValueError(f"num_agents and num_episodes must be >= 1, got {num_agents} and {num_episodes}.")
+    envs = [[gym.make(env_id) for _ in range(num_episodes)] for _ in range(num_agents)]
+    obs = np.stack([[env.reset(seed=seed + k)[0] for k, env in enumerate(row)] for row in envs]).astype(np.float32)
+    returns = np.zeros((num_agents, num_episodes))
+    alive = np.ones((num_agents, num_episodes), bool)
+    while alive.any():
+        actions = np.asarray(act(torch.from_numpy(obs)))
+        if actions.shape != (num_agents, num_episodes):
+            raise ValueError(f"act must return actions of shape {(num_agents, num_episodes)}, got {actions.shape}.")
+        for i, k in zip(*np.nonzero(alive)):
+            o, r, terminated, truncated, _ = envs[i][k].step(int(actions[i, k]))
+            obs[i, k] = o
+            returns[i, k] += r
+            alive[i, k] = not (terminated or truncated)
+    for row in envs:
+        for env in row:
+            env.close()
+    return returns
+
+
+def mean_ci(values: np.ndarray, axis: int = 0, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and the half-width of a normal-approximation 95 % confidence interval.
+
+    The half-width is ``z * std / sqrt(n)`` with the sample standard deviation (``ddof=1``).
+
+    Shapes:
+        - values: any, reduced over ``axis``
+        - returns: two arrays without ``axis``
+    """
+    values = np.asarray(values, float)
+    n = values.shape[axis]
+    if n < 2:
+        raise ValueError(f"need at least 2 values along axis {axis} for a confidence interval, got {n}.")
+    return values.mean(axis), z * values.std(axis, ddof=1) / np.sqrt(n)

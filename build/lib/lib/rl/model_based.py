@@ -1,0 +1,309 @@
+"""Model-based deep RL on CartPole: a learnt dynamics model and random-shooting MPC.
+
+The model ``f_phi(s, a) = s + Delta_phi(s, a)`` is an MLP that predicts the change of the state,
+fitted by least squares on observed transitions (Nagabandi et al. 2018). Planning is random
+shooting model-predictive control: sample ``N`` action sequences of length ``H``, roll each out
+in the model, score it by the reward the task assigns, execute the first action of the best
+sequence, observe the real next state and plan again:
+
+.. math::
+
+    a_t = \\Big[\\arg\\max_{(a_t, \\dots, a_{t+H-1})} \\sum_{k=0}^{H-1} r(\\hat s_{t+k}, a_{t+k})\\Big]_0,
+    \\qquad \\hat s_{k+1} = f_\\phi(\\hat s_k, a_k),\\ \\hat s_t = s_t.
+
+As in most model-based RL (e.g. PETS, Chua et al. 2018) the reward is known and the dynamics are
+learnt: CartPole pays 1 per step until the pole passes 12 degrees or the cart leaves ``|x| > 2.4``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import gymnasium as gym
+import numpy as np
+import torch
+from torch import nn
+
+from lib.rl.evaluation import evaluate_population
+from lib.rl.networks import single_thread
+
+X_LIMIT = 2.4
+"""CartPole-v1 ends when the cart position leaves ``[-2.4, 2.4]``."""
+THETA_LIMIT = 12 * 2 * np.pi / 360
+"""... or when the pole angle leaves ``±12°`` (in radians)."""
+
+
+def cartpole_alive(states: torch.Tensor) -> torch.Tensor:
+    """CartPole-v1's known reward: 1 while the episode continues (the termination rule).
+
+    Shapes:
+        - states: ``(..., 4)`` as ``(x, x_dot, theta, theta_dot)``
+        - returns: ``(...)`` bool
+    """
+    if states.shape[-1] != 4:
+        raise ValueError(f"CartPole states have 4 components (x, x_dot, theta, theta_dot), got {states.shape[-1]}.")
+    return (states[..., 0].abs() <= X_LIMIT) & (states[..., 2].abs() <= THETA_LIMIT)
+
+
+class DynamicsModel(nn.Module):
+    """``s' = s + Delta(s, a)``: an MLP on the normalised state and the one-hot action.
+
+    Inputs and the predicted change are standardised with statistics of the training data
+    (set by :func:`fit_dynamics`).
+
+    Args:
+        obs_dim: State size.
+        num_actions: Number of discrete actions.
+        hidden: Hidden layer width (two layers).
+
+    Shapes:
+        - obs: ``(B, obs_dim)``, action: ``(B,)`` ints
+        - output: ``(B, obs_dim)``
+    """
+
+    def __init__(self, obs_dim: int = 4, num_actions: int = 2, hidden: int = 64) -> None:
+        super().__init__()
+        self.obs_dim, self.num_actions = obs_dim, num_actions
+        self.net = nn.Sequential(
+            nn.Linear(obs_dim + num_actions, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, obs_dim)
+        )
+        for name in ("obs_mean", "obs_std", "delta_mean", "delta_std"):
+            self.register_buffer(name, torch.zeros(obs_dim) if "mean" in name else torch.ones(obs_dim))
+
+    def forward(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
+        if obs.shape[-1] != self.obs_dim or action.shape != obs.shape[:-1]:
+            raise ValueError(f"expected obs (B, {self.obs_dim}) and action (B,), got {tuple(obs.shape)} and {tuple(action.shape)}.")
+        x = torch.cat([(obs - self.obs_mean) / self.obs_std, nn.functional.one_hot(action, self.num_actions).float()], -1)
+        return obs + self.net(x) * self.delta_std + self.delta_mean
+
+
+@dataclass
+class Transitions:
+    """Experience as arrays.
+
+    Shapes:
+        - obs, next_obs: ``(N, obs_dim)``; action: ``(N,)``; terminated: ``(N,)``
+    """
+
+    obs: np.ndarray
+    action: np.ndarray
+    next_obs: np.ndarray
+    terminated: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.action)
+
+    def __add__(self, other: Transitions) -> Transitions:
+        return Transitions(*(np.concatenate([a, b]) for a, b in zip(self._fields(), other._fields())))
+
+    def _fields(self) -> tuple[np.ndarray, ...]:
+        return self.obs, self.action, self.next_obs, self.terminated
+
+
+def collect(env: gym.Env, act, num_steps: int, *, seed: int) -> tuple[Transitions, list[float]]:
+    """Run ``act(obs) -> action`` for ``num_steps`` environment steps (resetting as needed).
+
+    Args:
+        env: The environment.
+        act: Maps one observation ``(obs_dim,)`` to an int action.
+        num_steps: Environment steps.
+        seed: Seed of the first reset.
+
+    Returns:
+        ``(transitions, episode_returns)`` (returns of the episodes that finished).
+    """
+    if num_steps < 1:
+        raise ValueError(f"num_steps must be >= 1, got {num_steps}.")
+    obs, _ = env.reset(seed=seed)
+    data: list[tuple] = []
+    returns, G = [], 0.0
+    for _ in range(num_steps):
+        a = int(act(obs))
+        next_obs, r, term, trunc, _ = env.step(a)
+        data.append((obs, a, next_obs, term))
+        G += r
+        if term or trunc:
+            returns.append(G)
+            G = 0.0
+            next_obs, _ = env.reset()
+        obs = next_obs
+    o, a, o2, d = zip(*data)
+    return Transitions(np.asarray(o, np.float32), np.asarray(a), np.asarray(o2, np.float32), np.asarray(d, bool)), returns
+
+
+def fit_dynamics(model: DynamicsModel, data: Transitions, *, num_epochs: int = 30, batch_size: int = 128,
+                 lr: float = 1e-3, seed: int = 0) -> list[float]:
+    """Fit ``model`` to ``data`` by mean squared error on the standardised state change.
+
+    Returns:
+        Training loss of each epoch (standardised units).
+    """
+    if len(data) < 2:
+        raise ValueError(f"need at least 2 transitions to fit a model, got {len(data)}.")
+    obs, next_obs = torch.from_numpy(data.obs), torch.from_numpy(data.next_obs)
+    action = torch.from_numpy(data.action).long()
+    delta = next_obs - obs
+    with torch.no_grad():
+        model.obs_mean.copy_(obs.mean(0))
+        model.obs_std.copy_(obs.std(0) + 1e-6)
+        model.delta_mean.copy_(delta.mean(0))
+        model.delta_std.copy_(delta.std(0) + 1e-6)
+    target = (delta - model.delta_mean) / model.delta_std
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    model.train()
+    for _ in range(num_epochs):
+        perm = torch.randperm(len(data), generator=gen)
+        total = 0.0
+        for start in range(0, len(data), batch_size):
+            idx = perm[start : start + batch_size]
+            x = torch.cat([(obs[idx] - model.obs_mean) / model.obs_std, nn.functional.one_hot(action[idx], model.num_actions).float()], -1)
+            loss = ((model.net(x) - target[idx]) ** 2).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        losses.append(total / len(data))
+    model.eval()
+    return losses
+
+
+class RandomShootingMPC:
+    """Random-shooting model-predictive control with a learnt model and CartPole's known reward.
+
+    Args:
+        model: The dynamics model.
+        horizon: Planning horizon ``H``.
+        num_sequences: Candidate action sequences ``N``.
+        seed: Seed of the candidate sequences.
+
+    Shapes:
+        - __call__: obs ``(B, obs_dim)`` -> actions ``(B,)``
+    """
+
+    def __init__(self, model: DynamicsModel, *, horizon: int = 20, num_sequences: int = 200, seed: int = 0) -> None:
+        if horizon < 1 or num_sequences < 1:
+            raise ValueError(f"horizon and num_sequences must be >= 1, got {horizon} and {num_sequences}.")
+        self.model, self.horizon, self.num_sequences = model, horizon, num_sequences
+        self.gen = torch.Generator().manual_seed(seed)
+
+    @torch.no_grad()
+    def __call__(self, obs: torch.Tensor) -> torch.Tensor:
+        obs = torch.as_tensor(obs, dtype=torch.float32)
+        if obs.dim() == 1:
+            return self(obs[None])[0]
+        B, N, H = obs.shape[0], self.num_sequences, self.horizon
+        plans = torch.randint(0, self.model.num_actions, (B, N, H), generator=self.gen)
+        states = obs[:, None, :].expand(B, N, obs.shape[-1]).reshape(B * N, -1)
+        alive = torch.ones(B * N, dtype=torch.bool)
+        score = torch.zeros(B * N)
+        for k in range(H):
+            states = self.model(states, plans[:, :, k].reshape(-1))
+            alive &= cartpole_alive(states)
+            score += alive.float()
+        best = score.view(B, N).argmax(1)  # first of the best on ties
+        return plans[torch.arange(B), best, 0]
+
+
+@dataclass
+class MBRLResult:
+    """Output of :func:`train_mbrl` for one seed.
+
+    Attributes:
+        env_steps: Cumulative environment steps of data after each iteration, ``(I,)``.
+        eval_returns: Mean MPC return on the evaluation episodes after each iteration, ``(I,)``.
+        model_losses: Final training loss of the model after each iteration, ``(I,)``.
+        model: The last model.
+        wall_time: Seconds.
+        config: The configuration.
+    """
+
+    env_steps: np.ndarray
+    eval_returns: np.ndarray
+    model_losses: np.ndarray
+    model: DynamicsModel
+    wall_time: float
+    config: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MBRLConfig:
+    """Hyper-parameters of :func:`train_mbrl`.
+
+    Attributes:
+        random_steps: Steps of uniformly random actions before the first model.
+        iterations: Rounds of (fit model, run MPC to collect ``mpc_steps`` more steps).
+        mpc_steps: Steps collected with the MPC controller per iteration (data aggregation).
+        horizon: Planning horizon.
+        num_sequences: Candidate sequences per planning step.
+        hidden: Model width.
+        num_epochs: Model training epochs per iteration.
+        eval_episodes: MPC episodes per evaluation.
+    """
+
+    random_steps: int = 1_000
+    iterations: int = 3
+    mpc_steps: int = 500
+    horizon: int = 20
+    num_sequences: int = 200
+    hidden: int = 64
+    num_epochs: int = 30
+    eval_episodes: int = 5
+
+
+def train_mbrl(seed: int, config: MBRLConfig = MBRLConfig()) -> MBRLResult:
+    """Random data, then ``iterations`` of: fit the model, evaluate MPC, collect MPC data.
+
+    Everything is seeded from ``seed`` (model init, minibatches, planner, environment).
+    """
+    with single_thread():
+        start = time.perf_counter()
+        torch.manual_seed(seed)
+        env = gym.make("CartPole-v1")
+        rng = np.random.default_rng(seed)
+        data, _ = collect(env, lambda _obs: rng.integers(2), config.random_steps, seed=seed)
+        steps, evals, losses = [], [], []
+        model = DynamicsModel(hidden=config.hidden)
+        for it in range(config.iterations):
+            model = DynamicsModel(hidden=config.hidden)
+            losses.append(fit_dynamics(model, data, num_epochs=config.num_epochs, seed=seed + it)[-1])
+            planner = RandomShootingMPC(model, horizon=config.horizon, num_sequences=config.num_sequences, seed=seed + it)
+            returns = evaluate_population(lambda o: planner(o[0])[None], 1, num_episodes=config.eval_episodes, seed=EVAL_SEED)
+            steps.append(len(data))
+            evals.append(float(returns.mean()))
+            if it < config.iterations - 1:
+                new, _ = collect(env, lambda o: planner(torch.from_numpy(o)).item(), config.mpc_steps, seed=seed + 100 + it)
+                data = data + new
+        env.close()
+        return MBRLResult(np.asarray(steps), np.asarray(evals), np.asarray(losses), model, time.perf_counter() - start, asdict(config))
+
+
+EVAL_SEED = 10_000
+"""Reset seeds of the evaluation episodes (as for DQN and REINFORCE)."""
+
+
+def one_step_errors(model: DynamicsModel, data: Transitions) -> np.ndarray:
+    """Absolute one-step prediction error per state component.
+
+    Shapes:
+        - returns: ``(N, obs_dim)``
+    """
+    with torch.no_grad():
+        pred = model(torch.from_numpy(data.obs), torch.from_numpy(data.action).long())
+    return (pred - torch.from_numpy(data.next_obs)).abs().numpy()
+
+
+def model_rollout(model: DynamicsModel, obs: np.ndarray, actions: Sequence[int]) -> np.ndarray:
+    """Open-loop prediction of a state trajectory from ``obs`` under ``actions``.
+
+    Shapes:
+        - obs: ``(obs_dim,)``; returns: ``(len(actions) + 1, obs_dim)``
+    """
+    states = [torch.as_tensor(obs, dtype=torch.float32)[None]]
+    with torch.no_grad():
+        for a in actions:
+            states.append(model(states[-1], torch.tensor([int(a)])))
+    return torch.cat(states).numpy()

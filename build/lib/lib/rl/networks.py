@@ -1,0 +1,111 @@
+"""A population of small MLPs evaluated as one batched matrix product.
+
+Comparing RL agents needs several seeds, and on a CPU a tiny network spends most of its time in
+Python and kernel-launch overhead, not in arithmetic. :class:`BatchedMLP` holds ``M`` independent
+MLPs with stacked weights ``(M, d_in, d_out)``; one ``torch.baddbmm`` per layer runs all of them.
+Member ``i`` is initialised from its own seed only, and since Adam is element-wise and the
+losses are summed over members, training them together is training them independently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import torch
+from torch import nn
+
+
+class BatchedMLP(nn.Module):
+    """``M`` independent ReLU MLPs ``in_dim -> hidden... -> out_dim``.
+
+    Each member is initialised like ``torch.nn.Linear`` (uniform in ``±1/sqrt(fan_in)``), drawing
+    from ``torch.Generator().manual_seed(seeds[i])``.
+
+    Args:
+        seeds: One seed per member (``M = len(seeds)``).
+        in_dim: Input size.
+        hidden: Hidden layer sizes.
+        out_dim: Output size.
+
+    Shapes:
+        - input: ``(M, B, in_dim)``
+        - output: ``(M, B, out_dim)``
+    """
+
+    def __init__(self, seeds: Sequence[int], in_dim: int, hidden: Sequence[int], out_dim: int) -> None:
+        super().__init__()
+        if len(seeds) == 0:
+            raise ValueError("pass at least one seed (one per member network).")
+        if min(in_dim, out_dim, *hidden) < 1:
+            raise ValueError(f"layer sizes must be positive, got in={in_dim}, hidden={tuple(hidden)}, out={out_dim}.")
+        self.num_members, self.in_dim, self.out_dim = len(seeds), in_dim, out_dim
+        dims = [in_dim, *hidden, out_dim]
+        weights = [[] for _ in dims[:-1]]
+        biases = [[] for _ in dims[:-1]]
+        for seed in seeds:
+            gen = torch.Generator().manual_seed(int(seed))
+            for layer, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:])):
+                bound = 1.0 / math.sqrt(d_in)
+                weights[layer].append((torch.rand(d_in, d_out, generator=gen) * 2 - 1) * bound)
+                biases[layer].append((torch.rand(1, d_out, generator=gen) * 2 - 1) * bound)
+        self.weights = nn.ParameterList([nn.Parameter(torch.stack(w)) for w in weights])
+        self.biases = nn.ParameterList([nn.Parameter(torch.stack(b)) for b in biases])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != 3 or x.shape[0] != self.num_members or x.shape[2] != self.in_dim:
+            raise ValueError(f"expected input (M={self.num_members}, B, {self.in_dim}), got {tuple(x.shape)}.")
+        last = len(self.weights) - 1
+        for layer, (W, b) in enumerate(zip(self.weights, self.biases)):
+            x = torch.baddbmm(b, x, W)
+            if layer < last:
+                x = torch.relu(x)
+        return x
+
+    @torch.no_grad()
+    def copy_members_(self, source: BatchedMLP, mask: torch.Tensor | None = None) -> None:
+        """Copy the parameters of ``source`` into this population (all members, or where ``mask``)."""
+        for dst, src in zip(self.parameters(), source.parameters()):
+            if mask is None:
+                dst.copy_(src)
+            else:
+                dst[mask] = src[mask]
+
+    @torch.no_grad()
+    def member(self, i: int) -> list[torch.Tensor]:
+        """Copies of member ``i``'s parameters (weights then biases, layer by layer)."""
+        return [p[i].clone() for p in self.parameters()]
+
+
+def clip_grad_norm_per_member_(module: BatchedMLP, max_norm: float) -> torch.Tensor:
+    """Clip each member's gradient to global L2 norm ``max_norm``; return the norms before clipping.
+
+    Shapes:
+        - returns: ``(M,)``
+    """
+    grads = [p.grad for p in module.parameters() if p.grad is not None]
+    if not grads:
+        raise ValueError("no gradients to clip; call backward() first.")
+    norms = torch.sqrt(sum(g.pow(2).flatten(1).sum(1) for g in grads))
+    scale = torch.clamp(max_norm / (norms + 1e-6), max=1.0)
+    for g in grads:
+        g.mul_(scale.view(-1, *([1] * (g.dim() - 1))))
+    return norms
+
+
+@contextmanager
+def single_thread() -> Iterator[None]:
+    """Run the block with one torch intra-op thread, then restore the previous count.
+
+    The RL networks are tiny (a few thousand weights, batches of 64): splitting such a matrix
+    product over threads costs more in synchronisation than it saves, and on a busy 2-core
+    machine it is many times slower. Fixing the count inside the library also keeps results
+    independent of the caller's thread setting.
+    """
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

@@ -1,0 +1,199 @@
+"""Figures of the reinforcement-learning chapter; every function returns its Figure.
+
+Figures are closed before they are returned (``plt.close``), so a notebook shows each exactly
+once, as the value of the cell's last expression ``fig``, whatever the inline backend does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from lib.plotting import PALETTE, finish_axes
+from lib.rl.evaluation import mean_ci
+
+FROZEN_LAKE_ARROWS = {0: (-1, 0), 1: (0, 1), 2: (1, 0), 3: (0, -1)}
+"""FrozenLake's actions as (dx, dy) on the grid drawn top-down: left, down, right, up."""
+CLIFF_WALKING_ARROWS = {0: (0, -1), 1: (1, 0), 2: (0, 1), 3: (-1, 0)}
+"""CliffWalking's actions: up, right, down, left."""
+
+
+def plot_value_grid(
+    values: np.ndarray,
+    shape: tuple[int, int],
+    *,
+    policy: np.ndarray | None = None,
+    arrows: Mapping[int, tuple[int, int]] = FROZEN_LAKE_ARROWS,
+    labels: Sequence[str] | None = None,
+    no_arrow: np.ndarray | None = None,
+    title: str | None = None,
+    value_label: str = "value V(s)",
+    ax: plt.Axes | None = None,
+) -> Figure:
+    """A grid world's state values as a heat map, with the greedy action of each state as an arrow.
+
+    Args:
+        values: One value per state, row-major over the grid, shape ``(S,)``.
+        shape: ``(rows, cols)`` with ``rows * cols = S``.
+        policy: Action per state ``(S,)`` drawn as arrows, or ``None``.
+        arrows: Action -> ``(dx, dy)`` with ``y`` pointing down the rows.
+        labels: Optional text per state (e.g. ``"S"``, ``"H"``, ``"G"``), shape ``(S,)``.
+        no_arrow: Bool mask ``(S,)`` of states without an arrow (terminal states).
+        title: Optional title.
+        value_label: Colour-bar label.
+        ax: Draw into this axes instead of a new figure.
+    """
+    values = np.asarray(values, float)
+    rows, cols = shape
+    if values.shape != (rows * cols,):
+        raise ValueError(f"values must have shape ({rows * cols},) for a {rows}x{cols} grid, got {values.shape}.")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(1.0 + 0.75 * cols, 0.5 + 0.75 * rows))
+    else:
+        fig = ax.figure
+    image = ax.imshow(values.reshape(rows, cols), cmap="viridis")
+    fig.colorbar(image, ax=ax, label=value_label, fraction=0.046, pad=0.04)
+    ax.set_xticks(range(cols))
+    ax.set_yticks(range(rows))
+    ax.set_xlabel("column")
+    ax.set_ylabel("row")
+    ax.grid(False)
+    for s in range(rows * cols):
+        r, c = divmod(s, cols)
+        if labels is not None and labels[s]:
+            ax.text(c - 0.35, r - 0.25, labels[s], color="white", fontsize=9, fontweight="bold", va="center")
+        if policy is not None and not (no_arrow is not None and no_arrow[s]):
+            dx, dy = arrows[int(policy[s])]
+            ax.annotate("", xy=(c + 0.3 * dx, r + 0.3 * dy), xytext=(c - 0.3 * dx, r - 0.3 * dy),
+                        arrowprops={"arrowstyle": "->", "color": "white", "lw": 1.5})
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_learning_curves(
+    curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    threshold: float | None = None,
+    xlabel: str = "environment steps",
+    ylabel: str = "greedy evaluation return",
+    title: str | None = None,
+    ax: plt.Axes | None = None,
+) -> Figure:
+    """Mean return over seeds with a 95 % confidence band, one line per method.
+
+    Args:
+        curves: Label -> ``(steps (K,), returns (num_seeds, K))``.
+        threshold: Draw a dashed line at this return (e.g. 475, CartPole solved).
+        xlabel, ylabel: Axis labels with units.
+        title: Optional title.
+        ax: Draw into this axes instead of a new figure.
+    """
+    if ax is None:
+        fig, ax = plt.subplots()
+    else:
+        fig = ax.figure
+    for colour, (label, (steps, returns)) in zip(PALETTE, curves.items()):
+        returns = np.asarray(returns, float)
+        if returns.ndim != 2 or returns.shape[1] != len(steps):
+            raise ValueError(f"{label}: returns must have shape (num_seeds, {len(steps)}), got {returns.shape}.")
+        mean, half = mean_ci(returns, axis=0)
+        ax.plot(steps, mean, color=colour, label=f"{label} ({returns.shape[0]} seeds)")
+        ax.fill_between(steps, mean - half, mean + half, color=colour, alpha=0.2, linewidth=0)
+    if threshold is not None:
+        ax.axhline(threshold, color="black", linestyle="--", linewidth=1, label=f"solved ({threshold:g})")
+    finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={"fontsize": 8})
+    plt.close(fig)
+    return fig
+
+
+def plot_return_distribution(returns: Mapping[str, np.ndarray], *, xlabel: str = "return of an episode", bins: int = 20) -> Figure:
+    """Histograms of episode returns, one per label (e.g. a random vs an optimal policy)."""
+    fig, ax = plt.subplots()
+    all_values = np.concatenate([np.asarray(v, float) for v in returns.values()])
+    edges = np.histogram_bin_edges(all_values, bins=bins)
+    for colour, (label, values) in zip(PALETTE, returns.items()):
+        ax.hist(values, bins=edges, color=colour, alpha=0.6, label=f"{label} (mean {np.mean(values):.3g})")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("episodes")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_state_predictions(true: np.ndarray, predicted: np.ndarray, *, dt: float = 0.02) -> Figure:
+    """True vs model-predicted CartPole state trajectories, one panel per state component.
+
+    Shapes:
+        - true, predicted: ``(T, 4)``
+    """
+    names = ("cart position (m)", "cart velocity (m/s)", "pole angle (rad)", "pole angular velocity (rad/s)")
+    true, predicted = np.asarray(true), np.asarray(predicted)
+    if true.shape != predicted.shape or true.shape[-1] != 4:
+        raise ValueError(f"expected two (T, 4) trajectories, got {true.shape} and {predicted.shape}.")
+    t = np.arange(len(true)) * dt
+    fig, axes = plt.subplots(1, 4, figsize=(11, 2.8))
+    for k, ax in enumerate(axes):
+        ax.plot(t, true[:, k], color=PALETTE[0], label="environment")
+        ax.plot(t, predicted[:, k], color=PALETTE[1], linestyle="--", label="learnt model")
+        ax.set_xlabel("time (s)")
+        ax.set_ylabel(names[k], fontsize=8)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_value_grids(panels: Sequence[Mapping], shape: tuple[int, int], *, panel_width: float = 4.5) -> Figure:
+    """Several :func:`plot_value_grid` panels side by side.
+
+    Args:
+        panels: Keyword arguments of :func:`plot_value_grid` for each panel (``values`` at least).
+        shape: Grid shape shared by the panels.
+        panel_width: Inches per panel.
+    """
+    if not panels:
+        raise ValueError("pass at least one panel (a dict with 'values').")
+    rows, cols = shape
+    fig, axes = plt.subplots(1, len(panels), figsize=(panel_width * len(panels), 0.5 + panel_width * rows / cols * 0.8),
+                             squeeze=False)
+    for ax, panel in zip(axes[0], panels):
+        plot_value_grid(shape=shape, ax=ax, **panel)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_episode_returns(returns: np.ndarray, *, window: int = 10, optimum: float | None = None,
+                         label: str = "training episodes", ylim: tuple[float, float] | None = None) -> Figure:
+    """Returns of successive training episodes, smoothed by a moving mean over ``window`` episodes.
+
+    Args:
+        returns: Return of each episode, shape ``(num_episodes,)``.
+        window: Moving-mean width in episodes.
+        optimum: Draw the optimal return as a dashed line.
+        label: Legend label of the curve.
+        ylim: Optional y-axis limits.
+    """
+    returns = np.asarray(returns, float)
+    if returns.ndim != 1 or len(returns) < window:
+        raise ValueError(f"returns must be 1-D with at least window={window} episodes, got shape {returns.shape}.")
+    smooth = np.convolve(returns, np.ones(window) / window, mode="valid")
+    fig, ax = plt.subplots()
+    ax.plot(np.arange(window, len(returns) + 1), smooth, color=PALETTE[0], label=f"{label} ({window}-episode mean)")
+    if optimum is not None:
+        ax.axhline(optimum, color="black", linestyle="--", linewidth=1, label=f"optimum ({optimum:g})")
+    ax.set_xlabel("episode")
+    ax.set_ylabel("return of the episode (reward)")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

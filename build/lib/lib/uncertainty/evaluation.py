@@ -1,0 +1,98 @@
+"""The chapter's shifted test sets and the metrics table of a predictor on them (Ovadia et al. 2019).
+
+A *predictor* is any function from float images ``(N, 1, 28, 28)`` to class probabilities
+``(N, C)``; :func:`evaluate_on_shift` runs it on the clean test images and on every corruption
+and severity, and returns accuracy, ECE, NLL and Brier score per set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import torch
+
+from lib.data import load_fashion_mnist
+from lib.training import images_to_float
+from lib.uncertainty.corruptions import CORRUPTIONS, SEVERITIES, corrupt
+from lib.uncertainty.metrics import accuracy, brier_score, expected_calibration_error, nll
+
+CLEAN = ("clean", 0)
+"""Key of the uncorrupted test images in a shift suite."""
+
+Predictor = Callable[[torch.Tensor], torch.Tensor]
+
+
+def shift_suite(
+    num_images: int = 1000, *, names: tuple[str, ...] = CORRUPTIONS, seed: int = 0
+) -> tuple[dict[tuple[str, int], torch.Tensor], torch.Tensor]:
+    """The first ``num_images`` Fashion-MNIST test images, clean and under every corruption.
+
+    Returns:
+        ``(sets, y)``: ``sets[(name, severity)]`` float images ``(num_images, 1, 28, 28)``, with
+        :data:`CLEAN` for the clean images; ``y`` the labels ``(num_images,)``.
+    """
+    X, y = load_fashion_mnist("test")
+    if not 1 <= num_images <= len(X):
+        raise ValueError(f"num_images must be in 1..{len(X)}, got {num_images}.")
+    X = images_to_float(X[:num_images])
+    sets = {CLEAN: X}
+    for name in names:
+        for s in SEVERITIES:
+            sets[(name, s)] = corrupt(X, name, s, seed=seed)
+    return sets, y[:num_images]
+
+
+@dataclass
+class ShiftResults:
+    """Metrics of one predictor on every set of a shift suite.
+
+    Attributes:
+        metrics: ``metrics[metric][(name, severity)]`` for metric in accuracy, ece, nll, brier.
+    """
+
+    metrics: dict[str, dict[tuple[str, int], float]]
+
+    def by_severity(self, metric: str) -> tuple[list[float], list[float], list[float]]:
+        """Mean, min and max over corruption types at severity 0 (clean) to 5; six values each."""
+        table = self.metrics[metric]
+        means, lows, highs = [table[CLEAN]], [table[CLEAN]], [table[CLEAN]]
+        for s in SEVERITIES:
+            values = [v for (n, sev), v in table.items() if sev == s]
+            means.append(sum(values) / len(values))
+            lows.append(min(values))
+            highs.append(max(values))
+        return means, lows, highs
+
+    def shifted_mean(self, metric: str) -> float:
+        """Mean of ``metric`` over every corrupted set (all types and severities)."""
+        values = [v for k, v in self.metrics[metric].items() if k != CLEAN]
+        return sum(values) / len(values)
+
+
+def evaluate_probs(probs: Mapping[tuple[str, int], torch.Tensor], y: torch.Tensor, *, n_bins: int = 15) -> ShiftResults:
+    """Accuracy, ECE, NLL and Brier score for precomputed probabilities of every set."""
+    metrics: dict[str, dict[tuple[str, int], float]] = {"accuracy": {}, "ece": {}, "nll": {}, "brier": {}}
+    for key, p in probs.items():
+        metrics["accuracy"][key] = accuracy(p, y)
+        metrics["ece"][key] = expected_calibration_error(p, y, n_bins=n_bins)
+        metrics["nll"][key] = nll(p, y)
+        metrics["brier"][key] = brier_score(p, y)
+    return ShiftResults(metrics)
+
+
+def predict_suite(predict: Predictor, sets: Mapping[tuple[str, int], torch.Tensor]) -> dict[tuple[str, int], torch.Tensor]:
+    """``predict`` applied to every set; returns probabilities ``(N, C)`` per key."""
+    return {key: predict(X) for key, X in sets.items()}
+
+
+def pooled_shift(
+    X: torch.Tensor, y: torch.Tensor, severity: int, *, names: tuple[str, ...] = CORRUPTIONS, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """All corruption types at one severity, concatenated: one "shifted test set".
+
+    Shapes:
+        X: ``(N, 1, 28, 28)`` float in [0, 1]; y: ``(N,)`` → ``(len(names) * N, 1, 28, 28)``
+        and ``(len(names) * N,)``.
+    """
+    return torch.cat([corrupt(X, n, severity, seed=seed) for n in names]), y.repeat(len(names))

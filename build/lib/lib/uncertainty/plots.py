@@ -1,0 +1,205 @@
+"""The chapter's figures. Every function returns the ``matplotlib.figure.Figure`` it draws."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from lib.plotting import PALETTE, finish_axes
+from lib.uncertainty.metrics import ReliabilityBins
+
+
+def _np(x) -> np.ndarray:
+    return x.detach().cpu().double().numpy() if isinstance(x, torch.Tensor) else np.asarray(x, dtype=float)
+
+
+def regression_bands(
+    X: torch.Tensor,
+    y: torch.Tensor,
+    x_grid: torch.Tensor,
+    mean: torch.Tensor,
+    bands: Mapping[str, torch.Tensor],
+    *,
+    truth: torch.Tensor | None = None,
+    gap: tuple[float, float] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Training points, predicted mean and ±2 standard-deviation bands.
+
+    Args:
+        X, y: Training data ``(N, 1)``.
+        x_grid: Evaluation points ``(G,)``.
+        mean: Predicted mean ``(G,)``.
+        bands: Label → standard deviation ``(G,)``; drawn from widest to narrowest.
+        truth: Optional true mean ``(G,)``.
+        gap: Optional interval without training data, shaded.
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    xg, mu = _np(x_grid), _np(mean)
+    if gap is not None:
+        ax.axvspan(*gap, color="0.92", zorder=0, label="no training data")
+    ordered = sorted(bands.items(), key=lambda kv: -float(kv[1].mean()))
+    for i, (label, std) in enumerate(ordered):
+        s = _np(std)
+        ax.fill_between(xg, mu - 2 * s, mu + 2 * s, color=PALETTE[(i + 1) % len(PALETTE)], alpha=0.35, lw=0, label=f"±2 sd, {label}")
+    ax.scatter(_np(X)[:, 0], _np(y)[:, 0], s=6, color="0.35", label="training data", zorder=2)
+    ax.plot(xg, mu, color=PALETTE[0], lw=2, label="predicted mean", zorder=3)
+    if truth is not None:
+        ax.plot(xg, _np(truth), color=PALETTE[7], lw=1, ls="--", label="true mean", zorder=3)
+    return finish_axes(ax, xlabel="input x (arbitrary units)", ylabel="target y (arbitrary units)",
+                       title=title, legend={"fontsize": 8, "loc": "upper left", "ncol": 2})
+
+
+def reliability_diagram(bins: Mapping[str, ReliabilityBins], *, title: str | None = None) -> Figure:
+    """Accuracy against confidence per bin, one panel per predictor, with the bin counts.
+
+    Bars below the diagonal are overconfident bins; the gap is shaded.
+    """
+    n = len(bins)
+    fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.4), squeeze=False, sharey=True)
+    for ax, (label, b) in zip(axes[0], bins.items()):
+        edges = _np(b.edges)
+        width = edges[1] - edges[0]
+        centres = edges[:-1] + width / 2
+        acc, conf = np.nan_to_num(_np(b.accuracy)), np.nan_to_num(_np(b.confidence))
+        filled = _np(b.counts) > 0
+        ax.bar(centres[filled], acc[filled], width=width * 0.95, color=PALETTE[0], label="accuracy")
+        ax.bar(centres[filled], (conf - acc)[filled], bottom=acc[filled], width=width * 0.95,
+               color=PALETTE[5], alpha=0.35, label="gap to confidence")
+        ax.plot([0, 1], [0, 1], color=PALETTE[7], ls="--", lw=1)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("confidence (max probability)")
+        ax.set_title(f"{label}\nECE {b.calibration_error():.3f}", fontsize=10)
+    axes[0][0].set_ylabel("accuracy in bin")
+    axes[0][0].legend(fontsize=8, loc="upper left")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def metric_vs_severity(
+    values: Mapping[str, Sequence[float]],
+    *,
+    ylabel: str,
+    spread: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+    title: str | None = None,
+    ax: plt.Axes | None = None,
+) -> Figure:
+    """A metric at severity 0 (clean) to 5, one line per predictor, optional min–max band.
+
+    Args:
+        values: Label → six values (clean, severities 1–5), e.g. averaged over corruption types.
+        ylabel: y label with unit.
+        spread: Label → (low, high) six values each, drawn as a band (spread over corruption types).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.2, 3.4))
+    for i, (label, v) in enumerate(values.items()):
+        xs = np.arange(len(v))
+        ax.plot(xs, _np(v), marker="o", ms=4, color=PALETTE[i % len(PALETTE)], label=label)
+        if spread and label in spread:
+            lo, hi = spread[label]
+            ax.fill_between(xs, _np(lo), _np(hi), color=PALETTE[i % len(PALETTE)], alpha=0.15, lw=0)
+    ax.set_xticks(range(6), ["clean", "1", "2", "3", "4", "5"])
+    return finish_axes(ax, xlabel="corruption severity", ylabel=ylabel, title=title, legend={"fontsize": 8})
+
+
+def severity_grid(images: Mapping[tuple[str, int], torch.Tensor], clean: torch.Tensor) -> Figure:
+    """One image under every corruption (rows) and severity (columns 1–5), clean first.
+
+    Args:
+        images: ``(name, severity)`` → one image ``(28, 28)`` or ``(1, 28, 28)``.
+        clean: The clean image.
+    """
+    names = list(dict.fromkeys(n for n, _ in images))
+    severities = sorted({s for _, s in images})
+    fig, axes = plt.subplots(len(names), len(severities) + 1, figsize=(1.2 * (len(severities) + 1), 1.25 * len(names)))
+    for r, name in enumerate(names):
+        row = [clean] + [images[(name, s)] for s in severities]
+        for c, img in enumerate(row):
+            ax = axes[r, c]
+            ax.imshow(_np(img.reshape(28, 28)), cmap="gray_r", vmin=0, vmax=1 if img.is_floating_point() else 255)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title("clean" if c == 0 else f"severity {severities[c - 1]}", fontsize=8)
+            if c == 0:
+                ax.set_ylabel(name.replace("_", "\n"), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def confidence_histograms(
+    scores: Mapping[str, torch.Tensor], *, xlabel: str = "confidence (max probability)", title: str | None = None, bins: int = 30
+) -> Figure:
+    """Overlaid density histograms of a score for several input sets (e.g. IID vs OOD)."""
+    fig, ax = plt.subplots(figsize=(5.2, 3.4))
+    all_values = np.concatenate([_np(v) for v in scores.values()])
+    edges = np.linspace(all_values.min(), all_values.max(), bins + 1)
+    for i, (label, v) in enumerate(scores.items()):
+        ax.hist(_np(v), bins=edges, density=True, alpha=0.5, color=PALETTE[i % len(PALETTE)], label=label)
+    return finish_axes(ax, xlabel=xlabel, ylabel="density (1 / unit of x)", title=title, legend={"fontsize": 8})
+
+
+def confidence_maps(
+    maps: Mapping[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]], X: torch.Tensor, y: torch.Tensor
+) -> Figure:
+    """Max-probability heat maps over the plane, one panel per predictor, training data on top."""
+    n = len(maps)
+    fig, axes = plt.subplots(1, n, figsize=(3.3 * n + 0.8, 3.3), squeeze=False)
+    image = None
+    for ax, (label, (xx, yy, conf)) in zip(axes[0], maps.items()):
+        image = ax.pcolormesh(_np(xx), _np(yy), _np(conf), vmin=1 / 3, vmax=1, cmap="viridis", shading="auto")
+        for c in range(int(y.max()) + 1):
+            pts = _np(X[y == c])
+            ax.scatter(pts[:, 0], pts[:, 1], s=7, color=PALETTE[[5, 3, 7][c % 3]], edgecolor="white", linewidth=0.3)
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("$x_1$ (arbitrary units)")
+        ax.set_aspect("equal")
+        ax.grid(False)
+    axes[0][0].set_ylabel("$x_2$ (arbitrary units)")
+    fig.colorbar(image, ax=axes[0].tolist(), label="max probability")
+    return fig
+
+
+def risk_coverage_plot(curves: Mapping[str, tuple[torch.Tensor, torch.Tensor]], *, title: str | None = None) -> Figure:
+    """Selective accuracy against coverage, one curve per predictor or data set."""
+    fig, ax = plt.subplots(figsize=(5.2, 3.4))
+    for i, (label, (cov, acc)) in enumerate(curves.items()):
+        ax.plot(_np(cov), _np(acc), color=PALETTE[i % len(PALETTE)], label=label, ls="-" if i % 2 == 0 else "--")
+    return finish_axes(ax, xlabel="coverage (fraction of inputs answered)", ylabel="accuracy on answered inputs",
+                       title=title, legend={"fontsize": 8})
+
+
+def decision_regions_plot(cost: torch.Tensor, action_names: Sequence[str], class_names: Sequence[str]) -> Figure:
+    """Expected cost of every action against ``p = P(class 1 | x)``; the lower envelope is Bayes."""
+    p = np.linspace(0, 1, 401)
+    c = _np(cost)
+    fig, ax = plt.subplots(figsize=(5.2, 3.4))
+    lines = np.stack([(1 - p) * c[a, 0] + p * c[a, 1] for a in range(len(c))])
+    for a, name in enumerate(action_names):
+        ax.plot(p, lines[a], color=PALETTE[a % len(PALETTE)], label=name)
+    ax.plot(p, lines.min(0), color=PALETTE[7], lw=3, alpha=0.3, label="Bayes decision (minimum)")
+    ax.set_xlabel(f"p = P({class_names[1]} | x)")
+    ax.set_ylabel("expected cost (cost units)")
+    ax.set_ylim(0, min(2.0, float(lines.max())))
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def quality_vs_cost(
+    points: Mapping[str, tuple[float, float]], *, xlabel: str, ylabel: str, title: str | None = None
+) -> Figure:
+    """Scatter of (inference cost, quality) per method, labelled."""
+    fig, ax = plt.subplots(figsize=(5.2, 3.4))
+    for i, (label, (x, y)) in enumerate(points.items()):
+        ax.scatter([x], [y], s=40, color=PALETTE[i % len(PALETTE)], label=label, zorder=3)
+    ax.set_xscale("log")
+    return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={"fontsize": 8})

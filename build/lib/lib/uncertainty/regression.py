@@ -1,0 +1,142 @@
+"""1-D regression toys: a network that predicts a mean and a variance (Gaussian NLL).
+
+Used twice in the chapter: for "what uncertainty means" (heteroscedastic noise, one network)
+and for the epistemic/aleatoric split (a data gap, an ensemble of such networks,
+Lakshminarayanan et al. 2017, Sec. 2.2).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from lib.reproducibility import make_generator, seed_everything
+
+X_RANGE = (-4.0, 4.0)
+
+
+def true_mean(x: torch.Tensor) -> torch.Tensor:
+    """The regression function of the toy: ``sin(1.5 x) + 0.2 x``."""
+    return torch.sin(1.5 * x) + 0.2 * x
+
+
+def true_std(x: torch.Tensor) -> torch.Tensor:
+    """Noise standard deviation, growing from 0.05 at x = -4 to 0.45 at x = 4."""
+    return 0.05 + 0.4 * (x - X_RANGE[0]) / (X_RANGE[1] - X_RANGE[0])
+
+
+def make_heteroscedastic(
+    num: int, *, seed: int = 0, gap: tuple[float, float] | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Samples ``y = true_mean(x) + true_std(x) * eps`` with ``x`` uniform on [-4, 4].
+
+    Args:
+        num: Number of points.
+        seed: Seed of the sampling generator.
+        gap: Optional interval ``(a, b)`` left without data (its points are redrawn).
+
+    Shapes:
+        → ``X`` ``(num, 1)``, ``y`` ``(num, 1)``, float32.
+    """
+    if num < 1:
+        raise ValueError(f"num must be positive, got {num}.")
+    g = make_generator(seed)
+    lo, hi = X_RANGE
+    xs = []
+    count = 0
+    while count < num:
+        x = lo + (hi - lo) * torch.rand(2 * num, generator=g)
+        if gap is not None:
+            x = x[(x < gap[0]) | (x > gap[1])]
+        xs.append(x)
+        count += len(x)
+    x = torch.cat(xs)[:num]
+    y = true_mean(x) + true_std(x) * torch.randn(num, generator=g)
+    return x[:, None], y[:, None]
+
+
+def gaussian_nll(mean: torch.Tensor, var: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    r"""Mean Gaussian negative log-likelihood, constant included:
+
+    .. math::
+        \frac1N\sum_i \tfrac12\Bigl(\log 2\pi\sigma_i^2 + \frac{(y_i-\mu_i)^2}{\sigma_i^2}\Bigr).
+
+    Shapes:
+        mean, var, y: ``(N, 1)`` (or any one shape) → scalar.
+    """
+    if not (mean.shape == var.shape == y.shape):
+        raise ValueError(f"mean, var and y must share one shape, got {tuple(mean.shape)}, {tuple(var.shape)}, {tuple(y.shape)}.")
+    if (var <= 0).any():
+        raise ValueError("var must be positive; pass a variance (e.g. softplus output), not a log-variance.")
+    return 0.5 * (torch.log(2 * math.pi * var) + (y - mean) ** 2 / var).mean()
+
+
+class GaussianMLP(nn.Module):
+    """An MLP with two outputs: the mean and (through a softplus) the variance of ``y | x``.
+
+    Shapes:
+        X: ``(N, 1)`` → ``(mean, var)``, each ``(N, 1)``.
+    """
+
+    def __init__(self, hidden: int = 64, min_var: float = 1e-4):
+        super().__init__()
+        self.min_var = min_var
+        self.net = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh(), nn.Linear(hidden, 2))
+
+    def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if X.dim() != 2 or X.shape[1] != 1:
+            raise ValueError(f"X must have shape (N, 1), got {tuple(X.shape)}.")
+        out = self.net(X)
+        return out[:, :1], F.softplus(out[:, 1:]) + self.min_var
+
+
+def train_gaussian_mlp(
+    X: torch.Tensor, y: torch.Tensor, *, seed: int = 0, num_steps: int = 1500, lr: float = 1e-2, hidden: int = 64
+) -> GaussianMLP:
+    """Fit a :class:`GaussianMLP` by full-batch Adam on the Gaussian NLL (about a second).
+
+    Shapes:
+        X, y: ``(N, 1)``.
+    """
+    seed_everything(seed)
+    model = GaussianMLP(hidden)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(num_steps):
+        mean, var = model(X)
+        loss = gaussian_nll(mean, var, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return model.eval()
+
+
+@torch.no_grad()
+def predict_ensemble(models: list[GaussianMLP], X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every member's mean and variance.
+
+    Shapes:
+        X: ``(N, 1)`` → ``(means, vars)``, each ``(M, N)``.
+    """
+    outs = [m(X) for m in models]
+    return torch.stack([o[0][:, 0] for o in outs]), torch.stack([o[1][:, 0] for o in outs])
+
+
+def variance_split(means: torch.Tensor, variances: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    r"""Law of total variance for a uniform mixture of Gaussians:
+
+    .. math::
+        \underbrace{\mathrm{Var}[y]}_{\text{total}}
+        = \underbrace{\tfrac1M\sum_m \sigma_m^2}_{\text{aleatoric}}
+        + \underbrace{\tfrac1M\sum_m \mu_m^2 - \bar\mu^2}_{\text{epistemic}}.
+
+    Shapes:
+        means, variances: ``(M, N)`` → ``(total, aleatoric, epistemic)``, each ``(N,)``.
+    """
+    if means.shape != variances.shape or means.dim() != 2:
+        raise ValueError(f"means and variances must both be (M, N), got {tuple(means.shape)} and {tuple(variances.shape)}.")
+    aleatoric = variances.mean(0)
+    epistemic = means.var(0, unbiased=False)
+    return aleatoric + epistemic, aleatoric, epistemic
