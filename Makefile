@@ -3,7 +3,10 @@
 #   make test   the same set-up (and Chromium, see browser), then lib's unit tests, nbval on every
 #               notebook, the book build, and every page of it checked in headless Chromium
 # Also: make bench (writes _build/bench.json), make execute NB=path/to/notebook.ipynb (re-execute
-# one notebook in place), make nbval NB=path/to/notebook.ipynb (check one notebook reproduces).
+# one notebook in place), make nbval NB=path/to/notebook.ipynb (check one notebook reproduces),
+# make pdf (the book as one PDF, _build/pdf/book.pdf), make test-install (lib installed from
+# pyproject.toml alone into a clean venv, about 5 min), make version (writes the pyproject version
+# into the notebooks' Colab install line and CITATION.cff).
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,7 +17,7 @@ NODE_STAMP := node_modules/.package-lock.json
 # Progress bars are for people at a notebook; builds and tests run quiet (see lib/training.py).
 export BOOK_PROGRESS := 0
 
-.PHONY: setup data browser book test bench execute nbval clean
+.PHONY: setup data browser book test bench execute nbval pdf test-install version clean
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -62,6 +65,20 @@ execute: setup
 nbval: data
 	@test -n "$(NB)" || { echo "usage: make nbval NB=chapters/<part>/<notebook>.ipynb"; exit 2; }
 	$(PY) -m pytest --nbval --nbval-current-env -p no:cacheprovider "$(NB)"
+
+# The whole book as one PDF from the stored outputs (nothing executed): a single-page HTML build
+# printed by headless Chromium (see tools/build_pdf.py); then its checks (tests/test_pdf.py).
+pdf: setup browser
+	$(PY) tools/build_pdf.py
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_pdf.py
+
+# lib installed from pyproject.toml alone into a clean venv, every part run (tests/test_install.py).
+test-install: setup
+	BOOK_TEST_INSTALL=1 $(PY) -m pytest -q -p no:cacheprovider -rs --durations=1 tests/test_install.py
+
+# After changing the version in pyproject.toml: the Colab install lines and CITATION.cff follow it.
+version: setup
+	$(PY) tools/sync_version.py
 
 clean:
 	rm -rf _build

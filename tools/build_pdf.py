@@ -1,0 +1,132 @@
+"""Build the whole book as one PDF: ``_build/pdf/book.pdf`` (``make pdf`` runs this).
+
+1. Jupyter Book's single-page HTML builder renders every page of ``_toc.yml`` from the outputs
+   stored in the notebooks (nothing is executed), with the book's own MathJax (see
+   ``_ext/site_assets.py``), failing on any Sphinx warning like the HTML build.
+2. Headless Chromium (Debian's, as for ``tests/test_browser.py``; or the one ``BOOK_CHROMIUM``
+   names) opens that page, waits until MathJax has typeset every formula, puts the table of
+   contents on the first pages, and prints it to A4 with page numbers and PDF bookmarks.
+
+The run-time notes of the HTML pages are left out: they need the times of an execution.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "_build" / "pdf"
+PDF = OUTPUT / "book.pdf"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+#: Moves the sidebar's table of contents into the printed page, before the first chapter.
+PRINTED_TOC = """() => {
+  const nav = document.querySelector('nav.bd-docs-nav');
+  if (!nav) throw new Error('the page has no sidebar table of contents (nav.bd-docs-nav)');
+  const toc = document.createElement('section');
+  toc.id = 'printed-toc';
+  toc.innerHTML = '<h1>Contents</h1>';
+  for (const node of nav.querySelectorAll('p.caption, a.reference')) {
+    const line = document.createElement(node.tagName === 'P' ? 'h3' : 'p');
+    line.textContent = node.textContent.trim();
+    line.style.marginLeft = node.tagName === 'P' ? '0' : (node.closest('ul ul') ? '2em' : '1em');
+    toc.appendChild(line);
+  }
+  toc.style.breakAfter = 'page';
+  const main = document.querySelector('main article, article.bd-article');
+  main.firstElementChild.after(toc);
+}"""
+CSS = """
+@page { size: A4; margin: 18mm 16mm 20mm 16mm; }
+.bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-footer, .bd-footer-article,
+.header-article-main, .prev-next-area, .headerlink, .toggle-hidden button { display: none !important; }
+h1 { break-before: page; }
+#printed-toc h1, article > section:first-of-type > h1 { break-before: auto; }
+figure, img, .cell_output, table { break-inside: avoid; }
+"""
+
+
+def chromium() -> str:
+    """The Chromium to print with; a clear error when there is none."""
+    path = os.environ.get("BOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        raise SystemExit("Chromium is not installed: install Debian's `chromium` (`make browser` does, "
+                         "as root) or set BOOK_CHROMIUM to a Chromium or Chrome executable.")
+    return path
+
+
+def build_single_html(output: Path) -> Path:
+    """Render the book from the stored outputs into one HTML page; returns its folder."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    sphinx = config["sphinx"]
+    config["execute"] = {**config["execute"], "execute_notebooks": "off"}
+    # paths in a config file are relative to its folder, and this one lives elsewhere
+    sphinx["local_extensions"] = {name: str(ROOT / path) for name, path in sphinx["local_extensions"].items()
+                                  if name != "run_times"}
+    with tempfile.TemporaryDirectory() as folder:
+        config_file = Path(folder) / "_config.yml"
+        config_file.write_text(yaml.safe_dump(config))
+        jupyter_book = Path(sys.executable).parent / "jupyter-book"
+        result = subprocess.run(
+            [str(jupyter_book), "build", str(ROOT), "--builder", "singlehtml", "--config", str(config_file),
+             "--path-output", str(output), "--all", "-W", "-n", "--keep-going"],
+            capture_output=True, text=True, cwd=ROOT,
+        )
+    if result.returncode != 0:
+        raise SystemExit(f"the single-page HTML build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}")
+    return output / "_build" / "singlehtml"
+
+
+def print_pdf(site: Path, pdf: Path) -> None:
+    """Serve ``site`` on a loopback port and print its ``index.html`` to ``pdf`` with Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+            page = browser.new_page(color_scheme="light")
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html", wait_until="load",
+                      timeout=300_000)
+            page.evaluate("() => document.documentElement.dataset.theme = 'light'")
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                                   timeout=60_000)
+            page.evaluate("() => MathJax.startup.promise")
+            page.evaluate(PRINTED_TOC)
+            page.add_style_tag(content=CSS)
+            page.pdf(path=str(pdf), print_background=True, prefer_css_page_size=True, outline=True,
+                     tagged=True, display_header_footer=True, header_template="<span></span>",
+                     footer_template='<div style="font-size:8px;width:100%;text-align:center">'
+                                     '<span class="pageNumber"></span></div>')
+            browser.close()
+    finally:
+        server.shutdown()
+
+
+def main() -> None:
+    start = time.perf_counter()
+    if OUTPUT.exists():
+        shutil.rmtree(OUTPUT)
+    site = build_single_html(OUTPUT)
+    built = time.perf_counter()
+    print_pdf(site, PDF)
+    print(f"{PDF.relative_to(ROOT)}: {PDF.stat().st_size / 1e6:.1f} MB (HTML {built - start:.0f} s, "
+          f"PDF {time.perf_counter() - built:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
