@@ -69,6 +69,12 @@ nbval: data
 # The whole book as one PDF from the stored outputs (nothing executed): a single-page HTML build
 # printed by headless Chromium (see tools/build_pdf.py); then its checks (tests/test_pdf.py).
 pdf: setup browser
+	@command -v pdftotext >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils; \
+	  else \
+	    echo "NOTE: poppler-utils is not installed: the checks of the PDF will be SKIPPED (install Debian's poppler-utils)"; \
+	  fi; }
 	$(PY) tools/build_pdf.py
 	$(PY) -m pytest -q -p no:cacheprovider tests/test_pdf.py
 

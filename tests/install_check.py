@@ -29,7 +29,7 @@ assert importlib.util.find_spec("myst_nb") is None, "myst-nb is not one of lib's
 # core: the set-up cell, glue without myst-nb, one epoch of the training loop
 setup(0)
 glue("answer", 42, display=False)
-X, y = torch.randint(0, 256, (64, 1, 28, 28), dtype=torch.uint8), torch.randint(0, 10, (64,))
+X, y = torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,))
 history = fit(SmallCNN(), make_loader(X, y, batch_size=32, shuffle=True), num_epochs=1, lr=1e-3)
 assert history.num_epochs == 1, history
 

@@ -72,8 +72,8 @@ def build_single_html(output: Path) -> Path:
     sphinx = config["sphinx"]
     config["execute"] = {**config["execute"], "execute_notebooks": "off"}
     # paths in a config file are relative to its folder, and this one lives elsewhere
-    sphinx["local_extensions"] = {name: str(ROOT / path) for name, path in sphinx["local_extensions"].items()
-                                  if name != "run_times"}
+    extensions = {**sphinx["local_extensions"], "single_page": "_ext/"}
+    sphinx["local_extensions"] = {name: str(ROOT / path) for name, path in extensions.items() if name != "run_times"}
     with tempfile.TemporaryDirectory() as folder:
         config_file = Path(folder) / "_config.yml"
         config_file.write_text(yaml.safe_dump(config))
@@ -88,19 +88,24 @@ def build_single_html(output: Path) -> Path:
     return output / "_build" / "singlehtml"
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
 def print_pdf(site: Path, pdf: Path) -> None:
-    """Serve ``site`` on a loopback port and print its ``index.html`` to ``pdf`` with Chromium."""
+    """Serve ``site`` on a loopback port and print its single page to ``pdf`` with Chromium."""
+    root = yaml.safe_load((ROOT / "_toc.yml").read_text())["root"]
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
             page = browser.new_page(color_scheme="light")
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html", wait_until="load",
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{root}.html", wait_until="load",
                       timeout=300_000)
             page.evaluate("() => document.documentElement.dataset.theme = 'light'")
             page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
