@@ -29,8 +29,8 @@ def _version() -> str:
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
-        raise ImportError(f"lib has neither its pyproject.toml beside it nor installed metadata: "
-                          f"install it with `pip install -e .` from the book's repository") from None
+        raise ImportError("lib has neither its pyproject.toml beside it nor installed metadata: "
+                          "install it with `pip install -e .` from the book's repository") from None
 
 
 __version__ = _version()
