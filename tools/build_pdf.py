@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -30,31 +31,75 @@ OUTPUT = ROOT / "_build" / "pdf"
 PDF = OUTPUT / "book.pdf"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-#: Moves the sidebar's table of contents into the printed page, before the first chapter.
-PRINTED_TOC = """() => {
-  const nav = document.querySelector('nav.bd-docs-nav');
-  if (!nav) throw new Error('the page has no sidebar table of contents (nav.bd-docs-nav)');
-  const toc = document.createElement('section');
-  toc.id = 'printed-toc';
-  toc.innerHTML = '<h1>Contents</h1>';
-  for (const node of nav.querySelectorAll('p.caption, a.reference')) {
-    const line = document.createElement(node.tagName === 'P' ? 'h3' : 'p');
-    line.textContent = node.textContent.trim();
-    line.style.marginLeft = node.tagName === 'P' ? '0' : (node.closest('ul ul') ? '2em' : '1em');
-    toc.appendChild(line);
+#: Opens the page with a title and a table of contents (parts as in ``_toc.yml``, each page by its
+#: title, linked), puts each part's title before its first page, and starts every page on a new
+#: sheet. Takes the parts as ``[{"caption": ..., "docs": [docname, ...]}]``.
+FRONT_MATTER = """(parts) => {
+  const page = (doc) => {
+    const anchor = document.getElementById('document-' + doc);
+    const section = anchor && anchor.nextElementSibling;
+    const heading = section && section.querySelector('h1, h2, h3');
+    if (!heading) throw new Error(`the single-page build has no page ${doc}`);
+    return {anchor, section, title: heading.textContent.replace(/#$/, '').trim()};
+  };
+  const article = document.querySelector('article.bd-article');
+  const front = document.createElement('section');
+  front.id = 'front-matter';
+  front.innerHTML = `<h1>${document.querySelector('article h1').textContent.replace(/#$/, '')}</h1>
+    <p>Version ${document.body.dataset.bookVersion}</p><h2>Contents</h2>`;
+  for (const part of parts) {
+    const caption = document.createElement('h3');
+    caption.textContent = part.caption;
+    front.appendChild(caption);
+    part.docs.forEach((doc, i) => {
+      const {anchor, section, title} = page(doc);
+      const line = document.createElement('p');
+      line.innerHTML = `<a href="#document-${doc}"></a>`;
+      line.firstChild.textContent = title;
+      line.style.margin = '0 0 0.3em 1.5em';
+      front.appendChild(line);
+      section.style.breakBefore = 'page';
+      if (i === 0) {
+        const banner = document.createElement('h1');
+        banner.className = 'part-title';
+        banner.textContent = part.caption;
+        banner.style.breakBefore = 'page';
+        anchor.before(banner);
+        section.style.breakBefore = 'auto';
+      }
+    });
   }
-  toc.style.breakAfter = 'page';
-  const main = document.querySelector('main article, article.bd-article');
-  main.firstElementChild.after(toc);
+  article.prepend(front);
+  article.querySelector('section#front-matter + section').style.breakBefore = 'page';
 }"""
 CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }
 .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-footer, .bd-footer-article,
 .header-article-main, .prev-next-area, .headerlink, .toggle-hidden button { display: none !important; }
-h1 { break-before: page; }
-#printed-toc h1, article > section:first-of-type > h1 { break-before: auto; }
+.bd-page-width, .bd-main, .bd-main .bd-content, .bd-article-container, .bd-container__inner {
+  max-width: none !important; padding: 0 !important; margin: 0 !important; }
+/* the theme's print style hides an article's first h1 (its page title); these are ours */
+.bd-main .bd-content .bd-article h1.part-title, #front-matter h1 { display: block !important; }
+h1.part-title { font-size: 2.6em; margin-top: 8cm !important; }
+pre { white-space: pre-wrap !important; }
 figure, img, .cell_output, table { break-inside: avoid; }
 """
+
+
+def book_version() -> str:
+    """``[project] version`` of ``pyproject.toml``."""
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
+def toc_parts() -> list[dict]:
+    """The parts of ``_toc.yml``: ``[{"caption": ..., "docs": [docname, ...]}]``, in order."""
+    def files(entries: list[dict]) -> list[str]:
+        return [name for entry in entries
+                for name in ([entry["file"]] if "file" in entry else [])
+                + files(entry.get("chapters", []) + entry.get("sections", []))]
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [{"caption": part["caption"], "docs": files(part["chapters"])} for part in toc["parts"]]
 
 
 def chromium() -> str:
@@ -95,7 +140,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 def print_pdf(site: Path, pdf: Path) -> None:
     """Serve ``site`` on a loopback port and print its single page to ``pdf`` with Chromium."""
+    # The builder writes the page under the root's name (chapters/intro.html) with links relative
+    # to the site's top folder, so it is opened from there.
     root = yaml.safe_load((ROOT / "_toc.yml").read_text())["root"]
+    shutil.copy(site / f"{root}.html", site / "book.html")
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(_QuietHandler, directory=str(site))
@@ -105,13 +153,14 @@ def print_pdf(site: Path, pdf: Path) -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
             page = browser.new_page(color_scheme="light")
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{root}.html", wait_until="load",
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/book.html", wait_until="load",
                       timeout=300_000)
             page.evaluate("() => document.documentElement.dataset.theme = 'light'")
             page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
                                    timeout=60_000)
             page.evaluate("() => MathJax.startup.promise")
-            page.evaluate(PRINTED_TOC)
+            page.evaluate("(version) => document.body.dataset.bookVersion = version", book_version())
+            page.evaluate(FRONT_MATTER, toc_parts())
             page.add_style_tag(content=CSS)
             page.pdf(path=str(pdf), print_background=True, prefer_css_page_size=True, outline=True,
                      tagged=True, display_header_footer=True, header_template="<span></span>",
