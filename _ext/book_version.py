@@ -18,10 +18,9 @@ def read_version(pyproject: Path) -> str:
 
 
 def add_version_substitution(app: Sphinx, config: Config) -> None:
-    """Add ``version`` to the MyST substitutions (and Sphinx's ``version``/``release``)."""
+    """Add ``version`` to the MyST substitutions."""
     version = read_version(Path(app.srcdir) / "pyproject.toml")
     config.myst_substitutions = {**config.myst_substitutions, "version": version}
-    config.version = config.release = version
 
 
 def setup(app: Sphinx) -> dict[str, bool]:

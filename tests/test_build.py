@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -52,6 +53,12 @@ def _parse(path: Path) -> _Page:
 def test_every_page_is_built(built_book):
     for entry in TOC_FILES:
         assert (built_book / f"{entry}.html").is_file(), entry
+
+
+def test_first_page_shows_the_pyproject_version(built_book):
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    intro = (built_book / f"{TOC_FILES[0]}.html").read_text(encoding="utf-8")
+    assert f"version <strong>{version}</strong>" in intro
 
 
 def test_internal_links_and_anchors_resolve(built_book):

@@ -31,10 +31,10 @@ OUTPUT = ROOT / "_build" / "pdf"
 PDF = OUTPUT / "book.pdf"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-#: Opens the page with a title and a table of contents (parts as in ``_toc.yml``, each page by its
+#: Opens the page with the version and a table of contents (parts as in ``_toc.yml``, each page by its
 #: title, linked), puts each part's title before its first page, and starts every page on a new
-#: sheet. Takes the parts as ``[{"caption": ..., "docs": [docname, ...]}]``.
-FRONT_MATTER = """(parts) => {
+#: sheet. Takes ``{version, parts}``, the parts as :func:`toc_parts` returns them.
+FRONT_MATTER = """({version, parts}) => {
   const page = (doc) => {
     const anchor = document.getElementById('document-' + doc);
     const section = anchor && anchor.nextElementSibling;
@@ -45,8 +45,8 @@ FRONT_MATTER = """(parts) => {
   const article = document.querySelector('article.bd-article');
   const front = document.createElement('section');
   front.id = 'front-matter';
-  front.innerHTML = `<h1>${document.querySelector('article h1').textContent.replace(/#$/, '')}</h1>
-    <p>Version ${document.body.dataset.bookVersion}</p><h2>Contents</h2>`;
+  // the theme prints the book's title above the article
+  front.innerHTML = `<p>Version ${version}</p><h2>Contents</h2>`;
   for (const part of parts) {
     const caption = document.createElement('h3');
     caption.textContent = part.caption;
@@ -78,9 +78,8 @@ CSS = """
 .header-article-main, .prev-next-area, .headerlink, .toggle-hidden button { display: none !important; }
 .bd-page-width, .bd-main, .bd-main .bd-content, .bd-article-container, .bd-container__inner {
   max-width: none !important; padding: 0 !important; margin: 0 !important; }
-/* the theme's print style hides an article's first h1 (its page title); these are ours */
-.bd-main .bd-content .bd-article h1.part-title, #front-matter h1 { display: block !important; }
-h1.part-title { font-size: 2.6em; margin-top: 8cm !important; }
+/* the theme's print style hides an article's first h1 (its page title); part titles are ours */
+.bd-main .bd-content .bd-article h1.part-title { display: block !important; font-size: 2.6em; }
 pre { white-space: pre-wrap !important; }
 figure, img, .cell_output, table { break-inside: avoid; }
 """
@@ -159,8 +158,7 @@ def print_pdf(site: Path, pdf: Path) -> None:
             page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
                                    timeout=60_000)
             page.evaluate("() => MathJax.startup.promise")
-            page.evaluate("(version) => document.body.dataset.bookVersion = version", book_version())
-            page.evaluate(FRONT_MATTER, toc_parts())
+            page.evaluate(FRONT_MATTER, {"version": book_version(), "parts": toc_parts()})
             page.add_style_tag(content=CSS)
             page.pdf(path=str(pdf), print_background=True, prefer_css_page_size=True, outline=True,
                      tagged=True, display_header_footer=True, header_template="<span></span>",
