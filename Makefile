@@ -5,7 +5,7 @@
 # Also: make bench (writes _build/bench.json), make execute NB=path/to/notebook.ipynb (re-execute
 # one notebook in place), make nbval NB=path/to/notebook.ipynb (check one notebook reproduces),
 # make pdf (the book as one PDF, _build/pdf/book.pdf), make test-install (lib installed from
-# pyproject.toml alone into a clean venv, about 5 min), make version (writes the pyproject version
+# pyproject.toml alone into a clean venv, about 6 min), make version (writes the pyproject version
 # into the notebooks' Colab install line and CITATION.cff).
 
 PYTHON ?= python3

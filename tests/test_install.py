@@ -2,7 +2,7 @@
 
 A clean venv gets the project from a copy of ``pyproject.toml``, ``README.md`` and ``lib/`` (no
 requirements.txt), then ``tests/install_check.py`` imports every module and runs a small
-computation per part with that venv's Python. It takes about 5 minutes (PyTorch is large), so it is
+computation per part with that venv's Python. It takes about 6 minutes (PyTorch is large), so it is
 not part of ``make test``: ``make test-install`` runs it (``BOOK_TEST_INSTALL=1``).
 """
 
@@ -20,7 +20,7 @@ import pytest
 from tests.test_book import ROOT
 
 pytestmark = pytest.mark.skipif(os.environ.get("BOOK_TEST_INSTALL") != "1",
-                                reason="slow (about 5 min): `make test-install` runs it")
+                                reason="slow (about 6 min): `make test-install` runs it")
 
 
 def _run(command: list[str], cwd: Path) -> str:
