@@ -5,7 +5,10 @@
 # Also: make lint (ruff check and format --check; part of make test), make bench (writes
 # _build/bench.json), make execute NB=path/to/notebook.ipynb (re-execute one notebook in place),
 # make nbval NB=path/to/notebook.ipynb (check one notebook reproduces), make test-portable (make
-# test as on another processor: see CONTRIBUTING, Reproducibility).
+# test as on another processor: see CONTRIBUTING, Reproducibility), make pdf (the book as one PDF,
+# _build/pdf/book.pdf), make test-install (lib installed from pyproject.toml alone into a clean
+# venv, about 6 min), make version (writes the pyproject version into the notebooks' Colab install
+# line and CITATION.cff).
 
 PYTHON ?= python3
 VENV := .venv
@@ -16,7 +19,7 @@ NODE_STAMP := node_modules/.package-lock.json
 # Progress bars are for people at a notebook; builds and tests run quiet (see lib/training.py).
 export BOOK_PROGRESS := 0
 
-.PHONY: setup data browser book test test-portable lint bench execute nbval clean
+.PHONY: setup data browser book test test-portable lint bench execute nbval pdf test-install version clean
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -59,7 +62,7 @@ test-portable:
 	ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE BOOK_DATA_DIR=$(PORTABLE_DATA) $(MAKE) test
 
 # ruff (pinned in requirements.txt), configured in pyproject.toml; notebooks are not linted yet
-LINT_PATHS := lib tests conftest.py _ext
+LINT_PATHS := lib tests tools conftest.py _ext
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
@@ -77,6 +80,26 @@ execute: setup
 nbval: data
 	@test -n "$(NB)" || { echo "usage: make nbval NB=chapters/<part>/<notebook>.ipynb"; exit 2; }
 	$(PY) -m pytest --nbval --nbval-current-env -p no:cacheprovider "$(NB)"
+
+# The whole book as one PDF from the stored outputs (nothing executed): a single-page HTML build
+# printed by headless Chromium (see tools/build_pdf.py); then its checks (tests/test_pdf.py).
+pdf: setup browser
+	@command -v pdftotext >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils; \
+	  else \
+	    echo "NOTE: poppler-utils is not installed: the checks of the PDF will be SKIPPED (install Debian's poppler-utils)"; \
+	  fi; }
+	$(PY) tools/build_pdf.py
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_pdf.py
+
+# lib installed from pyproject.toml alone into a clean venv, every part run (tests/test_install.py).
+test-install: setup
+	BOOK_TEST_INSTALL=1 $(PY) -m pytest -q -p no:cacheprovider -rs --durations=1 tests/test_install.py
+
+# After changing the version in pyproject.toml: the Colab install lines and CITATION.cff follow it.
+version: setup
+	$(PY) tools/sync_version.py
 
 clean:
 	rm -rf _build

@@ -1,16 +1,47 @@
-"""The set-up every notebook of the book runs in its first code cell."""
+"""The set-up every notebook of the book runs in its first code cell, and :func:`glue`."""
 
 from __future__ import annotations
 
+import platform
+from importlib import metadata
+
 import torch
 
+import lib
 from lib.known_warnings import ignore_known_warnings
 from lib.plotting import set_style
 from lib.reproducibility import NUM_THREADS, get_device, seed_everything, set_threads
 
+#: The packages whose versions :func:`versions` reports, as (label, installed distribution name).
+REPORTED_PACKAGES = (
+    ("torch", "torch"),
+    ("torchvision", "torchvision"),
+    ("torch_geometric", "torch-geometric"),
+    ("numpy", "numpy"),
+)
+
+
+def versions() -> str:
+    """The versions a page runs with, on one line, identical on every machine with the book's pins.
+
+    Python is reported as major.minor only, and local version labels (torch's ``+cu128`` or
+    ``+cpu``) are dropped, so that the stored output of the set-up cell does not depend on the
+    patch release or on the hardware build.
+
+    Returns:
+        For example ``"Python 3.11 · torch 2.14.1 · torchvision 0.29.1 · torch_geometric 2.8.1 ·
+        numpy 2.4.6 · lib 0.1.0"``.
+    """
+    python = ".".join(platform.python_version_tuple()[:2])
+    packages = [
+        f"{label} {metadata.version(name).split('+')[0]}" for label, name in REPORTED_PACKAGES
+    ]
+    return " · ".join([f"Python {python}", *packages, f"lib {lib.__version__}"])
+
 
 def setup(seed: int = 0, *, num_threads: int = NUM_THREADS) -> torch.device:
-    """Fix threads, seed everything, silence known warnings, set the plot style; return the device.
+    """Fix threads, seed everything, silence known warnings, set the plot style, print
+    :func:`versions`; return the device.
 
     Args:
         seed: The notebook's seed (re-seed with :func:`lib.reproducibility.seed_everything`
@@ -23,4 +54,28 @@ def setup(seed: int = 0, *, num_threads: int = NUM_THREADS) -> torch.device:
     set_threads(num_threads)
     seed_everything(seed)
     set_style()
+    print(versions())
     return get_device()
+
+
+def glue(name: str, variable: object, display: bool = True) -> None:
+    """Store ``variable`` under ``name`` for the book's text (``{glue:text}`name` ``).
+
+    Forwards to ``myst_nb.glue`` where myst-nb is installed (the book's build). Elsewhere (Colab,
+    Binder, a plain ``pip install``) there is no book to glue into: the value is only shown when
+    ``display`` is true, as a plain output, so ``lib`` does not need myst-nb.
+
+    Args:
+        name: The key the text refers to.
+        variable: The value (a plain Python number or string, a figure, ...).
+        display: Whether the cell also shows the value.
+    """
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        if display:
+            from IPython.display import display as show
+
+            show(variable)
+        return
+    myst_glue(name, variable, display=display)

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,9 +80,18 @@ def test_notebook_starts_with_the_shared_setup_cell(path):
     )
 
 
-def test_colab_install_line_uses_the_configured_repository():
+def test_colab_install_line_pins_the_release_of_this_version():
     setup = _source(_code_cells(TEMPLATE)[0])
-    assert f"git+{CONFIG['repository']['url']}" in setup
+    tag = f"v{tomllib.loads((ROOT / 'pyproject.toml').read_text())['project']['version']}"
+    line = f'%pip install --quiet "advanced-dl-book @ git+{CONFIG["repository"]["url"]}@{tag}"'
+    assert line in setup, f"the Colab install line must be {line} (make version writes it)"
+
+
+def test_notebooks_import_glue_from_lib_not_myst_nb():
+    sources = [_source(c) for path in [*NOTEBOOKS, TEMPLATE] for c in _code_cells(path)]
+    assert not [s for s in sources if "myst_nb" in s], (
+        "import glue from lib.notebook (works without myst-nb)"
+    )
 
 
 @pytest.mark.parametrize("path", [*NOTEBOOKS, TEMPLATE], ids=[*NOTEBOOK_IDS, "template"])

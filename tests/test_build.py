@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import tomllib
 from PIL import Image
 
 from tests.test_book import CONFIG, NOTEBOOK_IDS, NOTEBOOKS, ROOT, TOC_FILES, solution_code_cells
@@ -84,6 +85,12 @@ def _parse(path: Path) -> _Page:
 def test_every_page_is_built(built_book):
     for entry in TOC_FILES:
         assert (built_book / f"{entry}.html").is_file(), entry
+
+
+def test_first_page_shows_the_pyproject_version(built_book):
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    intro = (built_book / f"{TOC_FILES[0]}.html").read_text(encoding="utf-8")
+    assert f"version <strong>{version}</strong>" in intro
 
 
 def test_internal_links_and_anchors_resolve(built_book):

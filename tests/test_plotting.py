@@ -8,7 +8,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from lib.notebook import setup  # noqa: E402
 from lib.plotting import PALETTE, finish_axes, image_grid, plot_bars, plot_curves, set_style  # noqa: E402
 
 
@@ -64,14 +63,6 @@ def test_finish_axes_labels_titles_and_legends_only_when_asked():
     assert ax.get_title() == "a title"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a line"]
     assert ax.get_legend().get_texts()[0].get_fontsize() == 8
-
-
-def test_notebook_setup_seeds_and_styles():
-    device = setup(5)
-    first = torch.rand(2)
-    setup(5)
-    assert torch.equal(first, torch.rand(2)) and device.type in ("cpu", "cuda")
-    assert torch.get_num_threads() == 2
 
 
 def test_epoch_curves_have_integer_ticks_only():

@@ -9,7 +9,7 @@ import pytest
 from sphinx.builders.html._assets import _JavaScript
 from sphinx.errors import ExtensionError
 
-from _ext import site_assets
+from _ext import book_version, site_assets
 from _ext.run_times import format_seconds
 
 
@@ -48,3 +48,10 @@ def test_a_missing_mathjax_says_how_to_install_it(tmp_path: Path):
     (tmp_path / site_assets.SOURCE).mkdir(parents=True)
     (tmp_path / site_assets.SOURCE / site_assets.ENTRY).write_text("// MathJax")
     site_assets.check_mathjax_is_installed(app)
+
+
+def test_book_version_is_the_pyproject_version(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "1.2.3"\n')
+    config = SimpleNamespace(myst_substitutions={"other": "kept"})
+    book_version.add_version_substitution(SimpleNamespace(srcdir=str(tmp_path)), config)
+    assert config.myst_substitutions == {"other": "kept", "version": "1.2.3"}

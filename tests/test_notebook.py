@@ -1,0 +1,63 @@
+"""lib.notebook: the shared set-up cell and glue, which works with and without myst-nb."""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+
+import matplotlib
+import tomllib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+import lib  # noqa: E402
+from lib.notebook import glue, setup, versions  # noqa: E402
+from tests.test_book import ROOT  # noqa: E402
+
+
+def test_setup_seeds_styles_and_prints_the_versions(capsys: pytest.CaptureFixture[str]):
+    device = setup(5)
+    first = torch.rand(2)
+    setup(5)
+    assert torch.equal(first, torch.rand(2)) and device.type in ("cpu", "cuda")
+    assert torch.get_num_threads() == 2
+    assert capsys.readouterr().out == f"{versions()}\n{versions()}\n"
+
+
+def test_versions_line_is_the_same_on_every_machine_with_the_pins():
+    line = versions()
+    assert re.fullmatch(
+        r"Python 3\.\d+ · torch [\d.]+ · torchvision [\d.]+ · torch_geometric [\d.]+"
+        r" · numpy [\d.]+ · lib [\d.]+",
+        line,
+    ), line
+    assert f"torch {torch.__version__.split('+')[0]} " in line  # no +cpu / +cu128 build label
+    assert line.endswith(f"lib {lib.__version__}")
+
+
+def test_lib_version_is_the_pyproject_version():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert lib.__version__ == project["version"]
+
+
+def test_glue_forwards_to_myst_nb(monkeypatch: pytest.MonkeyPatch):
+    calls = []
+    fake = types.ModuleType("myst_nb")
+    fake.glue = lambda name, variable, display=True: calls.append((name, variable, display))
+    monkeypatch.setitem(sys.modules, "myst_nb", fake)
+    glue("accuracy", 0.5, display=False)
+    assert calls == [("accuracy", 0.5, False)]
+
+
+def test_glue_without_myst_nb_only_shows_the_value(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setitem(sys.modules, "myst_nb", None)  # `import myst_nb` now raises ImportError
+    shown = []
+    monkeypatch.setattr("IPython.display.display", shown.append)
+    glue("accuracy", 0.5, display=False)
+    assert shown == []
+    glue("accuracy", 0.25)
+    assert shown == [0.25]
