@@ -108,9 +108,10 @@ def test_pre_commit_keeps_notebook_outputs_and_ruff_reads_pyproject():
     assert {"--keep-output", "--keep-count"} <= set(hooks["nbstripout"]["args"]), (
         "nbval compares stored outputs"
     )
-    assert not any("line-length" in arg for arg in hooks["ruff"].get("args", [])), (
-        "set it in pyproject.toml"
-    )
+    for ruff in ("ruff-check", "ruff-format"):
+        assert not any("line-length" in arg for arg in hooks[ruff].get("args", [])), (
+            "set it in pyproject.toml"
+        )
     assert PYPROJECT["tool"]["ruff"]["line-length"] == 100
 
 
