@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from lib.benchmark_registry import NOTEBOOK_BUDGET_SECONDS
+
 pytest_plugins = ["tests.nbval_tolerance"]
 
-NOTEBOOK_BUDGET_SECONDS = 180.0
 TIMES_FILE = Path(__file__).resolve().parent / "_build" / "notebook-times.json"
 _seconds: dict[str, float] = defaultdict(float)
 

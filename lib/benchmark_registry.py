@@ -4,7 +4,8 @@ A benchmark is a function decorated with :func:`benchmark` that returns one or m
 :class:`Result` rows, each measuring ours next to a reference implementation *in the same run*.
 ``python -m lib.benchmark_registry [--only NAME ...] [--out _build/bench.json]`` runs them and writes JSON:
 ``{"machine": {...}, "results": [{"name", "value", "unit", "reference", "reference_value",
-"details"}, ...]}``. Each part of the book registers its benchmarks in
+"details"}, ...], "notebook_times": {...}}``, the last being the notebook run times that the latest
+``make test`` or ``make book`` measured (``_build/notebook-times.json``) against their budget. Each part of the book registers its benchmarks in
 ``lib/<part>/benchmarks.py``, listed in :data:`BENCHMARK_MODULES`.
 """
 
@@ -134,6 +135,28 @@ def run(names: list[str] | None = None) -> dict:
     return {"machine": machine_info(), "results": results}
 
 
+NOTEBOOK_BUDGET_SECONDS = 180.0
+"""Each notebook's budget on a 2-core CPU (reported against, never enforced by a test)."""
+
+
+def notebook_times(path: Path) -> dict:
+    """The measured notebook run times in ``path`` (notebook -> seconds) against their budget.
+
+    Returns:
+        ``{"budget_seconds", "seconds": {notebook: s}, "total_seconds", "over_budget": [...]}``,
+        or ``{"missing": "<path>: run make test or make book first"}`` when none were measured.
+    """
+    if not path.is_file():
+        return {"missing": f"{path}: run make test or make book first"}
+    seconds = json.loads(path.read_text())
+    return {
+        "budget_seconds": NOTEBOOK_BUDGET_SECONDS,
+        "seconds": seconds,
+        "total_seconds": round(sum(seconds.values()), 1),
+        "over_budget": sorted(nb for nb, s in seconds.items() if s > NOTEBOOK_BUDGET_SECONDS),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m lib.benchmark_registry", description=__doc__.split("\n")[0]
@@ -141,6 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], metavar="NAME", help="benchmarks to run")
     parser.add_argument("--out", type=Path, default=Path("_build/bench.json"))
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    parser.add_argument(
+        "--notebook-times",
+        type=Path,
+        default=Path("_build/notebook-times.json"),
+        help="notebook run times to record with the results (written by make test)",
+    )
     args = parser.parse_args(argv)
     if args.list:
         print("\n".join(sorted(registered())))
@@ -150,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    document["notebook_times"] = notebook_times(args.notebook_times)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(document, indent=2) + "\n")
     for row in document["results"]:

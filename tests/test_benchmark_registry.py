@@ -26,6 +26,21 @@ def test_registry_runs_and_writes_json(tmp_path, monkeypatch):
     assert row["value"] >= 0 and row["reference"] == "builtin"
 
 
+def test_the_report_records_the_measured_notebook_times(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "_REGISTRY", {})
+    monkeypatch.setattr(bench, "BENCHMARK_MODULES", ())
+    times = tmp_path / "notebook-times.json"
+    out = tmp_path / "bench.json"
+    args = ["--only", "--out", str(out), "--notebook-times", str(times)]
+    assert bench.main(args) == 0
+    assert "run make test" in json.loads(out.read_text())["notebook_times"]["missing"]
+    times.write_text(json.dumps({"a.ipynb": 100.0, "b.ipynb": 200.5}))
+    assert bench.main(args) == 0
+    recorded = json.loads(out.read_text())["notebook_times"]
+    assert recorded["seconds"] == {"a.ipynb": 100.0, "b.ipynb": 200.5}
+    assert recorded["total_seconds"] == 300.5 and recorded["over_budget"] == ["b.ipynb"]
+
+
 def test_duplicate_and_unknown_names(monkeypatch):
     monkeypatch.setattr(bench, "_REGISTRY", {})
     monkeypatch.setattr(bench, "BENCHMARK_MODULES", ())
