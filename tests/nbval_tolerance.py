@@ -28,6 +28,7 @@ at the end of the run. Registered by the root ``conftest.py``; load it elsewhere
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import defaultdict
@@ -331,10 +332,12 @@ def spread(reference: Any, others: Sequence[Any]) -> list[dict[str, Any]]:
         other_cells = [c for c in other.cells if c.cell_type == "code"]
         for index, (left, right) in enumerate(zip(ref_cells, other_cells, strict=False)):
             stored = flatten_outputs(
-                transform_streams_for_comparison(coalesce_streams(left.outputs)), skip
+                transform_streams_for_comparison(coalesce_streams(copy.deepcopy(left.outputs))),
+                skip,
             )
             test = flatten_outputs(
-                transform_streams_for_comparison(coalesce_streams(right.outputs)), skip
+                transform_streams_for_comparison(coalesce_streams(copy.deepcopy(right.outputs))),
+                skip,
             )
             max_abs = max_rel = 0.0
             text = None

@@ -19,6 +19,7 @@ from tests.nbval_tolerance import (
     compare_outputs,
     compare_text,
     split_numbers,
+    spread,
     tolerance_of,
 )
 
@@ -224,3 +225,29 @@ def test_nbval_with_the_plugin_on_a_notebook(tmp_path: Path):
             else "passed"
         )
     assert outcomes == [expected for *_, expected in CASES.values()], result.stdout[-5000:]
+
+
+def test_spread_reports_the_largest_difference_per_cell_and_leaves_its_inputs_intact():
+    def notebook(*texts: str) -> nbformat.NotebookNode:
+        nb = nbformat.v4.new_notebook()
+        for text in texts:
+            cell = nbformat.v4.new_code_cell("print()", execution_count=1)
+            cell.outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text=part)
+                for part in text.split("|")
+            ]
+            nb.cells.append(cell)
+        return nb
+
+    reference = notebook("acc 0.90|, ece 0.010\n", "n = 5\n")
+    others = [
+        notebook("acc 0.92|, ece 0.010\n", "n = 5\n"),
+        notebook("acc 0.89|, ece 0.013\n", "m = 5\n"),
+    ]
+    rows = spread(reference, others)
+    assert [(r["cell"], round(r["max_abs"], 3), r["text"] is None) for r in rows] == [
+        (0, 0.02, True),
+        (0, 0.01, True),
+        (1, 0.0, False),
+    ]
+    assert [o["text"] for o in reference.cells[0].outputs] == ["acc 0.90", ", ece 0.010\n"]
