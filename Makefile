@@ -90,7 +90,7 @@ pdf: setup browser
 	  else \
 	    echo "NOTE: poppler-utils is not installed: the checks of the PDF will be SKIPPED (install Debian's poppler-utils)"; \
 	  fi; }
-	$(PY) tools/build_pdf.py
+	$(PY) -m tools.build_pdf
 	$(PY) -m pytest -q -p no:cacheprovider tests/test_pdf.py
 
 # lib installed from pyproject.toml alone into a clean venv, every part run (tests/test_install.py).

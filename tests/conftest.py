@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from lib import data
 from lib.known_warnings import KNOWN_WARNINGS
@@ -37,44 +34,16 @@ def built_book(tmp_path_factory: pytest.TempPathFactory, notebook_times_file: Pa
     notes come from the times the root ``conftest.py`` recorded while nbval ran the notebooks (the
     tests that use this fixture are marked ``after_notebooks``). Fails on any Sphinx warning.
     """
-    from tests.test_book import CONFIG, ROOT
+    from tests.test_book import ROOT
+    from tools.book_build import build_from_stored_outputs
 
     if not notebook_times_file.is_file():
         pytest.skip(f"{notebook_times_file} is missing: run the notebooks first (make test does)")
-    sphinx = CONFIG["sphinx"]
-    config = {
-        **CONFIG,
-        "execute": {**CONFIG["execute"], "execute_notebooks": "off"},
-        "sphinx": {
-            **sphinx,
-            # paths in a config file are relative to its folder, and this one lives elsewhere
-            "local_extensions": {
-                name: str(ROOT / path) for name, path in sphinx["local_extensions"].items()
-            },
-            "config": {**sphinx["config"], "book_run_times_file": str(notebook_times_file)},
-        },
-    }
-    config_file = tmp_path_factory.mktemp("config") / "_config.yml"
-    config_file.write_text(yaml.safe_dump(config))
     output = ROOT / "_build" / "test"
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [
-            str(jupyter_book),
-            "build",
-            str(ROOT),
-            "--config",
-            str(config_file),
-            "--path-output",
-            str(output),
-            "--all",
-            "-W",
-            "-n",
-            "--keep-going",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
+    result = build_from_stored_outputs(
+        output,
+        tmp_path_factory.mktemp("config"),
+        sphinx_config={"book_run_times_file": str(notebook_times_file)},
     )
     assert result.returncode == 0, (
         f"book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"

@@ -16,8 +16,6 @@ import functools
 import http.server
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -25,6 +23,8 @@ from pathlib import Path
 
 import tomllib
 import yaml
+
+from tools.book_build import build_from_stored_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "_build" / "pdf"
@@ -128,37 +128,13 @@ def chromium() -> str:
 
 def build_single_html(output: Path) -> Path:
     """Render the book from the stored outputs into one HTML page; returns its folder."""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    sphinx = config["sphinx"]
-    config["execute"] = {**config["execute"], "execute_notebooks": "off"}
-    # paths in a config file are relative to its folder, and this one lives elsewhere
-    extensions = {**sphinx["local_extensions"], "single_page": "_ext/"}
-    sphinx["local_extensions"] = {
-        name: str(ROOT / path) for name, path in extensions.items() if name != "run_times"
-    }
     with tempfile.TemporaryDirectory() as folder:
-        config_file = Path(folder) / "_config.yml"
-        config_file.write_text(yaml.safe_dump(config))
-        jupyter_book = Path(sys.executable).parent / "jupyter-book"
-        result = subprocess.run(
-            [
-                str(jupyter_book),
-                "build",
-                str(ROOT),
-                "--builder",
-                "singlehtml",
-                "--config",
-                str(config_file),
-                "--path-output",
-                str(output),
-                "--all",
-                "-W",
-                "-n",
-                "--keep-going",
-            ],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
+        result = build_from_stored_outputs(
+            output,
+            Path(folder),
+            builder="singlehtml",
+            add_extensions={"single_page": "_ext/"},
+            drop_extensions=("run_times",),
         )
     if result.returncode != 0:
         raise SystemExit(
