@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -294,6 +296,43 @@ def summary_line() -> str:
     )
 
 
+SAVE_EXECUTED_ENV = "BOOK_NBVAL_SAVE_EXECUTED"
+"""Set to a folder to keep a copy of every notebook with the outputs of this run (see below)."""
+
+
+def save_executed(items: Sequence[pytest.Item], folder: Path, root: Path) -> list[Path]:
+    """Write each notebook of ``items`` with the outputs this run produced, under ``folder``.
+
+    A run on another CPU code path (``make test-portable``) then leaves its outputs behind, and
+    ``python -m tests.nbval_tolerance --check`` can test the other direction: those outputs as the
+    reference, the stored ones as the re-run. Cells that were not executed keep their stored
+    outputs. Returns the paths written.
+    """
+    import nbformat
+    from nbval.plugin import IPyNbCell
+
+    by_notebook: dict[Path, dict[int, list[Any]]] = defaultdict(dict)
+    for item in items:
+        if isinstance(item, IPyNbCell) and item.test_outputs is not None:
+            by_notebook[Path(str(item.parent.fspath))][item.cell_num] = item.test_outputs
+    written = []
+    for path, outputs in sorted(by_notebook.items()):
+        notebook = nbformat.read(path, as_version=4)
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        for index, cell_outputs in outputs.items():
+            code[index].outputs = [nbformat.from_dict(dict(o)) for o in cell_outputs]
+        target = folder / path.resolve().relative_to(root.resolve())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, target)
+        written.append(target)
+    return written
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if folder := os.environ.get(SAVE_EXECUTED_ENV):
+        save_executed(session.items, Path(folder), Path(str(session.config.rootpath)))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
     if sum(_counts.values()):
@@ -361,8 +400,63 @@ def spread(reference: Any, others: Sequence[Any]) -> list[dict[str, Any]]:
     return rows
 
 
+NBVAL_SKIPPED = (
+    "metadata",
+    "traceback",
+    "prompt_number",
+    "output_type",
+    "name",
+    "execution_count",
+    "application/vnd.jupyter.widget-view+json",
+    "image/png",
+    "image/jpeg",
+)
+"""What nbval leaves out of its comparison (its default ``skip_compare``, images included)."""
+
+
+def check(reference: Any, other: Any, tolerances: Any) -> list[str]:
+    """nbval's verdict on ``other`` re-run against ``reference``, without executing anything.
+
+    Args:
+        reference: The notebook taken as the stored outputs.
+        other: The same notebook executed elsewhere.
+        tolerances: The notebook whose cell metadata declares the tolerances (the committed one).
+
+    Returns:
+        One line per code cell that would fail, naming the cell and the first difference.
+    """
+    from nbval.plugin import (
+        coalesce_streams,
+        find_comment_markers,
+        find_metadata_tags,
+        transform_streams_for_comparison,
+    )
+
+    failures = []
+    code_cells = [[c for c in nb.cells if c.cell_type == "code"] for nb in (reference, other, tolerances)]
+    for index, (left, right, declared) in enumerate(zip(*code_cells, strict=True)):
+        options = dict(find_metadata_tags(declared.metadata))
+        options.update(find_comment_markers(declared.source))
+        if options.get("check") is False or options.get("skip"):
+            continue
+        outputs = [
+            transform_streams_for_comparison(coalesce_streams(copy.deepcopy(c.outputs)))
+            for c in (left, right)
+        ]
+        tolerance = tolerance_of(declared.metadata) or DETERMINISTIC
+        if problems := compare_outputs(*outputs, tolerance, NBVAL_SKIPPED):
+            failures.append(f"code cell {index} ({tolerance.describe()}): {problems[0]}")
+    return failures
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m tests.nbval_tolerance REFERENCE.ipynb OTHER.ipynb [...]``: print the spread."""
+    """Print the spread between executions of a notebook, or (``--check``) what nbval would fail.
+
+    ``python -m tests.nbval_tolerance REFERENCE.ipynb OTHER.ipynb [...]`` prints, per code cell,
+    how far the numbers of each OTHER execution are from REFERENCE. With ``--check`` it prints the
+    cells that would fail if REFERENCE were the stored outputs and OTHER this run's, using the
+    tolerances of ``--tolerances`` (default: REFERENCE's), and exits 1 when any would.
+    """
     import argparse
 
     import nbformat
@@ -370,9 +464,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("reference")
     parser.add_argument("others", nargs="+")
+    parser.add_argument("--check", action="store_true", help="report failures, not the spread")
+    parser.add_argument("--tolerances", help="notebook whose metadata declares the tolerances")
     args = parser.parse_args(argv)
     reference = nbformat.read(args.reference, as_version=4)
     others = [nbformat.read(path, as_version=4) for path in args.others]
+    if args.check:
+        declared = nbformat.read(args.tolerances, as_version=4) if args.tolerances else reference
+        failures = [line for other in others for line in check(reference, other, declared)]
+        print("\n".join(failures) or f"{args.reference}: every compared cell agrees")
+        raise SystemExit(1 if failures else 0)
     code = [c for c in reference.cells if c.cell_type == "code"]
     for row in spread(reference, others):
         declared = tolerance_of(code[row["cell"]].metadata)

@@ -15,7 +15,9 @@ import pytest
 from tests.nbval_tolerance import (
     DETERMINISTIC,
     NUMBER,
+    SAVE_EXECUTED_ENV,
     Tolerance,
+    check,
     compare_outputs,
     compare_text,
     split_numbers,
@@ -214,7 +216,7 @@ def test_nbval_with_the_plugin_on_a_notebook(tmp_path: Path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), SAVE_EXECUTED_ENV: str(tmp_path / "executed")},
     )
     assert "cells compared exactly" in result.stdout, result.stdout[-3000:]
     outcomes = []
@@ -224,7 +226,16 @@ def test_nbval_with_the_plugin_on_a_notebook(tmp_path: Path):
             if case.find("failure") is not None or case.find("error") is not None
             else "passed"
         )
-    assert outcomes == [expected for *_, expected in CASES.values()], result.stdout[-5000:]
+    expected = [expected for *_, expected in CASES.values()]
+    assert outcomes == expected, result.stdout[-5000:]
+
+    # The run left its outputs behind; checked against the stored ones without executing anything,
+    # they fail in the same cells as nbval did, and agree with themselves.
+    executed = nbformat.read(tmp_path / "executed" / "cases.ipynb", as_version=4)
+    assert executed.cells[0].outputs[0]["text"] == "accuracy 0.9006\n"
+    failing = {int(line.split()[2]) for line in check(notebook, executed, notebook)}
+    assert failing == {i for i, outcome in enumerate(expected) if outcome == "failed"}
+    assert check(executed, executed, notebook) == []
 
 
 def test_spread_reports_the_largest_difference_per_cell_and_leaves_its_inputs_intact():
