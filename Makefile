@@ -57,9 +57,17 @@ test: lint data browser
 # make test as another processor runs it: ATen's generic (non-vectorised) CPU kernels and MKL's
 # compatible code path, with a model cache of its own, so that every cached model is retrained on
 # that code path. The stored outputs, recorded with this machine's defaults, must still pass.
+# The run leaves its outputs in _build/portable-outputs; then the other way round: those outputs as
+# the reference and the stored ones as the re-run must pass too (nothing executed again).
 PORTABLE_DATA := $(CURDIR)/_build/portable-data
+PORTABLE_OUTPUTS := $(CURDIR)/_build/portable-outputs
 test-portable:
-	ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE BOOK_DATA_DIR=$(PORTABLE_DATA) $(MAKE) test
+	rm -rf $(PORTABLE_OUTPUTS)
+	ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE BOOK_DATA_DIR=$(PORTABLE_DATA) \
+		BOOK_NBVAL_SAVE_EXECUTED=$(PORTABLE_OUTPUTS) $(MAKE) test
+	@status=0; for nb in $$(cd $(PORTABLE_OUTPUTS) && find . -name '*.ipynb' | sort); do \
+	  $(PY) -m tests.nbval_tolerance --check $(PORTABLE_OUTPUTS)/$$nb $$nb --tolerances $$nb || status=1; \
+	done; exit $$status
 
 # ruff (pinned in requirements.txt), configured in pyproject.toml; notebooks are not linted yet
 LINT_PATHS := lib tests tools conftest.py _ext

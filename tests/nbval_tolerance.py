@@ -321,7 +321,8 @@ def save_executed(items: Sequence[pytest.Item], folder: Path, root: Path) -> lis
         code = [c for c in notebook.cells if c.cell_type == "code"]
         for index, cell_outputs in outputs.items():
             code[index].outputs = [nbformat.from_dict(dict(o)) for o in cell_outputs]
-        target = folder / path.resolve().relative_to(root.resolve())
+        inside = path.resolve().is_relative_to(root.resolve())
+        target = folder / (path.resolve().relative_to(root.resolve()) if inside else path.name)
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)
         written.append(target)
@@ -433,7 +434,9 @@ def check(reference: Any, other: Any, tolerances: Any) -> list[str]:
     )
 
     failures = []
-    code_cells = [[c for c in nb.cells if c.cell_type == "code"] for nb in (reference, other, tolerances)]
+    code_cells = [
+        [c for c in nb.cells if c.cell_type == "code"] for nb in (reference, other, tolerances)
+    ]
     for index, (left, right, declared) in enumerate(zip(*code_cells, strict=True)):
         options = dict(find_metadata_tags(declared.metadata))
         options.update(find_comment_markers(declared.source))
