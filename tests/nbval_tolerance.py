@@ -343,6 +343,27 @@ def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
 # ---- measuring the spread that justifies a tolerance ---------------------------------------------
 
 
+NBVAL_SKIPPED = (
+    "metadata",
+    "traceback",
+    "prompt_number",
+    "output_type",
+    "name",
+    "execution_count",
+    "application/vnd.jupyter.widget-view+json",
+    "image/png",
+    "image/jpeg",
+)
+"""What nbval leaves out of its comparison (its default ``skip_compare``, images included)."""
+
+
+def comparable(outputs: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """A stored cell's outputs as nbval compares them (streams merged, as a copy)."""
+    from nbval.plugin import coalesce_streams, transform_streams_for_comparison
+
+    return transform_streams_for_comparison(coalesce_streams(copy.deepcopy(list(outputs))))
+
+
 def spread(reference: Any, others: Sequence[Any]) -> list[dict[str, Any]]:
     """Per code cell, how far the numbers of other executions of a notebook are from ``reference``.
 
@@ -354,31 +375,13 @@ def spread(reference: Any, others: Sequence[Any]) -> list[dict[str, Any]]:
         One row per code cell whose outputs differ: ``{"cell", "max_abs", "max_rel", "text"}``,
         with ``text`` a description of any difference that is not a number (``None`` if none).
     """
-    from nbval.plugin import coalesce_streams, transform_streams_for_comparison
-
-    skip = (
-        "metadata",
-        "traceback",
-        "prompt_number",
-        "output_type",
-        "name",
-        "execution_count",
-        "image/png",
-        "image/jpeg",
-    )
     rows = []
     ref_cells = [c for c in reference.cells if c.cell_type == "code"]
     for other in others:
         other_cells = [c for c in other.cells if c.cell_type == "code"]
         for index, (left, right) in enumerate(zip(ref_cells, other_cells, strict=False)):
-            stored = flatten_outputs(
-                transform_streams_for_comparison(coalesce_streams(copy.deepcopy(left.outputs))),
-                skip,
-            )
-            test = flatten_outputs(
-                transform_streams_for_comparison(coalesce_streams(copy.deepcopy(right.outputs))),
-                skip,
-            )
+            stored = flatten_outputs(comparable(left.outputs), NBVAL_SKIPPED)
+            test = flatten_outputs(comparable(right.outputs), NBVAL_SKIPPED)
             max_abs = max_rel = 0.0
             text = None
             for key in sorted(set(stored) | set(test)):
@@ -401,20 +404,6 @@ def spread(reference: Any, others: Sequence[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-NBVAL_SKIPPED = (
-    "metadata",
-    "traceback",
-    "prompt_number",
-    "output_type",
-    "name",
-    "execution_count",
-    "application/vnd.jupyter.widget-view+json",
-    "image/png",
-    "image/jpeg",
-)
-"""What nbval leaves out of its comparison (its default ``skip_compare``, images included)."""
-
-
 def check(reference: Any, other: Any, tolerances: Any) -> list[str]:
     """nbval's verdict on ``other`` re-run against ``reference``, without executing anything.
 
@@ -426,12 +415,7 @@ def check(reference: Any, other: Any, tolerances: Any) -> list[str]:
     Returns:
         One line per code cell that would fail, naming the cell and the first difference.
     """
-    from nbval.plugin import (
-        coalesce_streams,
-        find_comment_markers,
-        find_metadata_tags,
-        transform_streams_for_comparison,
-    )
+    from nbval.plugin import find_comment_markers, find_metadata_tags
 
     failures = []
     code_cells = [
@@ -442,12 +426,11 @@ def check(reference: Any, other: Any, tolerances: Any) -> list[str]:
         options.update(find_comment_markers(declared.source))
         if options.get("check") is False or options.get("skip"):
             continue
-        outputs = [
-            transform_streams_for_comparison(coalesce_streams(copy.deepcopy(c.outputs)))
-            for c in (left, right)
-        ]
         tolerance = tolerance_of(declared.metadata) or DETERMINISTIC
-        if problems := compare_outputs(*outputs, tolerance, NBVAL_SKIPPED):
+        problems = compare_outputs(
+            comparable(left.outputs), comparable(right.outputs), tolerance, NBVAL_SKIPPED
+        )
+        if problems:
             failures.append(f"code cell {index} ({tolerance.describe()}): {problems[0]}")
     return failures
 
