@@ -433,7 +433,9 @@ def check(reference: Any, other: Any, tolerances: Any) -> list[str]:
     )
 
     failures = []
-    code_cells = [[c for c in nb.cells if c.cell_type == "code"] for nb in (reference, other, tolerances)]
+    code_cells = [
+        [c for c in nb.cells if c.cell_type == "code"] for nb in (reference, other, tolerances)
+    ]
     for index, (left, right, declared) in enumerate(zip(*code_cells, strict=True)):
         options = dict(find_metadata_tags(declared.metadata))
         options.update(find_comment_markers(declared.source))
