@@ -9,7 +9,7 @@ Modules:
         cached models.
     :mod:`lib.uncertainty.regression`: 1-D regression toys with a mean-and-variance network.
     :mod:`lib.uncertainty.toy2d`: the 2-D "ideal behaviour" toy classifier.
-    :mod:`lib.uncertainty.plots`: the chapter's figures.
+    :mod:`lib.uncertainty.plotting`: the chapter's figures.
     :mod:`lib.uncertainty.benchmarks`: ``make bench`` entries of the chapter.
 
 Every metric is written from scratch (the chapter teaches it) and tested against torchmetrics

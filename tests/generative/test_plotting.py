@@ -7,9 +7,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 
 from lib.generative import gan, plotting  # noqa: E402
+from tests.figure_checks import assert_labelled_figure, figure_functions  # noqa: E402
 
 
 def test_figures_are_returned():
@@ -24,12 +24,17 @@ def test_figures_are_returned():
         plotting.plot_density_1d(
             torch.rand(50), torch.linspace(0, 1, 10), {"k": torch.ones(10)}, xlabel="x"
         ),
+        plotting.plot_density_2d(
+            torch.randn(20, 2),
+            *torch.meshgrid(torch.linspace(-1, 1, 5), torch.linspace(-1, 1, 5), indexing="xy"),
+            {"a": torch.ones(5, 5)},
+            xlabel="u (a.u.)",
+            ylabel="v (a.u.)",
+        ),
     ]
-    assert all(isinstance(f, Figure) for f in figs)
-    for fig in figs[1:]:  # every data axis is labelled (the taxonomy diagram and images have none)
-        for ax in fig.axes:
-            if ax.lines or ax.patches or ax.collections:
-                assert ax.get_xlabel() and ax.get_ylabel(), (fig, ax)
+    for fig in figs:  # the taxonomy is a diagram without axes, the neighbours are images
+        assert_labelled_figure(fig)
+    assert len(figs) == len(figure_functions(plotting))  # one of each
     plt.close("all")
 
 
