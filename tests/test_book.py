@@ -1,4 +1,4 @@
-"""The book as a whole: table of contents, notebook conventions, configuration, repository hygiene."""
+"""The book as a whole: table of contents, notebook conventions, configuration, hygiene."""
 
 from __future__ import annotations
 
@@ -217,7 +217,7 @@ def solution_code_cells(path: Path) -> list[dict]:
 
 
 def _unhidden_solution_cells(path: Path) -> list[str]:
-    """Code cells after the first exercise that sit outside a ``solution-start``/``solution-end`` pair.
+    """Code cells after the first exercise outside a ``solution-start``/``solution-end`` pair.
 
     The only code cell allowed there is the page's closing assertion cell, which has no output.
     """

@@ -216,7 +216,8 @@ def plot_episode_returns(
     returns = np.asarray(returns, float)
     if returns.ndim != 1 or len(returns) < window:
         raise ValueError(
-            f"returns must be 1-D with at least window={window} episodes, got shape {returns.shape}."
+            f"returns must be 1-D with at least window={window} episodes, "
+            f"got shape {returns.shape}."
         )
     smooth = np.convolve(returns, np.ones(window) / window, mode="valid")
     fig, ax = plt.subplots()

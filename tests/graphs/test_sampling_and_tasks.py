@@ -176,7 +176,7 @@ def test_node_classifier_trains_on_karate(karate):
 
 @pytest.fixture
 def planted_partition():
-    """A Planetoid-like toy: 3 communities of 40 nodes, sparse binary words, a public-style split."""
+    """A Planetoid-like toy: 3 communities of 40 nodes, sparse binary words, a public split."""
     from torch_geometric.data import Data
 
     graph = nx.planted_partition_graph(3, 40, 0.1, 0.04, seed=0)

@@ -1,4 +1,4 @@
-"""Figures of the reinforcement-learning chapter: masked non-states, bounded bands, readable labels."""
+"""Figures of the RL chapter: masked non-states, bounded bands, readable labels."""
 
 import matplotlib
 
