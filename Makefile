@@ -61,8 +61,8 @@ PORTABLE_DATA := $(CURDIR)/_build/portable-data
 test-portable:
 	ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE BOOK_DATA_DIR=$(PORTABLE_DATA) $(MAKE) test
 
-# ruff (pinned in requirements.txt), configured in pyproject.toml; notebooks are not linted yet
-LINT_PATHS := lib tests tools conftest.py _ext
+# ruff (pinned in requirements.txt), configured in pyproject.toml; the notebooks' code cells too
+LINT_PATHS := lib tests tools conftest.py _ext chapters templates
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
