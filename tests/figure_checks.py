@@ -59,3 +59,11 @@ def figure_functions(module: ModuleType) -> set[str]:
         and value.__module__ == module.__name__
         and not name.startswith("_")
     }
+
+
+def assert_module_figures(module: ModuleType, figures: dict[str, Figure]) -> None:
+    """``figures`` holds one figure of each plotting function of ``module``, each checked by
+    :func:`assert_labelled_figure`."""
+    assert figure_functions(module) == set(figures), "draw every plotting function of the module"
+    for fig in figures.values():
+        assert_labelled_figure(fig)

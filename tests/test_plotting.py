@@ -82,7 +82,7 @@ def test_core_figures_are_open_and_labelled():
         "plot_bars": plot_bars(["x", "y"], [1.0, 2.0], xlabel="class", ylabel="count"),
         "finish_axes": finish_axes(plt.subplots()[1], xlabel="x (m)", ylabel="y (m)"),
     }
-    assert figure_functions(plotting) == {*figures, "set_style"}
+    assert figure_functions(plotting) == {*figures, "set_style"}  # the style draws no figure
     for fig in figures.values():
         assert_labelled_figure(fig)
 

@@ -9,7 +9,7 @@ import networkx as nx  # noqa: E402
 import torch  # noqa: E402
 
 from lib.graphs import plotting  # noqa: E402
-from tests.figure_checks import assert_labelled_figure, figure_functions  # noqa: E402
+from tests.figure_checks import assert_module_figures  # noqa: E402
 
 
 def teardown_function() -> None:
@@ -42,13 +42,8 @@ def _figures() -> dict:
     }
 
 
-def test_every_figure_function_is_drawn_here():
-    assert figure_functions(plotting) == set(_figures())
-
-
-def test_figures_are_open_and_labelled():
-    for fig in _figures().values():
-        assert_labelled_figure(fig)
+def test_every_figure_is_open_and_labelled():
+    assert_module_figures(plotting, _figures())
 
 
 def test_graph_figures_name_the_classes_and_panels():

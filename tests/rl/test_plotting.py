@@ -16,7 +16,7 @@ from lib.rl.plotting import (  # noqa: E402
     plot_value_grid,
     plot_value_grids,
 )
-from tests.figure_checks import assert_labelled_figure, figure_functions  # noqa: E402
+from tests.figure_checks import assert_module_figures  # noqa: E402
 
 
 def teardown_function() -> None:
@@ -82,13 +82,8 @@ def _figures() -> dict:
     }
 
 
-def test_every_figure_function_is_drawn_here():
-    assert figure_functions(plotting) == set(_figures())
-
-
-def test_figures_are_open_and_labelled():
-    for fig in _figures().values():
-        assert_labelled_figure(fig)
+def test_every_figure_is_open_and_labelled():
+    assert_module_figures(plotting, _figures())
 
 
 def test_value_grids_and_episode_returns_show_their_panels_and_reference():

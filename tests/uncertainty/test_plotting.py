@@ -12,7 +12,7 @@ from lib.plotting import PALETTE  # noqa: E402
 from lib.uncertainty import plotting  # noqa: E402
 from lib.uncertainty.metrics import reliability_bins  # noqa: E402
 from lib.uncertainty.plotting import quality_vs_cost  # noqa: E402
-from tests.figure_checks import assert_labelled_figure, figure_functions  # noqa: E402
+from tests.figure_checks import assert_module_figures  # noqa: E402
 
 
 def teardown_function() -> None:
@@ -56,13 +56,8 @@ def _figures() -> dict:
     }
 
 
-def test_every_figure_function_is_drawn_here():
-    assert figure_functions(plotting) == set(_figures())
-
-
-def test_figures_are_open_and_labelled():
-    for fig in _figures().values():
-        assert_labelled_figure(fig)
+def test_every_figure_is_open_and_labelled():
+    assert_module_figures(plotting, _figures())
 
 
 def test_grid_figures_name_their_rows_and_columns():
