@@ -72,8 +72,8 @@ test-portable:
 	  $(PY) -m tests.nbval_tolerance --check $(PORTABLE_OUTPUTS)/$$nb $$nb --tolerances $$nb || status=1; \
 	done; exit $$status
 
-# ruff (pinned in requirements.txt), configured in pyproject.toml; notebooks are not linted yet
-LINT_PATHS := lib tests tools conftest.py _ext
+# ruff (pinned in requirements.txt), configured in pyproject.toml; the notebooks' code cells too
+LINT_PATHS := lib tests tools conftest.py _ext chapters templates
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)

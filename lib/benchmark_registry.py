@@ -2,10 +2,11 @@
 
 A benchmark is a function decorated with :func:`benchmark` that returns one or more
 :class:`Result` rows, each measuring ours next to a reference implementation *in the same run*.
-``python -m lib.benchmark_registry [--only NAME ...] [--out _build/bench.json]`` runs them and writes JSON:
-``{"machine": {...}, "results": [{"name", "value", "unit", "reference", "reference_value",
-"details"}, ...], "notebook_times": {...}}``, the last being the notebook run times that the latest
-``make test`` or ``make book`` measured (``_build/notebook-times.json``) against their budget. Each part of the book registers its benchmarks in
+``python -m lib.benchmark_registry [--only NAME ...] [--out _build/bench.json]`` runs them and
+writes JSON: ``{"machine": {...}, "results": [{"name", "value", "unit", "reference",
+"reference_value", "details"}, ...], "notebook_times": {...}}``, the last being the notebook run
+times that the latest ``make test`` or ``make book`` measured (``_build/notebook-times.json``)
+against their budget. Each part of the book registers its benchmarks in
 ``lib/<part>/benchmarks.py``, listed in :data:`BENCHMARK_MODULES`.
 """
 

@@ -19,7 +19,7 @@ from lib.training import fit, images_to_float, make_loader
 
 @benchmark("core/fashion-mnist-loading")
 def fashion_mnist_loading() -> list[Result]:
-    """Seconds to read the 60,000 training images: ``lib.data`` vs torchvision's ``FashionMNIST``."""
+    """Seconds to read the 60,000 training images: ``lib.data`` vs torchvision's FashionMNIST."""
     from torchvision.datasets import FashionMNIST
 
     raw = provision("fashion-mnist")

@@ -113,7 +113,9 @@ def _planetoid_spec(name: str) -> DatasetSpec:
         name=name,
         folder="planetoid/raw",
         files=files,
-        description=f"{name.capitalize()} citation graph, public Planetoid split (Yang et al. 2016)",
+        description=(
+            f"{name.capitalize()} citation graph, public Planetoid split (Yang et al. 2016)"
+        ),
     )
 
 
@@ -243,7 +245,7 @@ def _fetch_file(spec: DatasetSpec, file: RemoteFile, target_dir: Path) -> str:
             where = (
                 f"the mirror {mirror} has no {spec.folder}/{file.name}"
                 if mirror
-                else f"no mirror is configured (${MIRROR_ENV} is unset and ../shared/data is absent)"
+                else f"no mirror is configured (${MIRROR_ENV} is unset, ../shared/data is absent)"
             )
             raise DatasetUnavailableError(
                 f"Dataset '{spec.name}' is missing file {file.name}: it is not in "

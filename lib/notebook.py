@@ -1,4 +1,5 @@
-"""The set-up every notebook of the book runs in its first code cell, and :func:`glue`."""
+"""The set-up every notebook of the book runs in its first code cell, :func:`glue` and
+:func:`glue_number`."""
 
 from __future__ import annotations
 
@@ -79,3 +80,28 @@ def glue(name: str, variable: object, display: bool = True) -> None:
             show(variable)
         return
     myst_glue(name, variable, display=display)
+
+
+def glue_number(name: str, value: float, digits: int = 4) -> None:
+    """Store ``value`` rounded to ``digits`` decimals under ``name`` for the text, not shown.
+
+    The text chooses how many digits it prints (``{glue:text}`name:.3f` ``); the stored value
+    keeps a few more, so that it reads the same on every machine whose run agrees within the
+    cell's tolerance. An ``int`` is stored unchanged.
+
+    Args:
+        name: The key the text refers to.
+        value: A Python ``int`` or ``float`` (``tensor.item()``, ``float(array.mean())``).
+        digits: Decimals kept.
+
+    Raises:
+        TypeError: If ``value`` is not a real number (a tensor or a NumPy array, a bool).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(
+            f"glue_number({name!r}, ...) takes a Python int or float, got {type(value).__name__}; "
+            "pass tensor.item() or float(x)."
+        )
+    if isinstance(value, float):
+        value = float(value)  # a NumPy float64 (a float subclass) becomes a plain Python float
+    glue(name, round(value, digits), display=False)

@@ -104,7 +104,7 @@ def finish_axes(
         xlabel: x-axis label with its unit.
         ylabel: y-axis label with its unit.
         title: Optional title.
-        legend: Keyword arguments of ``ax.legend`` (``{}`` for the defaults); ``None`` for no legend.
+        legend: Keyword arguments of ``ax.legend`` (``{}`` for the defaults); ``None``: no legend.
     """
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

@@ -1,4 +1,5 @@
-"""Shared fixtures: a temporary data folder and mirror, so tests never touch the real ones; the built book."""
+"""Shared fixtures: a temporary data folder and mirror (tests never touch the real ones), the
+built book."""
 
 from __future__ import annotations
 

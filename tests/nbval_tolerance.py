@@ -149,7 +149,8 @@ def compare_text(stored: str, test: str, tolerance: Tolerance) -> str | None:
             context = stored_words[index][-40:]
             return (
                 f"number {index} (after {context!r}): stored {left!r}, got {right!r}; "
-                f"|difference| {abs(right - left):.3g} exceeds the tolerance ({tolerance.describe()})"
+                f"|difference| {abs(right - left):.3g} exceeds the tolerance "
+                f"({tolerance.describe()})"
             )
     return None
 
@@ -464,7 +465,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     for row in spread(reference, others):
         declared = tolerance_of(code[row["cell"]].metadata)
         print(
-            f"code cell {row['cell']:3d}: max |diff| {row['max_abs']:.3g}, max rel {row['max_rel']:.3g}"
+            f"code cell {row['cell']:3d}: max |diff| {row['max_abs']:.3g}, "
+            f"max rel {row['max_rel']:.3g}"
             f"{'; declared ' + declared.describe() if declared else ''}"
             f"{'; TEXT: ' + row['text'] if row['text'] else ''}"
         )

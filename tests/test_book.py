@@ -1,4 +1,4 @@
-"""The book as a whole: table of contents, notebook conventions, configuration, repository hygiene."""
+"""The book as a whole: table of contents, notebook conventions, configuration, hygiene."""
 
 from __future__ import annotations
 
@@ -182,6 +182,28 @@ def test_glued_numbers_are_plain_python_values(path):
     assert not bad, f"glue Python floats/ints (e.g. round(float(x), 4)), not {bad[:3]}"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_figures_are_shown_one_way_once(path):
+    """A figure cell draws with a ``lib`` plotting function and ends with ``plt.show()``.
+
+    The functions return open figures; ``plt.show()`` shows each once (a figure left as the
+    cell's value would be shown a second time by the inline backend).
+    """
+    wrong = []
+    for i, cell in enumerate(_code_cells(path)):
+        images = sum("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+        source = _source(cell)
+        if (images or "plt.show()" in source) and not (
+            images == 1
+            and source.count("plt.show()") == 1
+            and source.rstrip().endswith("plt.show()")
+        ):
+            wrong.append(
+                f"code cell {i}: {images} figure(s), {source.count('plt.show()')} plt.show()"
+            )
+    assert not wrong, f"end each figure cell with one plt.show(): {wrong}"
+
+
 def solution_code_cells(path: Path) -> list[dict]:
     """The code cells between a ``solution-start`` and its ``solution-end``, in page order."""
     cells, inside = [], False
@@ -195,7 +217,7 @@ def solution_code_cells(path: Path) -> list[dict]:
 
 
 def _unhidden_solution_cells(path: Path) -> list[str]:
-    """Code cells after the first exercise that sit outside a ``solution-start``/``solution-end`` pair.
+    """Code cells after the first exercise outside a ``solution-start``/``solution-end`` pair.
 
     The only code cell allowed there is the page's closing assertion cell, which has no output.
     """

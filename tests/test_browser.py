@@ -3,8 +3,9 @@
 For each page of ``_toc.yml`` this asserts: no JavaScript errors, no request to anything outside
 the site (the book must work offline), no failed request, every image decoded with a non-zero size,
 all math typeset by the site's own MathJax with no raw TeX left, no error, traceback or stderr
-output in any cell, and the previous/next links following the table of contents. The site's search is tried offline. A
-screenshot of every page, in the theme's light and dark modes, lands in ``_build/screenshots/``.
+output in any cell, and the previous/next links following the table of contents. The site's
+search is tried offline. A screenshot of every page, in the theme's light and dark modes, lands in
+``_build/screenshots/``.
 
 Chromium comes from Debian (``make browser``, which ``make test`` runs, installs it when missing and
 allowed to). Without it the test is skipped with a message, unless ``BOOK_REQUIRE_BROWSER=1`` (CI
@@ -136,7 +137,8 @@ def test_page_renders_offline_in_a_browser(browser, site, index):
 
     math = page.evaluate("""() => ({
         nodes: document.querySelectorAll('.math').length,
-        raw: Array.from(document.querySelectorAll('.math')).filter(m => !m.querySelector('mjx-container')).length,
+        raw: Array.from(document.querySelectorAll('.math'))
+            .filter(m => !m.querySelector('mjx-container')).length,
         text: document.querySelector('main').innerText})""")
     assert math["raw"] == 0, f"{math['raw']} of {math['nodes']} math elements left untypeset"
     for raw in ("$$", "\\begin{", "\\frac"):
@@ -171,7 +173,8 @@ def test_search_works_offline(browser, site):
     page, problems = _visit(browser, f"{site}search.html?q=calibration", site)
     page.wait_for_selector("#search-results ul.search li", timeout=30_000)
     hits = page.evaluate(
-        "() => Array.from(document.querySelectorAll('#search-results ul.search li a')).map(a => a.href)"
+        "() => Array.from(document.querySelectorAll('#search-results ul.search li a'))"
+        ".map(a => a.href)"
     )
     assert any("02-calibration" in hit for hit in hits), hits
     assert not any(problems.values()), problems
@@ -179,8 +182,11 @@ def test_search_works_offline(browser, site):
 
 
 def test_every_page_was_checked(request, capsys):
-    """Runs last in this module: prints the count to the terminal, fails if a selected page was not checked."""
-    message = f"browser test: {len(CHECKED)} of {len(TOC_FILES)} pages checked, screenshots in {SCREENSHOTS}"
+    """Runs last in this module: prints the count, fails if a selected page was not checked."""
+    message = (
+        f"browser test: {len(CHECKED)} of {len(TOC_FILES)} pages checked, "
+        f"screenshots in {SCREENSHOTS}"
+    )
     with capsys.disabled():
         print(f"\n{message}")
     selected = [

@@ -1,4 +1,4 @@
-"""The built book, read as files: every page, internal links and anchors, figures, run times, buttons.
+"""The built book, read as files: pages, internal links and anchors, figures, run times, buttons.
 
 The ``built_book`` fixture (tests/conftest.py) builds the HTML once per session from the outputs
 stored in the notebooks, failing on any Sphinx warning (``-W -n``: nitpicky cross-references).
@@ -51,7 +51,7 @@ class _Page(HTMLParser):
 
 
 class _CellOutputs(HTMLParser):
-    """Where each code cell's output sits: after the first exercise or not, inside a solution dropdown or not."""
+    """Where each code cell's output sits: after the first exercise or not, in a solution or not."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -154,7 +154,7 @@ def test_every_figure_has_alt_text_and_a_caption(built_book, path):
 
 
 def test_figures_carry_their_own_opaque_background(built_book):
-    """Readable in the theme's dark mode too: no transparent figure lets the dark page show through."""
+    """Readable in the dark mode too: no transparent figure lets the dark page show through."""
     pngs = list((built_book / "_images").glob("*.png"))
     assert pngs
     for png in pngs:
@@ -235,7 +235,7 @@ def test_bibliography_is_rendered(built_book):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
 def test_solution_outputs_stay_hidden_until_the_solution_is_opened(built_book, path):
-    """No answer shows under an exercise: every output after the first exercise is in a dropdown solution."""
+    """No answer shows under an exercise: every output after the first exercise is in a solution."""
     outputs = _CellOutputs()
     outputs.feed(
         (built_book / path.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ import sys
 import types
 
 import matplotlib
+import numpy as np
 import tomllib
 
 matplotlib.use("Agg")
@@ -15,7 +16,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 import lib  # noqa: E402
-from lib.notebook import glue, setup, versions  # noqa: E402
+from lib.notebook import glue, glue_number, setup, versions  # noqa: E402
 from tests.test_book import ROOT  # noqa: E402
 
 
@@ -61,3 +62,27 @@ def test_glue_without_myst_nb_only_shows_the_value(monkeypatch: pytest.MonkeyPat
     assert shown == []
     glue("accuracy", 0.25)
     assert shown == [0.25]
+
+
+def test_glue_number_glues_the_rounded_plain_value_hidden(monkeypatch: pytest.MonkeyPatch):
+    calls = []
+    fake = types.ModuleType("myst_nb")
+    fake.glue = lambda name, variable, display=True: calls.append((name, variable, display))
+    monkeypatch.setitem(sys.modules, "myst_nb", fake)
+    glue_number("accuracy", 0.123456)
+    glue_number("returns", 187.25, digits=1)
+    glue_number("epochs", 7)
+    glue_number("mean", np.float64(0.333333))
+    assert calls == [
+        ("accuracy", 0.1235, False),
+        ("returns", 187.2, False),
+        ("epochs", 7, False),
+        ("mean", 0.3333, False),
+    ]
+    assert [repr(variable) for _, variable, _ in calls] == ["0.1235", "187.2", "7", "0.3333"]
+
+
+@pytest.mark.parametrize("value", [torch.tensor(0.5), np.float32(0.5), True, "0.5"])
+def test_glue_number_rejects_what_is_not_a_python_number(value: object):
+    with pytest.raises(TypeError, match=r"takes a Python int or float.*tensor\.item\(\)"):
+        glue_number("x", value)

@@ -22,7 +22,7 @@ PDF = ROOT / "_build" / "pdf" / "book.pdf"
 
 
 def _poppler(tool: str, *args: str, to_stdout: bool = False) -> str:
-    """What poppler's ``tool`` prints for the PDF (``to_stdout``: tools that write a file name ``-``)."""
+    """What poppler's ``tool`` prints for the PDF (``to_stdout``: tools that take ``-`` as file)."""
     if not PDF.is_file():
         pytest.skip(f"{PDF.relative_to(ROOT)} is not built: `make pdf` builds and checks it")
     if not shutil.which(tool):

@@ -9,6 +9,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from lib.plotting import PALETTE, finish_axes, image_grid, plot_bars, plot_curves, set_style  # noqa: E402
+from tests.figure_checks import assert_labelled_figure, figure_functions  # noqa: E402
 
 
 def teardown_function() -> None:
@@ -70,3 +71,32 @@ def test_epoch_curves_have_integer_ticks_only():
     fig.canvas.draw()
     ticks = [t for t in fig.axes[0].get_xticks() if 1 <= t <= 4]
     assert ticks and all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_core_figures_are_open_and_labelled():
+    from lib import plotting
+
+    figures = {
+        "image_grid": image_grid(torch.rand(3, 8, 8), ["a", "b", "c"], ncols=3),
+        "plot_curves": plot_curves({"a": [1, 2]}, xlabel="epoch", ylabel="loss (nats)"),
+        "plot_bars": plot_bars(["x", "y"], [1.0, 2.0], xlabel="class", ylabel="count"),
+        "finish_axes": finish_axes(plt.subplots()[1], xlabel="x (m)", ylabel="y (m)"),
+    }
+    assert figure_functions(plotting) == {*figures, "set_style"}  # the style draws no figure
+    for fig in figures.values():
+        assert_labelled_figure(fig)
+
+
+def test_the_figure_check_catches_unlabelled_and_closed_figures():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    with pytest.raises(AssertionError, match="x axis"):
+        assert_labelled_figure(fig)
+    ax.set_xlabel("time (s)")
+    with pytest.raises(AssertionError, match="y axis"):
+        assert_labelled_figure(fig)
+    ax.set_ylabel("loss (nats)")
+    assert_labelled_figure(fig)
+    plt.close(fig)
+    with pytest.raises(AssertionError, match="open"):
+        assert_labelled_figure(fig)

@@ -1,4 +1,4 @@
-"""The book's own Sphinx extensions (_ext/), unit by unit; tests/test_build.py checks them in a build."""
+"""The book's own Sphinx extensions (_ext/), unit by unit; tests/test_build.py checks a build."""
 
 from __future__ import annotations
 

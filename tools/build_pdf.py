@@ -37,9 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-#: Opens the page with the version and a table of contents (parts as in ``_toc.yml``, each page by its
-#: title, linked), puts each part's title before its first page, and starts every page on a new
-#: sheet. Takes ``{version, parts}``, the parts as :func:`toc_parts` returns them.
+#: Opens the page with the version and a table of contents (parts as in ``_toc.yml``, each page
+#: by its title, linked), puts each part's title before its first page, and starts every page on a
+#: new sheet. Takes ``{version, parts}``, the parts as :func:`toc_parts` returns them.
 FRONT_MATTER = """({version, parts}) => {
   const page = (doc) => {
     const anchor = document.getElementById('document-' + doc);
@@ -81,7 +81,8 @@ FRONT_MATTER = """({version, parts}) => {
 CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }
 .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-footer, .bd-footer-article,
-.header-article-main, .prev-next-area, .headerlink, .toggle-hidden button { display: none !important; }
+.header-article-main, .prev-next-area, .headerlink,
+.toggle-hidden button { display: none !important; }
 .bd-page-width, .bd-main, .bd-main .bd-content, .bd-article-container, .bd-container__inner {
   max-width: none !important; padding: 0 !important; margin: 0 !important; }
 /* the theme's print style hides an article's first h1 (its page title); part titles are ours */

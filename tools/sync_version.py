@@ -52,7 +52,7 @@ def setup_cell_source(version: str) -> str:
 
 
 def write_setup_cell(path: Path, source: str) -> bool:
-    """Give the first code cell of the notebook at ``path`` this ``source``; ``True`` if it changed."""
+    """Give the first code cell of the notebook at ``path`` this ``source``; True if it changed."""
     notebook = nbformat.read(path, as_version=4)
     cell = next(c for c in notebook.cells if c.cell_type == "code")
     if cell.source == source:

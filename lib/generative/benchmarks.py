@@ -1,6 +1,7 @@
 """Benchmarks of the generative chapter: PixelCNN sampling time and DCGAN training throughput.
 
-Run with ``python -m lib.benchmark_registry --only generative/pixelcnn-sampling generative/dcgan-throughput``.
+Run with ``python -m lib.benchmark_registry --only generative/pixelcnn-sampling
+generative/dcgan-throughput``.
 """
 
 from __future__ import annotations

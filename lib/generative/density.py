@@ -65,7 +65,7 @@ def kmeans(
 
 @dataclass
 class PCAResult:
-    """Mean ``(d,)``, components ``(q, d)`` (orthonormal rows), explained variance ratios ``(q,)``."""
+    """Mean ``(d,)``, orthonormal components ``(q, d)``, explained variance ratios ``(q,)``."""
 
     mean: torch.Tensor
     components: torch.Tensor
@@ -122,7 +122,7 @@ def gaussian_kde(
 
 
 def scott_bandwidth(data: torch.Tensor) -> float:
-    """Scott's rule :math:`h = \\sigma N^{-1/(d+4)}` (average standard deviation over dimensions)."""
+    """Scott's rule :math:`h = \\sigma N^{-1/(d+4)}` (mean standard deviation over dimensions)."""
     _check_data(data)
     n, d = data.shape
     return data.std(0).mean().item() * n ** (-1.0 / (d + 4))

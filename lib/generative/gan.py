@@ -75,7 +75,7 @@ def generator_loss_nonsaturating(fake_logits: torch.Tensor) -> torch.Tensor:
 
 
 def wgan_critic_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
-    """Negative Kantorovich–Rubinstein estimate, :math:`\\mathbb{E}[f(G(z))] - \\mathbb{E}[f(x)]`."""
+    """Negative Kantorovich–Rubinstein estimate :math:`\\mathbb{E}[f(G(z))] - \\mathbb{E}[f(x)]`."""
     _check_scores(real_scores, fake_scores)
     return fake_scores.mean() - real_scores.mean()
 
@@ -93,10 +93,14 @@ def gradient_penalty(
     *,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    """WGAN-GP's penalty :math:`\\mathbb{E}_{\\hat x}[(\\lVert \\nabla_{\\hat x} f(\\hat x) \\rVert_2 - 1)^2]`.
+    """WGAN-GP's gradient penalty (Gulrajani et al. 2017).
 
-    :math:`\\hat x = \\epsilon x + (1 - \\epsilon) \\tilde x` with :math:`\\epsilon \\sim U[0, 1]`
-    drawn per example. Differentiable with respect to the critic's parameters (double backward).
+    .. math::
+        \\mathbb{E}_{\\hat x}[(\\lVert \\nabla_{\\hat x} f(\\hat x) \\rVert_2 - 1)^2]
+
+    where :math:`\\hat x = \\epsilon x + (1 - \\epsilon) \\tilde x` with
+    :math:`\\epsilon \\sim U[0, 1]` drawn per example. Differentiable with respect to the critic's
+    parameters (double backward).
 
     Shapes:
         ``real`` and ``fake``: ``(B, ...)`` of the same shape; returns a scalar.

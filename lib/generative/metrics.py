@@ -48,7 +48,7 @@ def _sqrtm_psd(S: torch.Tensor) -> torch.Tensor:
 def frechet_distance(
     mu1: torch.Tensor, sigma1: torch.Tensor, mu2: torch.Tensor, sigma2: torch.Tensor
 ) -> float:
-    """Squared Fréchet distance between :math:`N(\\mu_1, \\Sigma_1)` and :math:`N(\\mu_2, \\Sigma_2)`.
+    """Squared Fréchet distance of :math:`N(\\mu_1, \\Sigma_1)` and :math:`N(\\mu_2, \\Sigma_2)`.
 
     :math:`\\operatorname{Tr}(\\Sigma_1\\Sigma_2)^{1/2}` is computed as
     :math:`\\operatorname{Tr}(\\Sigma_1^{1/2}\\Sigma_2\\Sigma_1^{1/2})^{1/2}`, the square root of a

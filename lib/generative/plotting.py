@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from lib.plotting import PALETTE
+from lib.plotting import PALETTE, finish_axes
 
 
 def plot_explained_variance(ratios: torch.Tensor) -> Figure:
@@ -21,11 +21,12 @@ def plot_explained_variance(ratios: torch.Tensor) -> Figure:
     cumulative = torch.cumsum(ratios, 0).numpy()
     fig, ax = plt.subplots(figsize=(5.5, 3.2))
     ax.plot(np.arange(1, len(cumulative) + 1), cumulative, color=PALETTE[0])
-    ax.set_xlabel("number of principal components")
-    ax.set_ylabel("cumulative explained variance (fraction)")
     ax.set_ylim(0, 1)
-    fig.tight_layout()
-    return fig
+    return finish_axes(
+        ax,
+        xlabel="number of principal components",
+        ylabel="cumulative explained variance (fraction)",
+    )
 
 
 def plot_density_1d(
@@ -54,11 +55,7 @@ def plot_density_1d(
     ax.hist(data.numpy(), bins=bins, density=True, color="0.8", label=f"histogram ({bins} bins)")
     for colour, (name, density) in zip(PALETTE, densities.items(), strict=False):
         ax.plot(grid.numpy(), density.numpy(), color=colour, label=name)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, legend={})
 
 
 def plot_density_2d(
@@ -92,11 +89,8 @@ def plot_density_2d(
         )
         ax.scatter(data[:, 0].numpy(), data[:, 1].numpy(), s=0.5, color=PALETTE[5], alpha=0.25)
         fig.colorbar(filled, ax=ax, label="log density (nats)")
-        ax.set_title(name)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
         ax.grid(False)
-    fig.tight_layout()
+        finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=name)
     return fig
 
 
@@ -178,10 +172,8 @@ def plot_dependency_maps(
         ax.imshow(image)
         ax.scatter([col], [row], marker="s", s=30, color="black")
         ax.set_title(title, fontsize=9)
-        ax.set_xlabel("column (pixels)")
-        ax.set_ylabel("row (pixels)")
         ax.grid(False)
-    fig.tight_layout()
+        finish_axes(ax, xlabel="column (pixels)", ylabel="row (pixels)")
     return fig
 
 
@@ -202,13 +194,9 @@ def plot_generator_losses(
     for colour, (name, (loss, grad)) in zip(PALETTE, curves.items(), strict=False):
         ax1.plot(d_values.numpy(), loss.numpy(), color=colour, label=labels.get(name, name))
         ax2.plot(d_values.numpy(), grad.abs().numpy(), color=colour, label=labels.get(name, name))
-    ax1.set_xlabel("D(G(z)) (probability 'real')")
-    ax1.set_ylabel("generator loss (nats)")
-    ax1.legend(fontsize=8)
-    ax2.set_xlabel("D(G(z)) (probability 'real')")
-    ax2.set_ylabel("|d loss / d logit| (nats per logit)")
-    fig.tight_layout()
-    return fig
+    xlabel = "D(G(z)) (probability 'real')"
+    finish_axes(ax1, xlabel=xlabel, ylabel="generator loss (nats)", legend={"fontsize": 8})
+    return finish_axes(ax2, xlabel=xlabel, ylabel="|d loss / d logit| (nats per logit)")
 
 
 def plot_toy_panels(
@@ -235,9 +223,7 @@ def plot_toy_panels(
         ax.set_ylim(-3, 3)
         ax.set_aspect("equal")
         ax.set_title(title, fontsize=9)
-        ax.set_xlabel("$x_1$ (a.u.)")
-        ax.set_ylabel("$x_2$ (a.u.)")
-    fig.tight_layout()
+        finish_axes(ax, xlabel="$x_1$ (a.u.)", ylabel="$x_2$ (a.u.)")
     return fig
 
 

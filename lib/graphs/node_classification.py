@@ -201,7 +201,7 @@ class PyGGCNSameDraws(PyGGCN):
 
     @classmethod
     def from_gcn(cls, model: GCN) -> PyGGCNSameDraws:
-        """A copy of a two-layer :class:`lib.graphs.GCN`; draws nothing from the global generator."""
+        """A copy of a two-layer :class:`lib.graphs.GCN`; draws nothing from the global RNG."""
         if len(model.layers) != 2 or model.residual or not isinstance(model.activation, nn.ReLU):
             raise ValueError(
                 "from_gcn copies a plain two-layer ReLU GCN (num_layers=2, no residual, ReLU)."

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from lib.plotting import PALETTE
+from lib.plotting import PALETTE, finish_axes
 
 
 def draw_graph(
@@ -63,7 +63,7 @@ def embedding_scatter(
     width = 4.2 * len(embeddings)
     fig, axes = plt.subplots(1, len(embeddings), figsize=(width, 3.8), squeeze=False)
     labels = np.asarray(labels)
-    for ax, emb, title in zip(axes[0], embeddings, titles, strict=False):
+    for panel, (ax, emb, title) in enumerate(zip(axes[0], embeddings, titles, strict=False)):
         emb = emb.detach().numpy()
         for c, name in enumerate(names):
             ax.scatter(
@@ -79,11 +79,13 @@ def embedding_scatter(
             ax.scatter(
                 emb[i, 0], emb[i, 1], s=220, facecolors="none", edgecolors="black", linewidths=1.5
             )
-        ax.set_title(title)
-        ax.set_xlabel("embedding dimension 1 (a.u.)")
-        ax.set_ylabel("embedding dimension 2 (a.u.)")
-    axes[0, 0].legend()
-    fig.tight_layout()
+        finish_axes(
+            ax,
+            xlabel="embedding dimension 1 (a.u.)",
+            ylabel="embedding dimension 2 (a.u.)",
+            title=title,
+            legend={} if panel == 0 else None,
+        )
     return fig
 
 
@@ -100,11 +102,7 @@ def loglog_scaling(
             color=colour,
             label=f"{name} (slope {slopes[name]:.2f})",
         )
-    ax.set_xlabel("number of edges E")
-    ax.set_ylabel("forward time (ms)")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return finish_axes(ax, xlabel="number of edges E", ylabel="forward time (ms)", legend={})
 
 
 def depth_curves(
@@ -121,14 +119,10 @@ def depth_curves(
         )
     for name, s in smoothness.items():
         right.semilogy(depths, s, marker="o", color=PALETTE[names.index(name)], label=name)
-    for ax in (left, right):
+    for ax, ylabel in ((left, "test accuracy (%)"), (right, "Dirichlet energy (1)")):
         ax.set_xscale("log", base=2)
         ax.set_xticks(list(depths), [str(d) for d in depths])
-        ax.set_xlabel("number of GCN layers")
-        ax.legend()
-    left.set_ylabel("test accuracy (%)")
-    right.set_ylabel("Dirichlet energy (1)")
-    fig.tight_layout()
+        finish_axes(ax, xlabel="number of GCN layers", ylabel=ylabel, legend={})
     return fig
 
 
@@ -140,16 +134,15 @@ def bar_comparison(
     ylabel: str,
     reference: dict[str, float] | None = None,
 ) -> Figure:
-    """Bars with optional error bars and horizontal reference lines (e.g. a paper's numbers)."""
+    """Bars with optional error bars and horizontal reference lines (e.g. a paper's numbers).
+
+    The bars are named by their tick labels, so the x axis has no label of its own.
+    """
     fig, ax = plt.subplots()
     ax.bar(names, values, yerr=errors, color=PALETTE[: len(names)], capsize=4)
     for (label, value), colour in zip((reference or {}).items(), PALETTE[5:], strict=False):
         ax.axhline(value, color=colour, linestyle="--", label=label)
-    if reference:
-        ax.legend()
-    ax.set_ylabel(ylabel)
-    fig.tight_layout()
-    return fig
+    return finish_axes(ax, xlabel="", ylabel=ylabel, legend={} if reference else None)
 
 
 def graph_gallery(graphs: Sequence, titles: Sequence[str], *, seed: int = 0) -> Figure:

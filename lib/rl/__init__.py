@@ -5,5 +5,6 @@ Modules: :mod:`lib.rl.mdp` (Bellman backups, policy evaluation, value and policy
 learnt tabular model), :mod:`lib.rl.tabular` (rollouts, Q-learning), :mod:`lib.rl.replay`
 (replay buffer), :mod:`lib.rl.networks` (a population of MLPs), :mod:`lib.rl.dqn`,
 :mod:`lib.rl.reinforce`, :mod:`lib.rl.model_based`, :mod:`lib.rl.evaluation` (seeded
-evaluation), :mod:`lib.rl.cache` (curves shared between pages), :mod:`lib.rl.plotting` and :mod:`lib.rl.benchmarks` (ours vs stable-baselines3).
+evaluation), :mod:`lib.rl.cache` (curves shared between pages), :mod:`lib.rl.plotting` and
+:mod:`lib.rl.benchmarks` (ours vs stable-baselines3).
 """

@@ -54,7 +54,11 @@ def sb3_dqn_kwargs(config: DQNConfig) -> dict:
 
 
 def _sb3_dqn(seed: int, config: DQNConfig) -> tuple[np.ndarray, float]:
-    """Train stable-baselines3's DQN with ``config``; return (final returns of the best snapshot, wall s)."""
+    """Train stable-baselines3's DQN with ``config``.
+
+    Returns:
+        The final returns of the best snapshot, and the wall-clock seconds.
+    """
     import torch
     from stable_baselines3 import DQN
     from stable_baselines3.common.callbacks import BaseCallback

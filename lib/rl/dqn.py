@@ -1,16 +1,17 @@
-"""Deep Q-networks (Mnih et al. 2015) with switches that remove experience replay or the target network.
+"""Deep Q-networks (Mnih et al. 2015), with switches that remove replay or the target network.
 
 The loss on a batch of transitions is the Huber loss of the temporal-difference error
 
 .. math::
 
     \\mathcal{L}(\\theta) = \\mathbb{E}_{(s, a, r, s', d) \\sim \\mathcal{D}}
-    \\Big[\\ell\\big(r + \\gamma (1 - d) \\max_{a'} Q(s', a'; \\theta^-) - Q(s, a; \\theta)\\big)\\Big],
+    \\Big[\\ell\\big(r + \\gamma (1 - d) \\max_{a'} Q(s', a'; \\theta^-)
+    - Q(s, a; \\theta)\\big)\\Big],
 
 where ``D`` is the replay buffer and ``theta^-`` the target network, updated from ``theta`` every
 ``target_update_interval`` environment steps: a hard copy (Mnih et al. 2015) or, with
-``tau < 1``, Polyak averaging ``theta^- <- (1 - tau) theta^- + tau theta``. The two fixes for "naive Q-learning with neural
-networks diverges" (Silver's deck) can be switched off per agent:
+``tau < 1``, Polyak averaging ``theta^- <- (1 - tau) theta^- + tau theta``. The two fixes for
+"naive Q-learning with neural networks diverges" (Silver's deck) can be switched off per agent:
 
 - ``use_replay=False``: each update uses the ``batch_size`` *most recent* transitions (a sliding
   window of correlated, consecutive experience) instead of a uniform sample of the buffer;
@@ -52,7 +53,7 @@ class DQNConfig:
         train_freq: Environment steps between rounds of updates.
         gradient_steps: Gradient steps per round.
         target_update_interval: Environment steps between target-network updates.
-        tau: Target update ``theta^- <- (1 - tau) theta^- + tau theta``; 1 is Mnih et al.'s hard copy,
+        tau: Target update ``theta^- <- (1 - tau) theta^- + tau theta``; 1 is Mnih et al.'s copy,
             a small value with interval 1 is the soft (Polyak) update of Lillicrap et al. (2016).
         eps_start: Initial exploration rate.
         eps_end: Final exploration rate.
@@ -100,7 +101,8 @@ class DQNConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}.")
         if self.learning_starts < self.batch_size:
             raise ValueError(
-                f"learning_starts ({self.learning_starts}) must be >= batch_size ({self.batch_size})."
+                f"learning_starts ({self.learning_starts}) must be >= batch_size "
+                f"({self.batch_size})."
             )
         if not 0.0 <= self.gamma <= 1.0:
             raise ValueError(f"gamma must be in [0, 1], got {self.gamma}.")
@@ -127,11 +129,12 @@ class DQNResult:
         use_target: Target-network switch of each agent, ``(M,)``.
         eval_steps: Environment steps at each periodic evaluation, ``(K,)``.
         eval_returns: Mean greedy return of each agent at each evaluation, ``(M, K)``.
-        q_estimates: Mean ``max_a Q(s, a)`` over a fixed set of each agent's early states, ``(M, K)``
-            (a discounted return in CartPole cannot exceed ``1 / (1 - gamma)``).
+        q_estimates: Mean ``max_a Q(s, a)`` over a fixed set of each agent's early states,
+            ``(M, K)`` (a discounted return in CartPole cannot exceed ``1 / (1 - gamma)``).
         episode_returns: Per agent, ``(step, return)`` of every finished training episode.
         online: The networks at the end of training.
-        best: The networks at each agent's best periodic evaluation (the latest on ties: trained longest).
+        best: The networks at each agent's best periodic evaluation (the latest on ties: the one
+            trained longest).
         env_steps: Environment steps per agent.
         wall_time: Seconds spent in :func:`train_dqn` (training and periodic evaluations).
         config: The configuration, as a dict.

@@ -61,7 +61,8 @@ def evaluate_population(
         actions = np.asarray(act(torch.from_numpy(obs)))
         if actions.shape != (num_agents, num_episodes):
             raise ValueError(
-                f"act must return actions of shape {(num_agents, num_episodes)}, got {actions.shape}."
+                f"act must return actions of shape {(num_agents, num_episodes)}, "
+                f"got {actions.shape}."
             )
         for i, k in zip(*np.nonzero(alive), strict=False):
             o, r, terminated, truncated, _ = envs[i][k].step(int(actions[i, k]))

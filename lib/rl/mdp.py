@@ -9,7 +9,8 @@ The Bellman expectation and optimality equations (Silver's deck, "Bellman equati
 
 .. math::
 
-    Q^\\pi(s, a) = R(s, a) + \\gamma \\sum_{s'} P(s' \\mid s, a) \\sum_{a'} \\pi(a' \\mid s') Q^\\pi(s', a'),
+    Q^\\pi(s, a) = R(s, a)
+    + \\gamma \\sum_{s'} P(s' \\mid s, a) \\sum_{a'} \\pi(a' \\mid s') Q^\\pi(s', a'),
     \\qquad
     Q^*(s, a) = R(s, a) + \\gamma \\sum_{s'} P(s' \\mid s, a) \\max_{a'} Q^*(s', a').
 """
@@ -119,7 +120,8 @@ def _check_policy(mdp: TabularMDP, policy: np.ndarray) -> np.ndarray:
     policy = np.asarray(policy, float)
     if policy.shape != (mdp.num_states, mdp.num_actions):
         raise ValueError(
-            f"policy must be pi[s, a] of shape {(mdp.num_states, mdp.num_actions)}, got {policy.shape}; "
+            f"policy must be pi[s, a] of shape {(mdp.num_states, mdp.num_actions)}, "
+            f"got {policy.shape}; "
             "turn a deterministic policy into one with one_hot_policy()."
         )
     if np.any(policy < 0) or not np.allclose(policy.sum(-1), 1.0):
@@ -137,7 +139,8 @@ def one_hot_policy(actions: np.ndarray, num_actions: int) -> np.ndarray:
     actions = np.asarray(actions)
     if actions.ndim != 1 or not np.issubdtype(actions.dtype, np.integer):
         raise ValueError(
-            f"actions must be a 1-D int array (one action per state), got {actions.dtype} {actions.shape}."
+            "actions must be a 1-D int array (one action per state), "
+            f"got {actions.dtype} {actions.shape}."
         )
     return np.eye(num_actions)[actions]
 
@@ -206,7 +209,8 @@ def policy_evaluation(
             return V_new
         V = V_new
     raise RuntimeError(
-        f"policy evaluation did not converge in {max_iter} sweeps; use gamma < 1 or a proper policy."
+        f"policy evaluation did not converge in {max_iter} sweeps; "
+        "use gamma < 1 or a proper policy."
     )
 
 

@@ -8,7 +8,8 @@ sequence, observe the real next state and plan again:
 
 .. math::
 
-    a_t = \\Big[\\arg\\max_{(a_t, \\dots, a_{t+H-1})} \\sum_{k=0}^{H-1} r(\\hat s_{t+k}, a_{t+k})\\Big]_0,
+    a_t = \\Big[\\arg\\max_{(a_t, \\dots, a_{t+H-1})}
+    \\sum_{k=0}^{H-1} r(\\hat s_{t+k}, a_{t+k})\\Big]_0,
     \\qquad \\hat s_{k+1} = f_\\phi(\\hat s_k, a_k),\\ \\hat s_t = s_t.
 
 As in most model-based RL (e.g. PETS, Chua et al. 2018) the reward is known and the dynamics are
@@ -45,7 +46,8 @@ def cartpole_alive(states: torch.Tensor) -> torch.Tensor:
     """
     if states.shape[-1] != 4:
         raise ValueError(
-            f"CartPole states have 4 components (x, x_dot, theta, theta_dot), got {states.shape[-1]}."
+            "CartPole states have 4 components (x, x_dot, theta, theta_dot), "
+            f"got {states.shape[-1]}."
         )
     return (states[..., 0].abs() <= X_LIMIT) & (states[..., 2].abs() <= THETA_LIMIT)
 
@@ -84,7 +86,8 @@ class DynamicsModel(nn.Module):
     def forward(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
         if obs.shape[-1] != self.obs_dim or action.shape != obs.shape[:-1]:
             raise ValueError(
-                f"expected obs (B, {self.obs_dim}) and action (B,), got {tuple(obs.shape)} and {tuple(action.shape)}."
+                f"expected obs (B, {self.obs_dim}) and action (B,), "
+                f"got {tuple(obs.shape)} and {tuple(action.shape)}."
             )
         x = torch.cat(
             [

@@ -44,7 +44,8 @@ class BatchedMLP(nn.Module):
             raise ValueError("pass at least one seed (one per member network).")
         if min(in_dim, out_dim, *hidden) < 1:
             raise ValueError(
-                f"layer sizes must be positive, got in={in_dim}, hidden={tuple(hidden)}, out={out_dim}."
+                f"layer sizes must be positive, got in={in_dim}, hidden={tuple(hidden)}, "
+                f"out={out_dim}."
             )
         self.num_members, self.in_dim, self.out_dim = len(seeds), in_dim, out_dim
         dims = [in_dim, *hidden, out_dim]
@@ -73,7 +74,7 @@ class BatchedMLP(nn.Module):
 
     @torch.no_grad()
     def copy_members_(self, source: BatchedMLP, mask: torch.Tensor | None = None) -> None:
-        """Copy the parameters of ``source`` into this population (all members, or where ``mask``)."""
+        """Copy the parameters of ``source`` into this population (every member, or ``mask``'s)."""
         for dst, src in zip(self.parameters(), source.parameters(), strict=False):
             if mask is None:
                 dst.copy_(src)

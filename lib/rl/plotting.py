@@ -1,8 +1,4 @@
-"""Figures of the reinforcement-learning chapter; every function returns its Figure.
-
-Figures are closed before they are returned (``plt.close``), so a notebook shows each exactly
-once, as the value of the cell's last expression ``fig``, whatever the inline backend does.
-"""
+"""Figures of the reinforcement-learning chapter; every function returns its Figure."""
 
 from __future__ import annotations
 
@@ -64,8 +60,6 @@ def plot_value_grid(
     fig.colorbar(image, ax=ax, label=value_label, fraction=0.046, pad=0.04)
     ax.set_xticks(range(cols))
     ax.set_yticks(range(rows))
-    ax.set_xlabel("column")
-    ax.set_ylabel("row")
     ax.grid(False)
     for s in range(rows * cols):
         r, c = divmod(s, cols)
@@ -87,11 +81,7 @@ def plot_value_grid(
                 xytext=(c - 0.3 * dx, r - 0.3 * dy),
                 arrowprops={"arrowstyle": "->", "color": "white", "lw": 1.5},
             )
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    return finish_axes(ax, xlabel="column", ylabel="row", title=title)
 
 
 def plot_learning_curves(
@@ -119,9 +109,7 @@ def plot_learning_curves(
         ax: Draw into this axes instead of a new figure.
     """
     if ax is None:
-        fig, ax = plt.subplots()
-    else:
-        fig = ax.figure
+        _, ax = plt.subplots()
     arrays = {
         label: (steps, np.asarray(returns, float)) for label, (steps, returns) in curves.items()
     }
@@ -150,9 +138,7 @@ def plot_learning_curves(
         ax.axhline(
             threshold, color="black", linestyle="--", linewidth=1, label=f"solved ({threshold:g})"
         )
-    finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={"fontsize": 8})
-    plt.close(fig)
-    return fig
+    return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={"fontsize": 8})
 
 
 def plot_state_predictions(true: np.ndarray, predicted: np.ndarray, *, dt: float = 0.02) -> Figure:
@@ -177,12 +163,12 @@ def plot_state_predictions(true: np.ndarray, predicted: np.ndarray, *, dt: float
     for k, ax in enumerate(axes.flat):
         ax.plot(t, true[:, k], color=PALETTE[0], label="environment")
         ax.plot(t, predicted[:, k], color=PALETTE[1], linestyle="--", label="learnt model")
-        ax.set_ylabel(names[k])
-    for ax in axes[1]:
-        ax.set_xlabel("time (s)")
-    axes[0, 0].legend()
-    fig.tight_layout()
-    plt.close(fig)
+        finish_axes(
+            ax,
+            xlabel="time (s)" if k >= 2 else "",  # the panels share the time axis
+            ylabel=names[k],
+            legend={} if k == 0 else None,
+        )
     return fig
 
 
@@ -207,8 +193,6 @@ def plot_value_grids(
     )
     for ax, panel in zip(axes[0], panels, strict=False):
         plot_value_grid(shape=shape, ax=ax, **panel)
-    fig.tight_layout()
-    plt.close(fig)
     return fig
 
 
@@ -232,7 +216,8 @@ def plot_episode_returns(
     returns = np.asarray(returns, float)
     if returns.ndim != 1 or len(returns) < window:
         raise ValueError(
-            f"returns must be 1-D with at least window={window} episodes, got shape {returns.shape}."
+            f"returns must be 1-D with at least window={window} episodes, "
+            f"got shape {returns.shape}."
         )
     smooth = np.convolve(returns, np.ones(window) / window, mode="valid")
     fig, ax = plt.subplots()
@@ -246,11 +231,8 @@ def plot_episode_returns(
         ax.axhline(
             optimum, color="black", linestyle="--", linewidth=1, label=f"optimum ({optimum:g})"
         )
-    ax.set_xlabel("episode")
-    ax.set_ylabel("return of the episode (reward)")
     if ylim is not None:
         ax.set_ylim(*ylim)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    return finish_axes(
+        ax, xlabel="episode", ylabel="return of the episode (reward)", legend={"fontsize": 8}
+    )

@@ -5,7 +5,8 @@ baseline ``b(s)`` that does not depend on the action keeps it unbiased and lower
 
 .. math::
 
-    \\nabla_\\theta J(\\theta) = \\mathbb{E}_\\pi\\Big[\\sum_t \\nabla_\\theta \\log \\pi_\\theta(a_t \\mid s_t)
+    \\nabla_\\theta J(\\theta) = \\mathbb{E}_\\pi\\Big[\\sum_t
+    \\nabla_\\theta \\log \\pi_\\theta(a_t \\mid s_t)
     \\,\\big(G_t - b(s_t)\\big)\\Big], \\qquad G_t = \\sum_{k \\ge t} \\gamma^{k - t} r_{k+1}.
 
 Here ``b = V_phi`` is a second network fitted to ``G_t`` by least squares. As for DQN, several
@@ -66,7 +67,7 @@ class ReinforceConfig:
 
 @dataclass
 class ReinforceResult:
-    """Output of :func:`train_reinforce` for ``M`` agents (fields as in :class:`~lib.rl.dqn.DQNResult`).
+    """Output of :func:`train_reinforce` for ``M`` agents (as :class:`~lib.rl.dqn.DQNResult`).
 
     Attributes:
         seeds: ``(M,)``.

@@ -58,7 +58,8 @@ class ReplayBuffer:
         expected = (self.num_envs, self.obs_dim)
         if obs.shape != expected or next_obs.shape != expected:
             raise ValueError(
-                f"obs and next_obs must have shape {expected}, got {obs.shape} and {next_obs.shape}."
+                f"obs and next_obs must have shape {expected}, "
+                f"got {obs.shape} and {next_obs.shape}."
             )
         for name, value in (("action", action), ("reward", reward), ("terminated", terminated)):
             if np.shape(value) != (self.num_envs,):
@@ -107,7 +108,8 @@ class ReplayBuffer:
                 )
             if batch_size > self.size:
                 raise ValueError(
-                    f"the {batch_size} most recent transitions are not stored yet (size {self.size})."
+                    f"the {batch_size} most recent transitions are not stored yet "
+                    f"(size {self.size})."
                 )
             idx[recent] = self.recent_indices(batch_size)
         return idx

@@ -5,7 +5,8 @@ step towards the one-step optimality target:
 
 .. math::
 
-    Q(s, a) \\leftarrow Q(s, a) + \\alpha \\big[r + \\gamma (1 - d) \\max_{a'} Q(s', a') - Q(s, a)\\big].
+    Q(s, a) \\leftarrow Q(s, a)
+    + \\alpha \\big[r + \\gamma (1 - d) \\max_{a'} Q(s', a') - Q(s, a)\\big].
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ def _check_discrete(env: gym.Env) -> tuple[int, int]:
         env.action_space, gym.spaces.Discrete
     ):
         raise ValueError(
-            f"expected discrete observation and action spaces, got {env.observation_space} and {env.action_space}; "
+            "expected discrete observation and action spaces, "
+            f"got {env.observation_space} and {env.action_space}; "
             "pass a toy-text env such as FrozenLake-v1 or CliffWalking-v1."
         )
     return int(env.observation_space.n), int(env.action_space.n)

@@ -7,9 +7,12 @@ Modules:
     :mod:`lib.uncertainty.corruptions`: ImageNet-C style corruptions of Fashion-MNIST images.
     :mod:`lib.uncertainty.ensembles`: deep ensembles and MC dropout predictions, the chapter's
         cached models.
+    :mod:`lib.uncertainty.predictors`: the four predictors the pages compare (single,
+        temperature-scaled, MC dropout, ensemble).
+    :mod:`lib.uncertainty.evaluation`: the shifted test sets and the OOD inputs.
     :mod:`lib.uncertainty.regression`: 1-D regression toys with a mean-and-variance network.
     :mod:`lib.uncertainty.toy2d`: the 2-D "ideal behaviour" toy classifier.
-    :mod:`lib.uncertainty.plots`: the chapter's figures.
+    :mod:`lib.uncertainty.plotting`: the chapter's figures.
     :mod:`lib.uncertainty.benchmarks`: ``make bench`` entries of the chapter.
 
 Every metric is written from scratch (the chapter teaches it) and tested against torchmetrics

@@ -143,7 +143,8 @@ def corrupt(images: torch.Tensor, name: str, severity: int, *, seed: int = 0) ->
     squeeze = images.dim() == 3
     if images.dim() not in (3, 4) or (images.dim() == 4 and images.shape[1] != 1):
         raise ValueError(
-            f"images must have shape (N, H, W) or (N, 1, H, W) (grey-scale), got {tuple(images.shape)}."
+            "images must have shape (N, H, W) or (N, 1, H, W) (grey-scale), "
+            f"got {tuple(images.shape)}."
         )
     if images.dtype == torch.uint8:
         x = images.float() / 255.0

@@ -138,6 +138,7 @@ def disagreement(probs_a: torch.Tensor, probs_b: torch.Tensor) -> float:
     """
     if probs_a.shape != probs_b.shape or probs_a.dim() != 2:
         raise ValueError(
-            f"expected two (N, C) tensors of one shape, got {tuple(probs_a.shape)} and {tuple(probs_b.shape)}."
+            "expected two (N, C) tensors of one shape, "
+            f"got {tuple(probs_a.shape)} and {tuple(probs_b.shape)}."
         )
     return float((probs_a.argmax(1) != probs_b.argmax(1)).double().mean())

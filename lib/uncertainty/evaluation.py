@@ -1,4 +1,5 @@
-"""The chapter's shifted test sets and the metrics table of a predictor on them (Ovadia et al. 2019).
+"""The chapter's evaluation sets (shifted test sets, out-of-distribution inputs) and the metrics
+table of a predictor on the shifted sets (Ovadia et al. 2019).
 
 A *predictor* is any function from float images ``(N, 1, 28, 28)`` to class probabilities
 ``(N, C)``; :func:`evaluate_on_shift` runs it on the clean test images and on every corruption
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
-from lib.data import load_fashion_mnist
+from lib.data import load_fashion_mnist, load_mnist_test
 from lib.training import images_to_float
 from lib.uncertainty.corruptions import CORRUPTIONS, SEVERITIES, corrupt
 from lib.uncertainty.metrics import accuracy, brier_score, expected_calibration_error, nll
@@ -41,6 +42,26 @@ def shift_suite(
         for s in SEVERITIES:
             sets[(name, s)] = corrupt(X, name, s, seed=seed)
     return sets, y[:num_images]
+
+
+def ood_inputs(num_images: int = 2000) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """In-distribution and out-of-distribution inputs: Fashion-MNIST and MNIST test images.
+
+    Args:
+        num_images: How many of each, the first of each test set.
+
+    Returns:
+        ``(X_in, X_ood, is_ood)``: float images ``(num_images, 1, 28, 28)`` each, and the OOD
+        label ``(2 * num_images,)`` bool of ``torch.cat([X_in, X_ood])``.
+    """
+    X_in, X_ood = load_fashion_mnist("test")[0], load_mnist_test()[0]
+    if not 1 <= num_images <= min(len(X_in), len(X_ood)):
+        raise ValueError(
+            f"num_images must be in 1..{min(len(X_in), len(X_ood))}, got {num_images}."
+        )
+    X_in, X_ood = images_to_float(X_in[:num_images]), images_to_float(X_ood[:num_images])
+    is_ood = torch.cat([torch.zeros(len(X_in)), torch.ones(len(X_ood))]).bool()
+    return X_in, X_ood, is_ood
 
 
 @dataclass

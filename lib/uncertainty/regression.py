@@ -69,7 +69,8 @@ def gaussian_nll(mean: torch.Tensor, var: torch.Tensor, y: torch.Tensor) -> torc
     """
     if not (mean.shape == var.shape == y.shape):
         raise ValueError(
-            f"mean, var and y must share one shape, got {tuple(mean.shape)}, {tuple(var.shape)}, {tuple(y.shape)}."
+            "mean, var and y must share one shape, "
+            f"got {tuple(mean.shape)}, {tuple(var.shape)}, {tuple(y.shape)}."
         )
     if (var <= 0).any():
         raise ValueError(
@@ -157,7 +158,8 @@ def variance_split(
     """
     if means.shape != variances.shape or means.dim() != 2:
         raise ValueError(
-            f"means and variances must both be (M, N), got {tuple(means.shape)} and {tuple(variances.shape)}."
+            "means and variances must both be (M, N), "
+            f"got {tuple(means.shape)} and {tuple(variances.shape)}."
         )
     aleatoric = variances.mean(0)
     epistemic = means.var(0, unbiased=False)

@@ -13,7 +13,8 @@ def _check_logits(logits: torch.Tensor | np.ndarray) -> torch.Tensor:
     logits = as_tensor(logits, "logits")
     if logits.dim() != 2 or logits.shape[1] < 2 or not logits.is_floating_point():
         raise ValueError(
-            f"logits must be a float tensor (N, C) with C >= 2, got {logits.dtype} {tuple(logits.shape)}."
+            "logits must be a float tensor (N, C) with C >= 2, "
+            f"got {logits.dtype} {tuple(logits.shape)}."
         )
     if not torch.isfinite(logits).all():
         raise ValueError("logits contain NaN or inf.")

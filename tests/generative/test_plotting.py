@@ -7,29 +7,40 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 
 from lib.generative import gan, plotting  # noqa: E402
+from tests.figure_checks import assert_module_figures  # noqa: E402
 
 
-def test_figures_are_returned():
+def test_every_figure_is_open_and_labelled():
+    """The taxonomy is a diagram without axes, the neighbours are images."""
     d = torch.linspace(0.01, 0.99, 5)
-    figs = [
-        plotting.plot_taxonomy(),
-        plotting.plot_explained_variance(torch.tensor([0.5, 0.3, 0.2])),
-        plotting.plot_generator_losses(d, gan.generator_loss_curves(d)),
-        plotting.plot_toy_panels({"a": torch.zeros(3, 2)}, torch.ones(4, 2), gan.ring_centres()),
-        plotting.plot_dependency_maps([torch.zeros(5, 5, dtype=torch.bool)], [(2, 2)], ["t"]),
-        plotting.plot_neighbours(torch.rand(2, 1, 28, 28), {"n": torch.rand(2, 1, 28, 28)}),
-        plotting.plot_density_1d(
+    grid = torch.linspace(-1, 1, 5)
+    figures = {
+        "plot_taxonomy": plotting.plot_taxonomy(),
+        "plot_explained_variance": plotting.plot_explained_variance(torch.tensor([0.5, 0.3, 0.2])),
+        "plot_generator_losses": plotting.plot_generator_losses(d, gan.generator_loss_curves(d)),
+        "plot_toy_panels": plotting.plot_toy_panels(
+            {"a": torch.zeros(3, 2)}, torch.ones(4, 2), gan.ring_centres()
+        ),
+        "plot_dependency_maps": plotting.plot_dependency_maps(
+            [torch.zeros(5, 5, dtype=torch.bool)], [(2, 2)], ["t"]
+        ),
+        "plot_neighbours": plotting.plot_neighbours(
+            torch.rand(2, 1, 28, 28), {"n": torch.rand(2, 1, 28, 28)}
+        ),
+        "plot_density_1d": plotting.plot_density_1d(
             torch.rand(50), torch.linspace(0, 1, 10), {"k": torch.ones(10)}, xlabel="x"
         ),
-    ]
-    assert all(isinstance(f, Figure) for f in figs)
-    for fig in figs[1:]:  # every data axis is labelled (the taxonomy diagram and images have none)
-        for ax in fig.axes:
-            if ax.lines or ax.patches or ax.collections:
-                assert ax.get_xlabel() and ax.get_ylabel(), (fig, ax)
+        "plot_density_2d": plotting.plot_density_2d(
+            torch.randn(20, 2),
+            *torch.meshgrid(grid, grid, indexing="xy"),
+            {"a": torch.ones(5, 5)},
+            xlabel="u (a.u.)",
+            ylabel="v (a.u.)",
+        ),
+    }
+    assert_module_figures(plotting, figures)
     plt.close("all")
 
 

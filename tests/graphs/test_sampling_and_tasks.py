@@ -22,6 +22,7 @@ from lib.graphs.graph_classification import (
     make_graph_families,
     train_graph_classifier,
 )
+from lib.graphs.karate import karate_club_labels
 from lib.graphs.link_prediction import GAE, link_scores, split_edges, train_gae
 from lib.graphs.node_classification import (
     PyGGCNSameDraws,
@@ -143,8 +144,7 @@ def test_graph_classifier_learns_above_chance():
 
 def test_node_classifier_trains_on_karate(karate):
     edge_index, n = karate
-    club = nx.get_node_attributes(nx.karate_club_graph(), "club")
-    y = torch.tensor([0 if club[i] == "Mr. Hi" else 1 for i in range(n)])
+    y = karate_club_labels(nx.karate_club_graph())
     train = torch.zeros(n, dtype=torch.bool)
     train[[0, 33]] = True
     torch.manual_seed(0)
@@ -176,7 +176,7 @@ def test_node_classifier_trains_on_karate(karate):
 
 @pytest.fixture
 def planted_partition():
-    """A Planetoid-like toy: 3 communities of 40 nodes, sparse binary words, a public-style split."""
+    """A Planetoid-like toy: 3 communities of 40 nodes, sparse binary words, a public split."""
     from torch_geometric.data import Data
 
     graph = nx.planted_partition_graph(3, 40, 0.1, 0.04, seed=0)

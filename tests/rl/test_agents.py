@@ -1,4 +1,4 @@
-"""Agents: seeding (same seed -> same returns), independence of lockstep agents, the ablation switches."""
+"""Agents: seeding (same seed -> same returns), independent lockstep agents, ablation switches."""
 
 import gymnasium as gym
 import numpy as np

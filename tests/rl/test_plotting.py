@@ -1,17 +1,26 @@
-"""Figures of the reinforcement-learning chapter: masked non-states, bounded bands, readable labels."""
+"""Figures of the RL chapter: masked non-states, bounded bands, readable labels."""
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from lib.rl.plotting import (
+from lib.rl import plotting  # noqa: E402
+from lib.rl.plotting import (  # noqa: E402
     CLIFF_WALKING_ARROWS,
+    plot_episode_returns,
     plot_learning_curves,
     plot_state_predictions,
     plot_value_grid,
-)  # noqa: E402
+    plot_value_grids,
+)
+from tests.figure_checks import assert_module_figures  # noqa: E402
+
+
+def teardown_function() -> None:
+    plt.close("all")
 
 
 def test_value_grid_greys_out_states_without_an_arrow():
@@ -56,3 +65,34 @@ def test_state_prediction_panels_have_full_size_labels():
     ]
     assert [label.get_text() for label in labels][2] == "pole angle (rad)"
     assert all(ax.get_xlabel() == "time (s)" for ax in fig.axes[2:])
+
+
+def _figures() -> dict:
+    """Every figure of the module, drawn from small inputs."""
+    steps, returns = np.arange(1, 4) * 100, np.array([[10.0, 50.0, 90.0], [20.0, 40.0, 100.0]])
+    true = np.zeros((10, 4))
+    return {
+        "plot_value_grid": plot_value_grid(np.linspace(0, 1, 16), (4, 4), title="V"),
+        "plot_learning_curves": plot_learning_curves({"DQN": (steps, returns)}, threshold=95),
+        "plot_state_predictions": plot_state_predictions(true, true + 0.1),
+        "plot_value_grids": plot_value_grids(
+            [{"values": np.zeros(16), "title": "a"}, {"values": np.ones(16), "title": "b"}], (4, 4)
+        ),
+        "plot_episode_returns": plot_episode_returns(np.arange(30.0), window=5, optimum=29.0),
+    }
+
+
+def test_every_figure_is_open_and_labelled():
+    assert_module_figures(plotting, _figures())
+
+
+def test_value_grids_and_episode_returns_show_their_panels_and_reference():
+    figures = _figures()
+    panels = [ax for ax in figures["plot_value_grids"].axes if ax.get_title()]
+    assert [ax.get_title() for ax in panels] == ["a", "b"]
+    (ax,) = figures["plot_episode_returns"].axes
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "training episodes (5-episode mean)",
+        "optimum (29)",
+    ]
+    assert list(ax.lines[0].get_xdata()) == list(range(5, 31))

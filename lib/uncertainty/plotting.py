@@ -82,7 +82,7 @@ def reliability_diagram(bins: Mapping[str, ReliabilityBins], *, title: str | Non
     """
     n = len(bins)
     fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.4), squeeze=False, sharey=True)
-    for ax, (label, b) in zip(axes[0], bins.items(), strict=False):
+    for i, (ax, (label, b)) in enumerate(zip(axes[0], bins.items(), strict=False)):
         edges = _np(b.edges)
         width = edges[1] - edges[0]
         centres = edges[:-1] + width / 2
@@ -101,13 +101,16 @@ def reliability_diagram(bins: Mapping[str, ReliabilityBins], *, title: str | Non
         ax.plot([0, 1], [0, 1], color=PALETTE[7], ls="--", lw=1)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
-        ax.set_xlabel("confidence (max probability)")
         ax.set_title(f"{label}\nECE {b.calibration_error():.3f}", fontsize=10)
-    axes[0][0].set_ylabel("accuracy in bin")
-    axes[0][0].legend(fontsize=8, loc="upper left")
+        finish_axes(
+            ax,
+            xlabel="confidence (max probability)",
+            ylabel="accuracy in bin" if i == 0 else "",  # the panels share the y axis
+            legend={"fontsize": 8, "loc": "upper left"} if i == 0 else None,
+        )
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+        fig.tight_layout()
     return fig
 
 
@@ -204,9 +207,9 @@ def confidence_maps(
 ) -> Figure:
     """Max-probability heat maps over the plane, one panel per predictor, training data on top."""
     n = len(maps)
-    fig, axes = plt.subplots(1, n, figsize=(3.3 * n + 0.8, 3.3), squeeze=False)
+    fig, axes = plt.subplots(1, n, figsize=(3.3 * n + 0.8, 3.3), squeeze=False, sharey=True)
     image = None
-    for ax, (label, (xx, yy, conf)) in zip(axes[0], maps.items(), strict=False):
+    for i, (ax, (label, (xx, yy, conf))) in enumerate(zip(axes[0], maps.items(), strict=False)):
         image = ax.pcolormesh(
             _np(xx), _np(yy), _np(conf), vmin=1 / 3, vmax=1, cmap="viridis", shading="auto"
         )
@@ -221,10 +224,13 @@ def confidence_maps(
                 linewidth=0.3,
             )
         ax.set_title(label, fontsize=10)
-        ax.set_xlabel("$x_1$ (arbitrary units)")
         ax.set_aspect("equal")
         ax.grid(False)
-    axes[0][0].set_ylabel("$x_2$ (arbitrary units)")
+        finish_axes(
+            ax,
+            xlabel="$x_1$ (arbitrary units)",
+            ylabel="$x_2$ (arbitrary units)" if i == 0 else "",  # the panels share the y axis
+        )
     fig.colorbar(image, ax=axes[0].tolist(), label="max probability")
     return fig
 
@@ -262,12 +268,13 @@ def decision_regions_plot(
     for a, name in enumerate(action_names):
         ax.plot(p, lines[a], color=PALETTE[a % len(PALETTE)], label=name)
     ax.plot(p, lines.min(0), color=PALETTE[7], lw=3, alpha=0.3, label="Bayes decision (minimum)")
-    ax.set_xlabel(f"p = P({class_names[1]} | x)")
-    ax.set_ylabel("expected cost (cost units)")
     ax.set_ylim(0, min(2.0, float(lines.max())))
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    return finish_axes(
+        ax,
+        xlabel=f"p = P({class_names[1]} | x)",
+        ylabel="expected cost (cost units)",
+        legend={"fontsize": 8},
+    )
 
 
 def quality_vs_cost(

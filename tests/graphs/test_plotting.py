@@ -1,0 +1,59 @@
+"""Figures of the graphs chapter: returned open, axes labelled, nodes coloured by class."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+import torch  # noqa: E402
+
+from lib.graphs import plotting  # noqa: E402
+from tests.figure_checks import assert_module_figures  # noqa: E402
+
+
+def teardown_function() -> None:
+    plt.close("all")
+
+
+def _figures() -> dict:
+    """Every figure of the module, drawn from small inputs."""
+    graph, labels = nx.path_graph(6), [0, 0, 0, 1, 1, 1]
+    embeddings = [torch.randn(6, 2, generator=torch.Generator().manual_seed(s)) for s in (0, 1)]
+    return {
+        "draw_graph": plotting.draw_graph(graph, labels, ["left", "right"], title="a path"),
+        "embedding_scatter": plotting.embedding_scatter(
+            embeddings, labels, ["left", "right"], ["untrained", "trained"], highlight=[0, 5]
+        ),
+        "loglog_scaling": plotting.loglog_scaling(
+            [10, 100, 1000], {"GCN": [1e-4, 1e-3, 1e-2]}, {"GCN": 1.0}
+        ),
+        "depth_curves": plotting.depth_curves(
+            [1, 2, 4], {"plain": [0.8, 0.7, 0.5]}, {"plain": [1.0, 0.1, 0.01]}
+        ),
+        "bar_comparison": plotting.bar_comparison(
+            ["ours", "PyG"],
+            [81.0, 81.5],
+            [0.5, 0.4],
+            ylabel="test accuracy (%)",
+            reference={"paper": 81.5},
+        ),
+        "graph_gallery": plotting.graph_gallery([nx.path_graph(4), nx.cycle_graph(5)], ["a", "b"]),
+    }
+
+
+def test_every_figure_is_open_and_labelled():
+    assert_module_figures(plotting, _figures())
+
+
+def test_graph_figures_name_the_classes_and_panels():
+    figures = _figures()
+    (ax,) = figures["draw_graph"].axes
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["left", "right"]
+    assert ax.get_title() == "a path"
+    left, right = figures["embedding_scatter"].axes
+    assert (left.get_title(), right.get_title()) == ("untrained", "trained")
+    assert [t.get_text() for t in left.get_legend().get_texts()] == ["left", "right"]
+    (bars,) = figures["bar_comparison"].axes
+    assert [t.get_text() for t in bars.get_xticklabels()] == ["ours", "PyG"]
+    assert [t.get_text() for t in bars.get_legend().get_texts()] == ["paper"]

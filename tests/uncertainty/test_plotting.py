@@ -1,0 +1,95 @@
+"""Figures of the uncertainty chapter: labelled, readable, nothing hidden."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+
+from lib.plotting import PALETTE  # noqa: E402
+from lib.uncertainty import plotting  # noqa: E402
+from lib.uncertainty.metrics import reliability_bins  # noqa: E402
+from lib.uncertainty.plotting import quality_vs_cost  # noqa: E402
+from tests.figure_checks import assert_module_figures  # noqa: E402
+
+
+def teardown_function() -> None:
+    plt.close("all")
+
+
+def _figures() -> dict:
+    """Every figure of the module, drawn from small inputs."""
+    g = torch.Generator().manual_seed(0)
+    X, grid = torch.rand(20, 1, generator=g), torch.linspace(0, 1, 11)
+    probs = torch.softmax(torch.randn(50, 3, generator=g), 1)
+    y = torch.randint(0, 3, (50,), generator=g)
+    xx, yy = torch.meshgrid(grid, grid, indexing="xy")
+    maps = {name: (xx, yy, torch.full_like(xx, 0.5)) for name in ("single", "ensemble")}
+    coverage = torch.linspace(0.1, 1, 10)
+    return {
+        "regression_bands": plotting.regression_bands(
+            X, X**2, grid, grid**2, {"total": torch.full((11,), 0.1)}, truth=grid**2, gap=(0.4, 0.6)
+        ),
+        "reliability_diagram": plotting.reliability_diagram(
+            {"a": reliability_bins(probs, y), "b": reliability_bins(probs, y)}, title="t"
+        ),
+        "metric_vs_severity": plotting.metric_vs_severity(
+            {"single": [0.9, 0.8, 0.7, 0.6, 0.5, 0.4]}, ylabel="accuracy (fraction)"
+        ),
+        "severity_grid": plotting.severity_grid(
+            {(name, s): torch.rand(28, 28) for name in ("blur", "noise") for s in (1, 2)},
+            torch.rand(28, 28),
+        ),
+        "confidence_histograms": plotting.confidence_histograms(
+            {"in": probs.max(1).values, "out": probs.min(1).values}
+        ),
+        "confidence_maps": plotting.confidence_maps(maps, torch.rand(10, 2), torch.arange(10) % 3),
+        "risk_coverage_plot": plotting.risk_coverage_plot({"single": (coverage, 1 - coverage / 2)}),
+        "decision_regions_plot": plotting.decision_regions_plot(
+            torch.tensor([[0.0, 1.0], [1.0, 0.0]]), ["treat", "wait"], ["healthy", "diseased"]
+        ),
+        "quality_vs_cost": quality_vs_cost(
+            {"a": (1.0, 0.3), "b": (5.0, 0.2)}, xlabel="time (s)", ylabel="NLL (nats)"
+        ),
+    }
+
+
+def test_every_figure_is_open_and_labelled():
+    assert_module_figures(plotting, _figures())
+
+
+def test_grid_figures_name_their_rows_and_columns():
+    figures = _figures()
+    grid = figures["severity_grid"].axes
+    assert [ax.get_title() for ax in grid[:3]] == ["clean", "severity 1", "severity 2"]
+    assert [grid[0].get_ylabel(), grid[3].get_ylabel()] == ["blur", "noise"]
+    maps = figures["confidence_maps"].axes
+    assert [ax.get_title() for ax in maps[:2]] == ["single", "ensemble"]
+    assert maps[2].get_ylabel() == "max probability"  # the colour bar
+
+
+def test_quality_vs_cost_keeps_coinciding_points_visible_and_ticks_readable():
+    points = {f"method {i}": (0.1 * (1 + i % 3), 1.0) for i in range(6)}  # several on the same spot
+    points["same as method 0"] = points["method 0"]
+    fig = quality_vs_cost(points, xlabel="time (s, log scale)", ylabel="NLL (nats per image)")
+    (ax,) = fig.axes
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("time (s, log scale)", "NLL (nats per image)")
+    collections = ax.collections
+    assert len(collections) == len(points)
+    assert len({c.get_paths()[0].vertices.tobytes() for c in collections}) == len(
+        points
+    )  # one shape each
+    sizes = [c.get_sizes()[0] for c in collections]
+    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == len(
+        sizes
+    )  # later ones nest inside
+    assert all(
+        len(c.get_facecolor()) == 0 or c.get_facecolor()[0][3] == 0 for c in collections
+    )  # hollow
+    assert PALETTE[6] not in {
+        to_hex(c.get_edgecolor()[0]) for c in collections
+    }  # no low-contrast yellow
+    fig.canvas.draw()
+    assert not [t.get_text() for t in ax.xaxis.get_minorticklabels() if t.get_text()]
