@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import torch
 from torch import nn
 
 from lib.checkpoints import train_or_load
@@ -63,8 +64,8 @@ def _fit_baseline(model: nn.Module, config: BaselineConfig) -> History:
         model,
         train_loader,
         num_epochs=config.num_epochs,
-        lr=config.lr,
-        test_loader=test_loader,
+        optimizer=torch.optim.Adam(model.parameters(), lr=config.lr),
+        test_batches=test_loader,
         desc=f"{config.kind} seed {config.seed}",
     )
     model.eval()
@@ -87,7 +88,7 @@ def load_or_train_baseline(
 
     def train(model: nn.Module) -> dict:
         history = _fit_baseline(model, config)
-        return {"test_accuracy": history.test_accuracy[-1], "history": asdict(history)}
+        return {"test_accuracy": history.test_metric[-1], "history": history.named("accuracy")}
 
     return train_or_load(
         f"baseline-{config.kind}",

@@ -64,11 +64,11 @@ def load_open_set_model(
             model,
             loader,
             num_epochs=num_epochs,
-            lr=1e-3,
-            test_loader=test_loader,
+            optimizer=torch.optim.Adam(model.parameters(), lr=1e-3),
+            test_batches=test_loader,
             desc="open-set MLP",
         )
-        return {"test_accuracy": history.test_accuracy[-1], "classes": known}
+        return {"test_accuracy": history.test_metric[-1], "classes": known}
 
     return train_or_load("uncertainty-open-set-mlp", config, build, train)
 
