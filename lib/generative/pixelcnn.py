@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lib.reproducibility import make_generator
+from lib.training import ShuffledBatches, fit, model_device
 
 
 def binarize(X: torch.Tensor, threshold: int = 128) -> torch.Tensor:
@@ -229,20 +230,27 @@ def train_pixelcnn(model: PixelCNN, X: torch.Tensor, config: PixelCNNConfig) -> 
         Training bits/dim of every step.
     """
     _check_binary_images(X)
-    X = X[: config.num_train]
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    generator = make_generator(config.seed)
+    X = X[: config.num_train].to(model_device(model))
     losses: list[float] = []
-    model.train()
-    for _ in range(config.num_epochs):
-        order = torch.randperm(len(X), generator=generator)
-        for i in range(0, len(X), config.batch_size):
-            batch = X[order[i : i + config.batch_size]]
-            loss = F.binary_cross_entropy_with_logits(model(batch), batch)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item() / math.log(2.0))
+
+    def take(indices: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        batch = X[indices]
+        return batch, batch  # the images are their own targets
+
+    def loss_fn(logits: torch.Tensor, batch: torch.Tensor) -> torch.Tensor:
+        loss = F.binary_cross_entropy_with_logits(logits, batch)
+        losses.append(loss.item() / math.log(2.0))
+        return loss
+
+    fit(
+        model,
+        ShuffledBatches(len(X), config.batch_size, take, generator=make_generator(config.seed)),
+        num_epochs=config.num_epochs,
+        optimizer=torch.optim.Adam(model.parameters(), lr=config.lr),
+        loss_fn=loss_fn,
+        metric=None,
+        desc="PixelCNN",
+    )
     model.eval()
     return losses
 
