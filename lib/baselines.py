@@ -73,13 +73,17 @@ def _fit_baseline(model: nn.Module, config: BaselineConfig) -> History:
 
 
 def load_or_train_baseline(
-    config: BaselineConfig = BaselineConfig(), *, retrain: bool = False
+    config: BaselineConfig = BaselineConfig(),
+    *,
+    retrain: bool = False,
+    device: torch.device | str = "cpu",
 ) -> tuple[nn.Module, dict]:
     """The baseline of ``config`` from ``data/models/``, trained there first if absent.
 
     Args:
         config: The baseline's configuration.
         retrain: Train even if cached (and overwrite the cache); chapter 0 trains live this way.
+        device: Where the network is trained, or loaded to.
 
     Returns:
         ``(model, metrics)``: ``metrics["test_accuracy"]`` is the final test accuracy and
@@ -96,4 +100,5 @@ def load_or_train_baseline(
         lambda: build_baseline(config),
         train,
         retrain=retrain,
+        device=device,
     )
