@@ -167,3 +167,21 @@ def test_progress_is_quiet_under_ci(monkeypatch):
     monkeypatch.setenv("BOOK_PROGRESS", "1")
     monkeypatch.setenv("CI", "true")
     assert not progress_enabled()
+
+
+def test_fit_evaluate_and_predict_on_the_model_device(device):
+    """Batches go to the model's device; predictions come back on the CPU."""
+    seed_everything(0)
+    X, y = _blobs()
+    model = nn.Linear(2, 2).to(device)
+    history = fit(
+        model,
+        make_loader(X, y, batch_size=32, shuffle=True),
+        num_epochs=3,
+        optimizer=torch.optim.Adam(model.parameters(), lr=0.05),
+        test_batches=[(X, y)],
+    )
+    assert history.test_metric[-1] > 0.95 and model.weight.device.type == device.type
+    logits = predict_logits(model, X)
+    assert logits.device.type == "cpu" and logits.shape == (len(X), 2)
+    assert evaluate(model, [(X, y)])[1] == history.test_metric[-1]

@@ -164,9 +164,10 @@ def evaluate_bits_per_dim(model: nn.Module, X: torch.Tensor, *, batch_size: int 
     """Test NLL of ``model`` over binary images ``X`` ``(N, 1, H, W)``, in bits/dim."""
     _check_binary_images(X)
     model.eval()
+    device = model_device(model)
     total = 0.0
     for i in range(0, len(X), batch_size):
-        batch = X[i : i + batch_size]
+        batch = X[i : i + batch_size].to(device)
         total += bits_per_dim(model(batch), batch) * len(batch)
     return total / len(X)
 
@@ -265,7 +266,8 @@ def sample(
 ) -> torch.Tensor:
     """Draw images pixel by pixel: one full network pass per pixel (``image_size**2`` passes).
 
-    Deterministic for a given ``generator`` state.
+    Deterministic for a given ``generator`` state (a CPU generator, whose uniforms are moved to
+    the model's device); the images are returned on the CPU.
 
     Shapes:
         returns ``(num_samples, 1, image_size, image_size)`` in {0, 1}.
@@ -275,12 +277,14 @@ def sample(
             f"num_samples and image_size must be positive, got {num_samples}, {image_size}."
         )
     model.eval()
-    X = torch.zeros(num_samples, 1, image_size, image_size)
+    device = model_device(model)
+    X = torch.zeros(num_samples, 1, image_size, image_size, device=device)
     for i in range(image_size):
         for j in range(image_size):
             p = torch.sigmoid(model(X)[:, 0, i, j])
-            X[:, 0, i, j] = (torch.rand(num_samples, generator=generator) < p).float()
-    return X
+            u = torch.rand(num_samples, generator=generator).to(device)  # CPU draws everywhere
+            X[:, 0, i, j] = (u < p).float()
+    return X.cpu()
 
 
 def dependency_map(model: nn.Module, row: int, col: int, *, image_size: int = 28) -> torch.Tensor:

@@ -29,7 +29,7 @@ from torch import nn
 from lib.reproducibility import make_generator
 from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import single_thread
-from lib.training import ShuffledBatches, fit
+from lib.training import ShuffledBatches, fit, model_device
 
 X_LIMIT = 2.4
 """CartPole-v1 ends when the cart position leaves ``[-2.4, 2.4]``."""
@@ -173,15 +173,20 @@ def fit_dynamics(
     lr: float = 1e-3,
     seed: int = 0,
 ) -> list[float]:
-    """Fit ``model`` to ``data`` by mean squared error on the standardised state change.
+    """Fit ``model`` to ``data`` by mean squared error on the standardised state change, on the
+    model's device.
 
     Returns:
         Training loss of each epoch (standardised units).
     """
     if len(data) < 2:
         raise ValueError(f"need at least 2 transitions to fit a model, got {len(data)}.")
-    obs, next_obs = torch.from_numpy(data.obs), torch.from_numpy(data.next_obs)
-    action = torch.from_numpy(data.action).long()
+    device = model_device(model)
+    obs, next_obs = (
+        torch.from_numpy(data.obs).to(device),
+        torch.from_numpy(data.next_obs).to(device),
+    )
+    action = torch.from_numpy(data.action).long().to(device)
     delta = next_obs - obs
     with torch.no_grad():
         model.obs_mean.copy_(obs.mean(0))
