@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import torch
 from torch import nn
 
 from lib.checkpoints import train_or_load
@@ -63,8 +64,8 @@ def _fit_baseline(model: nn.Module, config: BaselineConfig) -> History:
         model,
         train_loader,
         num_epochs=config.num_epochs,
-        lr=config.lr,
-        test_loader=test_loader,
+        optimizer=torch.optim.Adam(model.parameters(), lr=config.lr),
+        test_batches=test_loader,
         desc=f"{config.kind} seed {config.seed}",
     )
     model.eval()
@@ -72,13 +73,17 @@ def _fit_baseline(model: nn.Module, config: BaselineConfig) -> History:
 
 
 def load_or_train_baseline(
-    config: BaselineConfig = BaselineConfig(), *, retrain: bool = False
+    config: BaselineConfig = BaselineConfig(),
+    *,
+    retrain: bool = False,
+    device: torch.device | str = "cpu",
 ) -> tuple[nn.Module, dict]:
     """The baseline of ``config`` from ``data/models/``, trained there first if absent.
 
     Args:
         config: The baseline's configuration.
         retrain: Train even if cached (and overwrite the cache); chapter 0 trains live this way.
+        device: Where the network is trained, or loaded to.
 
     Returns:
         ``(model, metrics)``: ``metrics["test_accuracy"]`` is the final test accuracy and
@@ -87,7 +92,7 @@ def load_or_train_baseline(
 
     def train(model: nn.Module) -> dict:
         history = _fit_baseline(model, config)
-        return {"test_accuracy": history.test_accuracy[-1], "history": asdict(history)}
+        return {"test_accuracy": history.test_metric[-1], "history": history.named("accuracy")}
 
     return train_or_load(
         f"baseline-{config.kind}",
@@ -95,4 +100,5 @@ def load_or_train_baseline(
         lambda: build_baseline(config),
         train,
         retrain=retrain,
+        device=device,
     )

@@ -56,7 +56,12 @@ def baseline_training_throughput(num_images: int = 12_800) -> list[Result]:
     seed_everything(0)
     model = SmallCNN()
     with timer() as ours:
-        fit(model, make_loader(X, y, batch_size=128, shuffle=True), num_epochs=1, lr=1e-3)
+        fit(
+            model,
+            make_loader(X, y, batch_size=128, shuffle=True),
+            num_epochs=1,
+            optimizer=torch.optim.Adam(model.parameters(), lr=1e-3),
+        )
 
     seed_everything(0)
     model = SmallCNN()

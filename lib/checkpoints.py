@@ -25,26 +25,30 @@ def train_or_load(
     train: Callable[[nn.Module], dict[str, Any]],
     *,
     retrain: bool = False,
+    device: torch.device | str = "cpu",
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Load ``name`` trained with ``config`` by this code from the cache, or train and cache it.
 
     Args:
         name: Model family, e.g. ``"baseline-cnn"``.
         config: Everything that determines the trained weights (seed included), JSON-serialisable.
-        build: Returns a fresh, untrained model.
-        train: Trains the model in place and returns its metrics (JSON-serialisable). Define it
-            in a ``lib`` module: that module's code and the ``lib`` code it imports are part of
-            the key.
+        build: Returns a fresh, untrained model (built on the CPU, so that its initialisation
+            draws the same numbers everywhere).
+        train: Trains the model in place, on the model's device, and returns its metrics
+            (JSON-serialisable). Define it in a ``lib`` module: that module's code and the ``lib``
+            code it imports are part of the key.
         retrain: Train even when a cached model exists, and overwrite it.
+        device: Where the model is trained, or loaded to (``map_location``). Not part of the
+            key: a model cached on one device loads on any other.
 
     Returns:
-        ``(model, metrics)``, the model in evaluation mode; the same metrics whether trained now
-        or loaded.
+        ``(model, metrics)``, the model on ``device`` in evaluation mode; the same metrics whether
+        trained now or loaded.
     """
     path = cache_path(name, config, [build, train], suffix=".pt")
-    model = build()
+    model = build().to(device)
     if path.exists() and not retrain:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+        checkpoint = torch.load(path, map_location=device, weights_only=True)
         model.load_state_dict(checkpoint["state_dict"])
         metrics = json.loads(checkpoint["metrics"])
     else:

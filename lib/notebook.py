@@ -42,12 +42,13 @@ def versions() -> str:
 
 def setup(seed: int = 0, *, num_threads: int = NUM_THREADS) -> torch.device:
     """Fix threads, seed everything, silence known warnings, set the plot style, print
-    :func:`versions`; return the device.
+    :func:`versions`; return the device (:func:`lib.reproducibility.get_device`), which the
+    notebook passes as ``device=`` to ``lib``.
 
     Args:
         seed: The notebook's seed (re-seed with :func:`lib.reproducibility.seed_everything`
             before each training or sampling cell).
-        num_threads: Torch threads; keep the default so stored outputs reproduce. Nothing else
+        num_threads: Torch CPU threads; keep the default so stored outputs reproduce. Nothing else
             in ``lib`` changes it (the RL networks run single-threaded inside a block that
             restores it).
     """

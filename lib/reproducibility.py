@@ -20,7 +20,9 @@ import torch
 NUM_THREADS = 2
 """Torch intra-op threads used everywhere. Fixed in code, not taken from the machine: the same
 training run with 1 and 2 threads differs in the 4th digit of test accuracy, so the stored
-notebook outputs hold only for one fixed count."""
+notebook outputs hold only for one fixed count. It governs CPU kernels only; on a GPU the
+kernels run on the device whatever the count (and the stored outputs, made on a CPU, are not
+expected to reproduce there)."""
 
 SEED = 0
 """The book's default seed."""
@@ -80,5 +82,9 @@ def threads(num_threads: int) -> Iterator[None]:
 
 
 def get_device() -> torch.device:
-    """CUDA when present, else CPU. The book's stored outputs are produced on the CPU."""
+    """CUDA when present, else CPU. The book's stored outputs are produced on the CPU.
+
+    Notebooks pass it on as ``device=`` to the ``lib`` functions that build, train or load
+    models; functions given a model use the model's device.
+    """
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -70,97 +71,217 @@ def make_loader(
     )
 
 
+class ShuffledBatches:
+    """Mini-batches in a new random order every pass, for data a DataLoader does not hold.
+
+    Each pass draws one ``torch.randperm(num_items, generator=generator)`` (a DataLoader also
+    draws a worker seed from its generator, so the two give different orders) and yields
+    ``collate(indices)`` for consecutive slices of ``batch_size`` indices.
+
+    Args:
+        num_items: Number of examples.
+        batch_size: Examples per batch (the last batch may be smaller).
+        collate: Maps a slice of the permutation ``(B,)`` int64 to a batch ``(X, y)``.
+        generator: Randomness of the order (shared with ``collate`` if it samples too).
+    """
+
+    def __init__(
+        self,
+        num_items: int,
+        batch_size: int,
+        collate: Callable[[torch.Tensor], tuple[Any, torch.Tensor]],
+        *,
+        generator: torch.Generator | None,
+    ) -> None:
+        if num_items < 1 or batch_size < 1:
+            raise ValueError(
+                f"num_items and batch_size must be positive, got {num_items} and {batch_size}."
+            )
+        self.num_items, self.batch_size = num_items, batch_size
+        self.collate, self.generator = collate, generator
+
+    def __len__(self) -> int:
+        return -(-self.num_items // self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[Any, torch.Tensor]]:
+        order = torch.randperm(self.num_items, generator=self.generator)
+        for i in range(0, self.num_items, self.batch_size):
+            yield self.collate(order[i : i + self.batch_size])
+
+
+Metric = Callable[[Any, torch.Tensor], torch.Tensor]
+"""``metric(output, y)`` -> one score per example ``(B,)``; :func:`fit` reports their mean."""
+
+
+def accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """1.0 where the arg-max class is the label, else 0.0 (the mean is the accuracy).
+
+    Shapes:
+        logits ``(B, C)``, y ``(B,)`` int64 -> ``(B,)`` float.
+    """
+    return (logits.argmax(dim=1) == y).float()
+
+
+def model_device(model: nn.Module) -> torch.device:
+    """The device of ``model``'s first parameter (or buffer); CPU for a model with neither."""
+    for tensor in (*model.parameters(), *model.buffers()):
+        return tensor.device
+    return torch.device("cpu")
+
+
+def to_device(batch: Any, device: torch.device | str) -> Any:
+    """``batch`` on ``device``: tensors and objects with a ``to`` method moved, tuples and lists
+    element by element, anything else (``None``, numbers) returned as it is."""
+    if isinstance(batch, (tuple, list)):
+        return type(batch)(to_device(item, device) for item in batch)
+    if hasattr(batch, "to"):
+        return batch.to(device)
+    return batch
+
+
 @dataclass
 class History:
-    """Per-epoch metrics of :func:`fit`; ``test_*`` stay empty without an evaluation loader."""
+    """Per-epoch results of :func:`fit`; ``*_metric`` stay empty without a metric and ``test_*``
+    without test batches."""
 
     train_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
+    train_metric: list[float] = field(default_factory=list)
     test_loss: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
+    test_metric: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
 
     @property
     def num_epochs(self) -> int:
         return len(self.train_loss)
 
+    def named(self, metric: str) -> dict[str, list[float]]:
+        """The history as a dict with the metric under its name, e.g. ``"train_accuracy"``."""
+        return {
+            "train_loss": self.train_loss,
+            f"train_{metric}": self.train_metric,
+            "test_loss": self.test_loss,
+            f"test_{metric}": self.test_metric,
+            "seconds": self.seconds,
+        }
+
 
 @torch.no_grad()
 def evaluate(
-    model: nn.Module, loader: DataLoader, loss_fn: LossFn = F.cross_entropy
-) -> tuple[float, float]:
-    """Mean loss and accuracy of a classifier over a loader.
+    model: nn.Module,
+    batches: Iterable[tuple[Any, torch.Tensor]],
+    *,
+    loss_fn: LossFn = F.cross_entropy,
+    metric: Metric | None = accuracy,
+    forward: Callable[[Any], Any] | None = None,
+) -> tuple[float, float | None]:
+    """Mean loss and metric of ``model`` in evaluation mode over ``(X, y)`` batches.
+
+    Args:
+        model: The network; its device is where the batches go.
+        batches: A DataLoader or any iterable of ``(X, y)``.
+        loss_fn: ``loss_fn(output, y)``, mean over the batch.
+        metric: Per-example scores, see :data:`Metric`; ``None`` for none.
+        forward: ``forward(X)`` -> output; defaults to ``model(X)``.
 
     Returns:
-        ``(loss, accuracy)`` with accuracy in [0, 1].
+        ``(loss, metric)``, each the mean over all examples (``metric`` is ``None`` without one).
     """
     model.eval()
-    device = next(model.parameters()).device
-    total_loss, correct, count = 0.0, 0, 0
-    for X, y in loader:
-        X, y = X.to(device), y.to(device)
-        logits = model(X)
-        total_loss += loss_fn(logits, y).item() * len(y)
-        correct += (logits.argmax(dim=1) == y).sum().item()
+    device = model_device(model)
+    forward = model if forward is None else forward
+    total_loss, total_metric, count = 0.0, 0.0, 0
+    for X, y in batches:
+        X, y = to_device(X, device), to_device(y, device)
+        output = forward(X)
+        total_loss += loss_fn(output, y).item() * len(y)
+        if metric is not None:
+            total_metric += metric(output, y).sum().item()
         count += len(y)
-    return total_loss / count, correct / count
+    if count == 0:
+        raise ValueError("evaluate got no examples; pass a non-empty iterable of (X, y) batches.")
+    return total_loss / count, (None if metric is None else total_metric / count)
 
 
 def fit(
     model: nn.Module,
-    train_loader: DataLoader,
+    train_batches: Iterable[tuple[Any, torch.Tensor]],
     *,
     num_epochs: int,
-    lr: float,
-    test_loader: DataLoader | None = None,
+    optimizer: torch.optim.Optimizer,
     loss_fn: LossFn = F.cross_entropy,
-    weight_decay: float = 0.0,
-    desc: str = "training",
+    metric: Metric | None = accuracy,
+    forward: Callable[[Any], Any] | None = None,
+    test_batches: Iterable[tuple[Any, torch.Tensor]] | None = None,
+    stop: Callable[[History], bool] | None = None,
+    desc: str | None = "training",
 ) -> History:
-    """Train a classifier with Adam; evaluate after every epoch.
+    """The book's supervised loop: per batch forward, loss, ``zero_grad``, backward, step.
+
+    Every batch is moved to the device of ``model`` (:func:`to_device`). The loop draws no
+    random numbers itself: shuffling belongs to ``train_batches`` (a seeded
+    :func:`make_loader` or :class:`ShuffledBatches`), dropout to the model.
 
     Args:
-        model: Maps a batch ``X`` to logits ``(B, C)``.
-        train_loader: Yields ``(X, y)`` with ``y`` int64 ``(B,)``.
-        num_epochs: Passes over ``train_loader``.
-        lr: Adam learning rate.
-        test_loader: Optional held-out data, evaluated after every epoch.
-        loss_fn: ``loss_fn(logits, y)``, mean over the batch.
-        weight_decay: Adam's L2 penalty.
-        desc: Label of the progress bar.
+        model: The network being trained (put in training mode every epoch).
+        train_batches: Re-iterable ``(X, y)`` batches, one pass per epoch: a DataLoader,
+            :class:`ShuffledBatches`, or ``[(X, y)]`` for full-batch training.
+        num_epochs: Passes over ``train_batches``.
+        optimizer: Built on the parameters to train, e.g.
+            ``torch.optim.Adam(model.parameters(), lr=1e-3)``; its state carries over between
+            calls.
+        loss_fn: ``loss_fn(output, y)``, a scalar (the mean over the batch).
+        metric: Per-example scores of the output (default: :func:`accuracy`, for classifiers);
+            ``None`` for none.
+        forward: ``forward(X)`` -> output, for models that take more than one input or parts of
+            a batch; defaults to ``model(X)``.
+        test_batches: Optional held-out ``(X, y)`` batches, evaluated after every epoch.
+        stop: Called with the history after every epoch; training ends when it returns true
+            (early stopping).
+        desc: Label of the progress bar; ``None`` shows none (full-batch training).
 
     Returns:
-        The :class:`History` of the run.
+        The :class:`History`; losses and metrics are means over the examples of each epoch
+        (``len(y)`` counts a batch's examples).
     """
     if num_epochs < 1:
         raise ValueError(f"num_epochs must be at least 1, got {num_epochs}.")
-    if lr <= 0:
-        raise ValueError(f"lr must be positive, got {lr}.")
-    device = next(model.parameters()).device
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    device = model_device(model)
+    forward = model if forward is None else forward
     history = History()
     for epoch in range(num_epochs):
         start = time.perf_counter()
         model.train()
-        total_loss, correct, count = 0.0, 0, 0
-        batches = progress(train_loader, desc=f"{desc} {epoch + 1}/{num_epochs}")
+        total_loss, total_metric, count = 0.0, 0.0, 0
+        batches = train_batches
+        if desc is not None:
+            batches = progress(train_batches, desc=f"{desc} {epoch + 1}/{num_epochs}")
         for X, y in batches:
-            X, y = X.to(device), y.to(device)
-            logits = model(X)
-            loss = loss_fn(logits, y)
+            X, y = to_device(X, device), to_device(y, device)
+            output = forward(X)
+            loss = loss_fn(output, y)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             total_loss += loss.item() * len(y)
-            correct += (logits.argmax(dim=1) == y).sum().item()
+            if metric is not None:
+                with torch.no_grad():
+                    total_metric += metric(output, y).sum().item()
             count += len(y)
+        if count == 0:
+            raise ValueError("train_batches yielded no batch; pass a non-empty iterable.")
         history.train_loss.append(total_loss / count)
-        history.train_accuracy.append(correct / count)
-        if test_loader is not None:
-            test_loss, test_accuracy = evaluate(model, test_loader, loss_fn)
+        if metric is not None:
+            history.train_metric.append(total_metric / count)
+        if test_batches is not None:
+            test_loss, test_metric = evaluate(
+                model, test_batches, loss_fn=loss_fn, metric=metric, forward=forward
+            )
             history.test_loss.append(test_loss)
-            history.test_accuracy.append(test_accuracy)
+            if test_metric is not None:
+                history.test_metric.append(test_metric)
         history.seconds.append(time.perf_counter() - start)
+        if stop is not None and stop(history):
+            break
     return history
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch
 
 from lib import data
 from lib.known_warnings import KNOWN_WARNINGS
@@ -15,6 +16,20 @@ def pytest_configure(config: pytest.Config) -> None:
     """Silence the warnings every notebook silences (:func:`lib.notebook.setup`)."""
     for message in KNOWN_WARNINGS:
         config.addinivalue_line("filterwarnings", f"ignore:{message}")
+
+
+@pytest.fixture(
+    params=[
+        "cpu",
+        pytest.param(
+            "cuda",
+            marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device"),
+        ),
+    ]
+)
+def device(request: pytest.FixtureRequest) -> torch.device:
+    """Every device a test of a ``device=`` argument runs on: the CPU, and CUDA where present."""
+    return torch.device(request.param)
 
 
 @pytest.fixture

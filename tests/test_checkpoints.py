@@ -23,3 +23,20 @@ def test_trains_once_then_loads(tmp_data):
     assert calls == [1, 1]
     train_or_load("toy", {"lr": 0.2}, lambda: nn.Linear(2, 1), train)  # another config trains
     assert calls == [1, 1, 1]
+
+
+def test_trains_and_loads_on_the_requested_device(tmp_data, device):
+    def train(model: nn.Module) -> dict:
+        assert model.weight.device.type == device.type
+        with torch.no_grad():
+            model.weight.fill_(0.5)
+        return {}
+
+    build = lambda: nn.Linear(2, 1)  # noqa: E731
+    trained, _ = train_or_load("toy-device", {}, build, train, device=device)
+    loaded, _ = train_or_load("toy-device", {}, build, train, device=device)
+    assert trained.weight.device.type == loaded.weight.device.type == device.type
+    on_cpu, _ = train_or_load("toy-device", {}, build, train)  # cached on any device, loads here
+    assert on_cpu.weight.device.type == "cpu" and torch.equal(
+        on_cpu.weight.detach().cpu(), loaded.weight.detach().cpu()
+    )

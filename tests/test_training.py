@@ -7,6 +7,8 @@ from torch import nn
 from lib.reproducibility import seed_everything
 from lib.training import (
     History,
+    ShuffledBatches,
+    accuracy,
     evaluate,
     fit,
     images_to_float,
@@ -33,23 +35,92 @@ def test_fit_learns_separable_data_and_records_history():
         model,
         loader,
         num_epochs=5,
-        lr=0.05,
-        test_loader=make_loader(X, y, batch_size=50, shuffle=False),
+        optimizer=torch.optim.Adam(model.parameters(), lr=0.05),
+        test_batches=make_loader(X, y, batch_size=50, shuffle=False),
     )
     assert isinstance(history, History) and history.num_epochs == 5
-    assert len(history.test_accuracy) == len(history.seconds) == 5
+    assert len(history.test_metric) == len(history.seconds) == 5
     assert history.train_loss[-1] < history.train_loss[0]
-    assert history.test_accuracy[-1] > 0.95
-    loss, accuracy = evaluate(model, make_loader(X, y, batch_size=64, shuffle=False))
-    assert accuracy == history.test_accuracy[-1] and loss == pytest.approx(history.test_loss[-1])
+    assert history.test_metric[-1] > 0.95
+    loss, acc = evaluate(model, make_loader(X, y, batch_size=64, shuffle=False))
+    assert acc == history.test_metric[-1] and loss == pytest.approx(history.test_loss[-1])
+    assert set(history.named("accuracy")) == {
+        "train_loss", "train_accuracy", "test_loss", "test_accuracy", "seconds"
+    }  # fmt: skip
+
+
+def test_fit_matches_a_hand_written_loop():
+    """Same batches, same optimizer, same order of zero_grad/backward/step: same weights."""
+    X, y = _blobs()
+
+    def model_and_optimizer() -> tuple[nn.Module, torch.optim.Optimizer]:
+        seed_everything(1)
+        model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Dropout(0.2), nn.Linear(8, 2))
+        return model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    model, optimizer = model_and_optimizer()
+    fit(model, make_loader(X, y, batch_size=32, shuffle=True), num_epochs=2, optimizer=optimizer)
+    reference, optimizer = model_and_optimizer()
+    reference.train()
+    loader = make_loader(X, y, batch_size=32, shuffle=True)
+    for _ in range(2):
+        for X_batch, y_batch in loader:
+            loss = torch.nn.functional.cross_entropy(reference(X_batch), y_batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    for p, q in zip(model.parameters(), reference.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_fit_with_a_loss_forward_metric_and_stop():
+    """A regression on a one-batch list, a custom forward, no metric, early stopping."""
+    seed_everything(0)
+    X = torch.linspace(-1, 1, 50)[:, None]
+    y = 3 * X + 1
+    model = nn.Linear(1, 1)
+    history = fit(
+        model,
+        [(X, y)],
+        num_epochs=100,
+        optimizer=torch.optim.Adam(model.parameters(), lr=0.1),
+        loss_fn=torch.nn.functional.mse_loss,
+        metric=None,
+        forward=lambda inputs: model(2 * inputs) / 2 + 0 * inputs,
+        stop=lambda h: h.train_loss[-1] < 1e-2,
+        desc=None,
+    )
+    assert history.train_loss[-1] < 1e-2 and history.num_epochs < 100
+    assert history.train_metric == [] and history.test_loss == []
+
+
+def test_accuracy_is_per_example():
+    logits = torch.tensor([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0]])
+    assert torch.equal(accuracy(logits, torch.tensor([0, 0, 0])), torch.tensor([1.0, 0.0, 1.0]))
+
+
+def test_shuffled_batches_reshuffle_each_pass_like_randperm():
+    generator = torch.Generator().manual_seed(3)
+    batches = ShuffledBatches(10, 4, lambda idx: (idx, idx), generator=generator)
+    assert len(batches) == 3
+    first, second = (torch.cat([X for X, _ in batches]) for _ in range(2))
+    reference = torch.Generator().manual_seed(3)
+    assert torch.equal(first, torch.randperm(10, generator=reference))
+    assert torch.equal(second, torch.randperm(10, generator=reference))
+    with pytest.raises(ValueError, match="positive"):
+        ShuffledBatches(10, 0, lambda idx: (idx, idx), generator=None)
 
 
 def test_fit_is_reproducible():
     def run() -> list[float]:
         seed_everything(2)
         X, y = _blobs()
+        model = nn.Linear(2, 2)
         return fit(
-            nn.Linear(2, 2), make_loader(X, y, batch_size=16, shuffle=True), num_epochs=2, lr=0.1
+            model,
+            make_loader(X, y, batch_size=16, shuffle=True),
+            num_epochs=2,
+            optimizer=torch.optim.Adam(model.parameters(), lr=0.1),
         ).train_loss
 
     assert run() == run()
@@ -77,10 +148,14 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="batch_size"):
         make_loader(X, y, batch_size=0, shuffle=False)
     loader = make_loader(X, y, batch_size=2, shuffle=False)
+    model = nn.Linear(2, 2)
+    optimizer = torch.optim.Adam(model.parameters())
     with pytest.raises(ValueError, match="num_epochs"):
-        fit(nn.Linear(2, 2), loader, num_epochs=0, lr=0.1)
-    with pytest.raises(ValueError, match="lr"):
-        fit(nn.Linear(2, 2), loader, num_epochs=1, lr=-1.0)
+        fit(model, loader, num_epochs=0, optimizer=optimizer)
+    with pytest.raises(ValueError, match="no batch"):
+        fit(model, [], num_epochs=1, optimizer=optimizer)
+    with pytest.raises(ValueError, match="no examples"):
+        evaluate(model, [])
 
 
 def test_progress_is_quiet_under_ci(monkeypatch):
@@ -92,3 +167,21 @@ def test_progress_is_quiet_under_ci(monkeypatch):
     monkeypatch.setenv("BOOK_PROGRESS", "1")
     monkeypatch.setenv("CI", "true")
     assert not progress_enabled()
+
+
+def test_fit_evaluate_and_predict_on_the_model_device(device):
+    """Batches go to the model's device; predictions come back on the CPU."""
+    seed_everything(0)
+    X, y = _blobs()
+    model = nn.Linear(2, 2).to(device)
+    history = fit(
+        model,
+        make_loader(X, y, batch_size=32, shuffle=True),
+        num_epochs=3,
+        optimizer=torch.optim.Adam(model.parameters(), lr=0.05),
+        test_batches=[(X, y)],
+    )
+    assert history.test_metric[-1] > 0.95 and model.weight.device.type == device.type
+    logits = predict_logits(model, X)
+    assert logits.device.type == "cpu" and logits.shape == (len(X), 2)
+    assert evaluate(model, [(X, y)])[1] == history.test_metric[-1]

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lib.reproducibility import make_generator
+from lib.training import ShuffledBatches, fit, model_device
 
 
 def binarize(X: torch.Tensor, threshold: int = 128) -> torch.Tensor:
@@ -163,9 +164,10 @@ def evaluate_bits_per_dim(model: nn.Module, X: torch.Tensor, *, batch_size: int 
     """Test NLL of ``model`` over binary images ``X`` ``(N, 1, H, W)``, in bits/dim."""
     _check_binary_images(X)
     model.eval()
+    device = model_device(model)
     total = 0.0
     for i in range(0, len(X), batch_size):
-        batch = X[i : i + batch_size]
+        batch = X[i : i + batch_size].to(device)
         total += bits_per_dim(model(batch), batch) * len(batch)
     return total / len(X)
 
@@ -229,20 +231,27 @@ def train_pixelcnn(model: PixelCNN, X: torch.Tensor, config: PixelCNNConfig) -> 
         Training bits/dim of every step.
     """
     _check_binary_images(X)
-    X = X[: config.num_train]
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    generator = make_generator(config.seed)
+    X = X[: config.num_train].to(model_device(model))
     losses: list[float] = []
-    model.train()
-    for _ in range(config.num_epochs):
-        order = torch.randperm(len(X), generator=generator)
-        for i in range(0, len(X), config.batch_size):
-            batch = X[order[i : i + config.batch_size]]
-            loss = F.binary_cross_entropy_with_logits(model(batch), batch)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item() / math.log(2.0))
+
+    def take(indices: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        batch = X[indices]
+        return batch, batch  # the images are their own targets
+
+    def loss_fn(logits: torch.Tensor, batch: torch.Tensor) -> torch.Tensor:
+        loss = F.binary_cross_entropy_with_logits(logits, batch)
+        losses.append(loss.item() / math.log(2.0))
+        return loss
+
+    fit(
+        model,
+        ShuffledBatches(len(X), config.batch_size, take, generator=make_generator(config.seed)),
+        num_epochs=config.num_epochs,
+        optimizer=torch.optim.Adam(model.parameters(), lr=config.lr),
+        loss_fn=loss_fn,
+        metric=None,
+        desc="PixelCNN",
+    )
     model.eval()
     return losses
 
@@ -257,7 +266,8 @@ def sample(
 ) -> torch.Tensor:
     """Draw images pixel by pixel: one full network pass per pixel (``image_size**2`` passes).
 
-    Deterministic for a given ``generator`` state.
+    Deterministic for a given ``generator`` state (a CPU generator, whose uniforms are moved to
+    the model's device); the images are returned on the CPU.
 
     Shapes:
         returns ``(num_samples, 1, image_size, image_size)`` in {0, 1}.
@@ -267,12 +277,14 @@ def sample(
             f"num_samples and image_size must be positive, got {num_samples}, {image_size}."
         )
     model.eval()
-    X = torch.zeros(num_samples, 1, image_size, image_size)
+    device = model_device(model)
+    X = torch.zeros(num_samples, 1, image_size, image_size, device=device)
     for i in range(image_size):
         for j in range(image_size):
             p = torch.sigmoid(model(X)[:, 0, i, j])
-            X[:, 0, i, j] = (torch.rand(num_samples, generator=generator) < p).float()
-    return X
+            u = torch.rand(num_samples, generator=generator).to(device)  # CPU draws everywhere
+            X[:, 0, i, j] = (u < p).float()
+    return X.cpu()
 
 
 def dependency_map(model: nn.Module, row: int, col: int, *, image_size: int = 28) -> torch.Tensor:

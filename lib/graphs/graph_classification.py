@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lib.graphs.gcn import GCN, SparseMatrix, gcn_norm
+from lib.training import ShuffledBatches, fit, model_device
 
 FAMILIES = ("erdos-renyi", "barabasi-albert", "watts-strogatz", "two-communities")
 """The generators, one class each."""
@@ -102,6 +103,12 @@ class GraphBatch:
     batch: torch.Tensor
     y: torch.Tensor
 
+    def to(self, device: torch.device | str) -> GraphBatch:
+        """The batch on ``device``."""
+        return GraphBatch(
+            self.x.to(device), self.adj.to(device), self.batch.to(device), self.y.to(device)
+        )
+
 
 def collate(graphs: Sequence[GraphSample], max_degree: int = 10) -> GraphBatch:
     """Stack graphs into one :class:`GraphBatch`."""
@@ -154,7 +161,7 @@ class GraphClassifier(nn.Module):
     def forward(self, data: GraphBatch) -> torch.Tensor:
         z = self.gcn(data.x, data.adj)
         num_graphs = int(data.batch.max()) + 1
-        pooled = torch.zeros(num_graphs, z.shape[1]).index_add_(0, data.batch, z)
+        pooled = z.new_zeros(num_graphs, z.shape[1]).index_add_(0, data.batch, z)
         if self.readout == "mean":
             pooled = pooled / torch.bincount(data.batch, minlength=num_graphs)[:, None]
         return pooled
@@ -169,28 +176,35 @@ def train_graph_classifier(
     lr: float = 0.01,
     generator: torch.Generator | None = None,
 ) -> list[float]:
-    """Mini-batch training with Adam; returns the mean training loss of every epoch."""
-    batches = len(train)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
-    for _ in range(num_epochs):
-        order = torch.randperm(batches, generator=generator).tolist()
-        total = 0.0
-        model.train()
-        for i in range(0, batches, batch_size):
-            data = collate([train[j] for j in order[i : i + batch_size]])
-            optimizer.zero_grad()
-            loss = F.cross_entropy(model(data), data.y)
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(data.y)
-        losses.append(total / batches)
-    return losses
+    """Mini-batch training with Adam on the model's device; the mean training loss of every epoch.
+
+    Args:
+        model: The classifier (trained in place).
+        train: The training graphs.
+        num_epochs: Passes over ``train``.
+        batch_size: Graphs per step.
+        lr: Adam learning rate.
+        generator: Randomness of the order of the graphs.
+    """
+
+    def take(indices: torch.Tensor) -> tuple[GraphBatch, torch.Tensor]:
+        data = collate([train[j] for j in indices.tolist()])
+        return data, data.y
+
+    history = fit(
+        model,
+        ShuffledBatches(len(train), batch_size, take, generator=generator),
+        num_epochs=num_epochs,
+        optimizer=torch.optim.Adam(model.parameters(), lr=lr),
+        metric=None,
+        desc="graph classifier",
+    )
+    return history.train_loss
 
 
 @torch.no_grad()
 def graph_accuracy(model: GraphClassifier, graphs: Sequence[GraphSample]) -> float:
     """Fraction of graphs whose class is predicted correctly."""
     model.eval()
-    data = collate(graphs)
+    data = collate(graphs).to(model_device(model))
     return (model(data).argmax(dim=1) == data.y).float().mean().item()

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lib.graphs.gcn import GCN, check_graph, normalized_adjacency, to_undirected
+from lib.training import fit
 
 PAPER_GAE_CORA = {"auc": 0.910, "ap": 0.920}
 """GAE on Cora with features, Table 1 of Kipf & Welling (2016)."""
@@ -134,7 +135,7 @@ def link_scores(z: torch.Tensor, pos: torch.Tensor, neg: torch.Tensor) -> dict[s
     """ROC AUC and average precision of ``σ(z_i^T z_j)`` on held-out edges vs non-edges."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
-    scores = torch.cat([GAE.decode(z, pos), GAE.decode(z, neg)]).sigmoid().detach().numpy()
+    scores = torch.cat([GAE.decode(z, pos), GAE.decode(z, neg)]).sigmoid().detach().cpu().numpy()
     labels = np.concatenate([np.ones(pos.shape[1]), np.zeros(neg.shape[1])])
     return {
         "auc": float(roc_auc_score(labels, scores)),
@@ -162,6 +163,7 @@ def train_gae(
     num_epochs: int = 200,
     lr: float = 0.01,
     generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
 ) -> GAEResult:
     """Train a GAE on ``split.train_edge_index`` and score the held-out edges.
 
@@ -176,17 +178,19 @@ def train_gae(
         num_epochs: Full-batch epochs with Adam.
         lr: Learning rate.
         generator: Randomness of our negative sampling (PyG uses the global seed).
+        device: Where the graph, the features and the model go.
     """
     if implementation not in ("ours", "pyg"):
         raise ValueError(f"implementation must be 'ours' or 'pyg', got {implementation!r}.")
     num_nodes = x.shape[0]
     start = time.perf_counter()
     pos = split.train_edge_index[:, split.train_edge_index[0] < split.train_edge_index[1]]
+    x, edge_index = x.to(device), split.train_edge_index.to(device)
     if implementation == "ours":
-        model = GAE(x.shape[1], hidden, latent)
-        adj = normalized_adjacency(split.train_edge_index, num_nodes)
+        model = GAE(x.shape[1], hidden, latent).to(device)
+        adj = normalized_adjacency(split.train_edge_index, num_nodes).to(device)
         encode = lambda: model.encode(x, adj)  # noqa: E731
-        loss_fn = lambda z: reconstruction_loss(z, pos, num_nodes, generator)  # noqa: E731
+        loss_fn = lambda z, pos: reconstruction_loss(z, pos, num_nodes, generator)  # noqa: E731
     else:
         from torch_geometric.nn import GAE as PyGGAE
         from torch_geometric.nn import GCNConv
@@ -200,15 +204,19 @@ def train_gae(
             def forward(self, x, edge_index):
                 return self.conv2(F.relu(self.conv1(x, edge_index)), edge_index)
 
-        model = PyGGAE(Encoder())
-        encode = lambda: model.encode(x, split.train_edge_index)  # noqa: E731
-        loss_fn = lambda z: model.recon_loss(z, pos)  # noqa: E731
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    for _ in range(num_epochs):
-        model.train()
-        optimizer.zero_grad()
-        loss_fn(encode()).backward()
-        optimizer.step()
+        model = PyGGAE(Encoder()).to(device)
+        encode = lambda: model.encode(x, edge_index)  # noqa: E731
+        loss_fn = lambda z, pos: model.recon_loss(z, pos)  # noqa: E731
+    fit(
+        model,
+        [(None, pos)],  # full batch: the positives are the targets, the encoder sees the graph
+        num_epochs=num_epochs,
+        optimizer=torch.optim.Adam(model.parameters(), lr=lr),
+        loss_fn=loss_fn,
+        metric=None,
+        forward=lambda _: encode(),
+        desc=None,
+    )
     model.eval()
     with torch.no_grad():
         z = encode()

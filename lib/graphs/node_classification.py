@@ -33,6 +33,7 @@ from lib.graphs.gcn import (
     sparse_dropout,
 )
 from lib.reproducibility import seed_everything
+from lib.training import History, fit, model_device
 
 PAPER_TABLE2 = {"cora": 81.5, "citeseer": 70.3}
 """Test accuracy (%) of GCN in Table 2 of Kipf & Welling (2017)."""
@@ -101,7 +102,8 @@ def train_node_classifier(
     Args:
         forward: Computes logits ``(N, C)`` of every node with ``model`` (reads
             ``model.training`` for dropout).
-        model: The model whose parameters are trained.
+        model: The model whose parameters are trained; ``y`` and the masks are moved to its
+            device, where ``forward`` must compute.
         y: Labels ``(N,)``.
         train_mask: Boolean ``(N,)`` labelled nodes.
         val_mask: Boolean ``(N,)`` validation nodes (early stopping).
@@ -123,6 +125,10 @@ def train_node_classifier(
         if mask.dtype != torch.bool or mask.shape != y.shape:
             raise ValueError(f"{name} must be a boolean tensor of shape {tuple(y.shape)}.")
     start = time.perf_counter()
+    device = model_device(model)
+    y, train_mask, val_mask, test_mask = (
+        t.to(device) for t in (y, train_mask, val_mask, test_mask)
+    )
     decay = list(decay_parameters)
     decay_ids = {id(p) for p in decay}
     rest = [p for p in model.parameters() if id(p) not in decay_ids]
@@ -130,29 +136,34 @@ def train_node_classifier(
         [{"params": decay, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0.0}],
         lr=lr,
     )
-    y_train, y_val = y[train_mask], y[val_mask]
+    y_val = y[val_mask]
     val_losses: list[float] = []
-    epoch = 0
-    for epoch in range(1, num_epochs + 1):
-        model.train()
-        optimizer.zero_grad()
-        loss = F.cross_entropy(forward()[train_mask], y_train)
-        loss.backward()
-        optimizer.step()
-        if early_stopping is not None:
-            model.eval()
-            with torch.no_grad():
-                val_losses.append(F.cross_entropy(forward()[val_mask], y_val).item())
-            window = val_losses[-early_stopping - 1 : -1]
-            if epoch > early_stopping and val_losses[-1] > np.mean(window):
-                break
+
+    def validation_loss_rose(_history: History) -> bool:
+        """Kipf & Welling's rule: the validation loss exceeds the mean of the previous window."""
+        model.eval()
+        with torch.no_grad():
+            val_losses.append(F.cross_entropy(forward()[val_mask], y_val).item())
+        window = val_losses[-early_stopping - 1 : -1]
+        return len(val_losses) > early_stopping and val_losses[-1] > np.mean(window)
+
+    history = fit(
+        model,
+        [(train_mask, y[train_mask])],  # full batch: one step per epoch on the labelled nodes
+        num_epochs=num_epochs,
+        optimizer=optimizer,
+        metric=None,
+        forward=lambda mask: forward()[mask],
+        stop=None if early_stopping is None else validation_loss_rose,
+        desc=None,
+    )
     model.eval()
     with torch.no_grad():
         pred = forward().argmax(dim=1)
     return NodeClassificationRun(
         test_accuracy=(pred[test_mask] == y[test_mask]).float().mean().item(),
         val_accuracy=(pred[val_mask] == y[val_mask]).float().mean().item(),
-        epochs=epoch,
+        epochs=history.num_epochs,
         seconds=time.perf_counter() - start,
     )
 
@@ -238,6 +249,7 @@ def run_table2(
     num_epochs: int = 200,
     hidden: int = 16,
     early_stopping: int | None = 10,
+    device: torch.device | str = "cpu",
 ) -> Table2Result:
     """Train the two-layer GCN once per seed on a Planetoid graph with its public split.
 
@@ -251,6 +263,7 @@ def run_table2(
         num_epochs: Maximum epochs.
         hidden: Hidden units.
         early_stopping: Early-stopping window, see :func:`train_node_classifier`.
+        device: Where the graph, the features and every model go.
 
     Returns:
         A :class:`Table2Result`; ``setup_seconds`` holds our one-off preprocessing.
@@ -264,22 +277,23 @@ def run_table2(
     num_nodes, num_features = x.shape
     num_classes = int(data.y.max()) + 1
     if implementation != "pyg":
-        features = SparseMatrix.from_dense(x)
+        features = SparseMatrix.from_dense(x).to(device)
     if implementation == "ours":
-        adj = normalized_adjacency(data.edge_index, num_nodes)
+        adj = normalized_adjacency(data.edge_index, num_nodes).to(device)
+    x, edge_index = x.to(device), data.edge_index.to(device)
     result = Table2Result(dataset, implementation, setup_seconds=time.perf_counter() - start)
     for seed in seeds:
         seed_everything(seed)
         if implementation == "pyg":
-            model = PyGGCN(num_features, hidden, num_classes)
-            forward = lambda m=model: m(x, data.edge_index)  # noqa: E731
+            model = PyGGCN(num_features, hidden, num_classes).to(device)
+            forward = lambda m=model: m(x, edge_index)  # noqa: E731
             decay = model.conv1.parameters()
         elif implementation == "pyg-same-draws":  # our initialisation, copied into GCNConv
-            model = PyGGCNSameDraws.from_gcn(GCN(num_features, hidden, num_classes))
-            forward = lambda m=model: m(features, data.edge_index)  # noqa: E731
+            model = PyGGCNSameDraws.from_gcn(GCN(num_features, hidden, num_classes)).to(device)
+            forward = lambda m=model: m(features, edge_index)  # noqa: E731
             decay = model.conv1.parameters()
         else:
-            model = GCN(num_features, hidden, num_classes)
+            model = GCN(num_features, hidden, num_classes).to(device)
             forward = lambda m=model: m(features, adj)  # noqa: E731
             decay = model.layers[0].parameters()
         result.runs.append(

@@ -22,10 +22,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from lib.graphs.gcn import SparseMatrix, check_graph
+from lib.training import ShuffledBatches, fit, model_device
 
 
 @dataclass
@@ -42,6 +42,10 @@ class SampledBatch:
     nodes: torch.Tensor
     blocks: list[SparseMatrix]
     num_seeds: int
+
+    def to(self, device: torch.device | str) -> SampledBatch:
+        """The blocks on ``device`` (the node ids stay where the sampler made them)."""
+        return SampledBatch(self.nodes, [b.to(device) for b in self.blocks], self.num_seeds)
 
 
 class NeighborSampler:
@@ -179,21 +183,28 @@ def train_sampled(
     """
     if batch_size < 1 or num_epochs < 1:
         raise ValueError("batch_size and num_epochs must be positive.")
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    x = x.to(model_device(model))
     start = time.perf_counter()
-    sampling, batches, nodes = 0.0, 0, 0
-    for _ in range(num_epochs):
-        order = train_idx[torch.randperm(len(train_idx), generator=generator)]
-        for i in range(0, len(order), batch_size):
-            seeds = order[i : i + batch_size]
-            t0 = time.perf_counter()
-            batch = sampler.sample(seeds, generator)
-            sampling += time.perf_counter() - t0
-            model.train()
-            optimizer.zero_grad()
-            logits = model(x[batch.nodes], batch.blocks)
-            F.cross_entropy(logits, y[seeds]).backward()
-            optimizer.step()
-            batches += 1
-            nodes += len(batch.nodes)
-    return SampledTrainingResult(time.perf_counter() - start, batches, nodes, sampling)
+    counts = {"sampling": 0.0, "batches": 0, "nodes": 0}
+
+    def take(indices: torch.Tensor) -> tuple[SampledBatch, torch.Tensor]:
+        seeds = train_idx[indices]
+        t0 = time.perf_counter()
+        batch = sampler.sample(seeds, generator)
+        counts["sampling"] += time.perf_counter() - t0
+        counts["batches"] += 1
+        counts["nodes"] += len(batch.nodes)
+        return batch, y[seeds]
+
+    fit(
+        model,
+        ShuffledBatches(len(train_idx), batch_size, take, generator=generator),
+        num_epochs=num_epochs,
+        optimizer=torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay),
+        metric=None,
+        forward=lambda batch: model(x[batch.nodes], batch.blocks),
+        desc="sampled GCN",
+    )
+    return SampledTrainingResult(
+        time.perf_counter() - start, counts["batches"], counts["nodes"], counts["sampling"]
+    )

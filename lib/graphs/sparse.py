@@ -102,6 +102,12 @@ class SparseMatrix:
     def to_dense(self) -> torch.Tensor:
         return self.matrix.to_dense()
 
+    def to(self, device: torch.device | str) -> SparseMatrix:
+        """The matrix on ``device``."""
+        return SparseMatrix(
+            *(t.to(device) for t in (self.matrix, self.transpose, self.perm, self.row, self.col))
+        )
+
     def t(self) -> SparseMatrix:
         inv = torch.empty_like(self.perm)
         inv[self.perm] = torch.arange(self.perm.numel())

@@ -30,6 +30,7 @@ from torch import nn
 from lib.reproducibility import make_generator
 from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import single_thread
+from lib.training import ShuffledBatches, fit, model_device
 
 X_LIMIT = 2.4
 """CartPole-v1 ends when the cart position leaves ``[-2.4, 2.4]``."""
@@ -157,6 +158,15 @@ def collect(env: gym.Env, act, num_steps: int, *, seed: int) -> tuple[Transition
     ), returns
 
 
+def squared_error(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean squared error over every entry: ``((prediction - target) ** 2).mean()``.
+
+    Shapes:
+        prediction, target: ``(B, obs_dim)`` -> scalar.
+    """
+    return ((prediction - target) ** 2).mean()
+
+
 def fit_dynamics(
     model: DynamicsModel,
     data: Transitions,
@@ -166,15 +176,20 @@ def fit_dynamics(
     lr: float = 1e-3,
     seed: int = 0,
 ) -> list[float]:
-    """Fit ``model`` to ``data`` by mean squared error on the standardised state change.
+    """Fit ``model`` to ``data`` by mean squared error on the standardised state change, on the
+    model's device.
 
     Returns:
         Training loss of each epoch (standardised units).
     """
     if len(data) < 2:
         raise ValueError(f"need at least 2 transitions to fit a model, got {len(data)}.")
-    obs, next_obs = torch.from_numpy(data.obs), torch.from_numpy(data.next_obs)
-    action = torch.from_numpy(data.action).long()
+    device = model_device(model)
+    obs, next_obs = (
+        torch.from_numpy(data.obs).to(device),
+        torch.from_numpy(data.next_obs).to(device),
+    )
+    action = torch.from_numpy(data.action).long().to(device)
     delta = next_obs - obs
     with torch.no_grad():
         model.obs_mean.copy_(obs.mean(0))
@@ -182,30 +197,29 @@ def fit_dynamics(
         model.delta_mean.copy_(delta.mean(0))
         model.delta_std.copy_(delta.std(0) + 1e-6)
     target = (delta - model.delta_mean) / model.delta_std
-    gen = make_generator(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
-    model.train()
-    for _ in range(num_epochs):
-        perm = torch.randperm(len(data), generator=gen)
-        total = 0.0
-        for start in range(0, len(data), batch_size):
-            idx = perm[start : start + batch_size]
-            x = torch.cat(
-                [
-                    (obs[idx] - model.obs_mean) / model.obs_std,
-                    nn.functional.one_hot(action[idx], model.num_actions).float(),
-                ],
-                -1,
-            )
-            loss = ((model.net(x) - target[idx]) ** 2).mean()
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(idx)
-        losses.append(total / len(data))
+    inputs = torch.cat(
+        [
+            (obs - model.obs_mean) / model.obs_std,
+            nn.functional.one_hot(action, model.num_actions).float(),
+        ],
+        -1,
+    )
+    history = fit(
+        model.net,
+        ShuffledBatches(
+            len(data),
+            batch_size,
+            lambda idx: (inputs[idx], target[idx]),
+            generator=make_generator(seed),
+        ),
+        num_epochs=num_epochs,
+        optimizer=torch.optim.Adam(model.parameters(), lr=lr),
+        loss_fn=squared_error,
+        metric=None,
+        desc=None,
+    )
     model.eval()
-    return losses
+    return history.train_loss
 
 
 class RandomShootingMPC:

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from lib.baselines import BaselineConfig, load_or_train_baseline
-from lib.training import predict_logits
+from lib.training import model_device, predict_logits
 
 MEMBER_EPOCHS = 2
 """Epochs of every cached chapter-1 network (ensemble members and the MC-dropout network)."""
@@ -39,9 +39,14 @@ def member_config(
 
 
 def load_members(
-    num_members: int = 5, *, num_epochs: int = MEMBER_EPOCHS
+    num_members: int = 5, *, num_epochs: int = MEMBER_EPOCHS, device: torch.device | str = "cpu"
 ) -> tuple[list[nn.Module], list[dict]]:
     """Deep-ensemble members with seeds ``0..num_members-1`` (trained and cached if absent).
+
+    Args:
+        num_members: Ensemble size ``M``.
+        num_epochs: Epochs of every member.
+        device: Where the members are trained or loaded to.
 
     Returns:
         ``(models, metrics)``; ``metrics[m]["test_accuracy"]`` is member ``m``'s test accuracy.
@@ -49,18 +54,22 @@ def load_members(
     if num_members < 1:
         raise ValueError(f"num_members must be at least 1, got {num_members}.")
     pairs = [
-        load_or_train_baseline(member_config(s, num_epochs=num_epochs)) for s in range(num_members)
+        load_or_train_baseline(member_config(s, num_epochs=num_epochs), device=device)
+        for s in range(num_members)
     ]
     return [m for m, _ in pairs], [d for _, d in pairs]
 
 
-def load_mc_dropout_model(rate: float = MC_DROPOUT_RATE) -> tuple[nn.Module, dict]:
-    """The SmallCNN trained with dropout ``rate`` (seed 0), for MC dropout."""
-    return load_or_train_baseline(member_config(0, dropout=rate))
+def load_mc_dropout_model(
+    rate: float = MC_DROPOUT_RATE, *, device: torch.device | str = "cpu"
+) -> tuple[nn.Module, dict]:
+    """The SmallCNN trained with dropout ``rate`` (seed 0), for MC dropout, on ``device``."""
+    return load_or_train_baseline(member_config(0, dropout=rate), device=device)
 
 
 def probs_of(model: nn.Module, X: torch.Tensor, *, batch_size: int = 1000) -> torch.Tensor:
-    """Softmax probabilities of ``model`` in evaluation mode.
+    """Softmax probabilities of ``model`` in evaluation mode, on the CPU (``X`` is moved to the
+    model's device batch by batch).
 
     Shapes:
         X: ``(N, 1, 28, 28)`` float in [0, 1] → ``(N, C)``.
@@ -100,8 +109,9 @@ def mc_dropout_probs(
     """MC dropout (Gal & Ghahramani 2016): ``num_samples`` passes with dropout switched on.
 
     Only the dropout layers are put in training mode (batch-norm layers, if any, stay in
-    evaluation mode). The dropout masks come from a forked, seeded RNG, so the global random
-    state is untouched and the result is reproducible.
+    evaluation mode). The dropout masks come from a forked, seeded RNG (of the model's device),
+    so the global random state is untouched and the result is reproducible. ``X`` is moved to
+    the model's device batch by batch; the probabilities are returned on the CPU.
 
     Shapes:
         X: ``(N, ...)`` → ``(num_samples, N, C)``.
@@ -113,16 +123,20 @@ def mc_dropout_probs(
         )
     if num_samples < 1:
         raise ValueError(f"num_samples must be at least 1, got {num_samples}.")
+    device = model_device(model)
     model.eval()
     for m in dropouts:
         m.train()
     try:
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[] if device.type == "cpu" else [device]):
             torch.manual_seed(seed)
             samples = []
             for _ in range(num_samples):
                 logits = torch.cat(
-                    [model(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
+                    [
+                        model(X[i : i + batch_size].to(device)).cpu()
+                        for i in range(0, len(X), batch_size)
+                    ]
                 )
                 samples.append(torch.softmax(logits.double(), dim=1))
     finally:

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lib.reproducibility import make_generator, seed_everything
+from lib.training import fit, model_device
 
 X_RANGE = (-4.0, 4.0)
 
@@ -112,21 +113,30 @@ def train_gaussian_mlp(
     num_steps: int = 1500,
     lr: float = 1e-2,
     hidden: int = 64,
+    device: torch.device | str = "cpu",
 ) -> GaussianMLP:
     """Fit a :class:`GaussianMLP` by full-batch Adam on the Gaussian NLL (about a second).
 
-    Shapes:
-        X, y: ``(N, 1)``.
+    Args:
+        X: Inputs ``(N, 1)``.
+        y: Targets ``(N, 1)``.
+        seed: Seed of the initialisation.
+        num_steps: Adam steps on the whole data set.
+        lr: Learning rate.
+        hidden: Hidden units per layer.
+        device: Where the network is trained and returned.
     """
     seed_everything(seed)
-    model = GaussianMLP(hidden)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    for _ in range(num_steps):
-        mean, var = model(X)
-        loss = gaussian_nll(mean, var, y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    model = GaussianMLP(hidden).to(device)
+    fit(
+        model,
+        [(X, y)],
+        num_epochs=num_steps,
+        optimizer=torch.optim.Adam(model.parameters(), lr=lr),
+        loss_fn=lambda out, y: gaussian_nll(*out, y),
+        metric=None,
+        desc=None,
+    )
     return model.eval()
 
 
@@ -134,13 +144,16 @@ def train_gaussian_mlp(
 def predict_ensemble(
     models: list[GaussianMLP], X: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Every member's mean and variance.
+    """Every member's mean and variance, on the CPU (``X`` goes to each member's device).
 
     Shapes:
         X: ``(N, 1)`` → ``(means, vars)``, each ``(M, N)``.
     """
-    outs = [m(X) for m in models]
-    return torch.stack([o[0][:, 0] for o in outs]), torch.stack([o[1][:, 0] for o in outs])
+    outs = [m(X.to(model_device(m))) for m in models]
+    return (
+        torch.stack([o[0][:, 0].cpu() for o in outs]),
+        torch.stack([o[1][:, 0].cpu() for o in outs]),
+    )
 
 
 def variance_split(

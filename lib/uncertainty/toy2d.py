@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from lib.reproducibility import make_generator, seed_everything
+from lib.training import fit
 
 CENTRES = torch.tensor([[-2.0, 0.0], [2.0, 0.0], [0.0, 2.5]])
 
@@ -60,17 +60,29 @@ def train_toy(
     dropout: float = 0.0,
     num_steps: int = 500,
     lr: float = 1e-2,
+    device: torch.device | str = "cpu",
 ) -> ToyMLP:
-    """Full-batch Adam on the cross-entropy, seeded (a fraction of a second)."""
+    """Full-batch Adam on the cross-entropy, seeded (a fraction of a second).
+
+    Args:
+        X: Points ``(N, 2)``.
+        y: Classes ``(N,)`` int64.
+        seed: Seed of the initialisation and the dropout masks.
+        dropout: Dropout probability after each hidden layer.
+        num_steps: Adam steps on the whole data set.
+        lr: Learning rate.
+        device: Where the network is trained and returned.
+    """
     seed_everything(seed)
-    model = ToyMLP(dropout=dropout)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    model.train()
-    for _ in range(num_steps):
-        loss = F.cross_entropy(model(X), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    model = ToyMLP(dropout=dropout).to(device)
+    fit(
+        model,
+        [(X, y)],
+        num_epochs=num_steps,
+        optimizer=torch.optim.Adam(model.parameters(), lr=lr),
+        metric=None,
+        desc=None,
+    )
     return model.eval()
 
 

@@ -149,3 +149,16 @@ def test_gated_pixelcnn_is_causal_and_has_no_blind_spot():
     assert stack_masks(3)["horizontal"].tolist() == [[0, 0, 0], [1, 1, 0], [0, 0, 0]]
     with pytest.raises(ValueError, match="odd"):
         stack_masks(2)
+
+
+def test_training_and_sampling_on_the_model_device(device):
+    torch.manual_seed(0)
+    X = (torch.rand(8, 1, 6, 6, generator=torch.Generator().manual_seed(0)) < 0.5).float()
+    model = PixelCNN(channels=4, num_layers=1).to(device)
+    losses = train_pixelcnn(model, X, PixelCNNConfig(num_train=8, batch_size=4))
+    assert len(losses) == 2
+    images = sample(model, 2, image_size=6, generator=torch.Generator().manual_seed(1))
+    assert images.device.type == "cpu" and images.shape == (2, 1, 6, 6)
+    from lib.generative.pixelcnn import evaluate_bits_per_dim
+
+    assert evaluate_bits_per_dim(model, X) > 0

@@ -333,3 +333,33 @@ def test_sampled_mean_is_biased_towards_the_node_itself_when_fanout_is_below_the
     assert (
         abs(sum(neighbours_only) / draws - x[1:, 0].mean().item()) < 5 * standard_error
     )  # unbiased
+
+
+def test_graph_training_on_the_requested_device(karate, device):
+    """Every graph trainer runs where its model is (or where ``device=`` says)."""
+    edge_index, n = karate
+    x = torch.eye(n)
+    split = split_edges(edge_index, n, generator=torch.Generator().manual_seed(0))
+    torch.manual_seed(0)
+    gae = train_gae(x, split, hidden=8, latent=4, num_epochs=5, device=device)
+    assert 0 <= gae.auc <= 1
+    y = torch.arange(n) % 2
+    mask = torch.zeros(n, dtype=torch.bool)
+    mask[:10] = True
+    torch.manual_seed(0)
+    model = GCN(n, 8, 2).to(device)
+    adj = normalized_adjacency(edge_index, n).to(device)
+    run = train_node_classifier(
+        lambda: model(x.to(device), adj), model, y, mask, ~mask, ~mask,
+        decay_parameters=model.layers[0].parameters(), num_epochs=5, early_stopping=None,
+    )  # fmt: skip
+    assert run.epochs == 5
+    result = train_sampled(
+        model, x, y, torch.arange(n), NeighborSampler(edge_index, n, [3, 3]),
+        batch_size=16, num_epochs=1, generator=torch.Generator().manual_seed(0),
+    )  # fmt: skip
+    assert result.num_batches == 3
+    graphs = make_graph_families(2, seed=0)
+    classifier = GraphClassifier(11, 8, 4).to(device)
+    losses = train_graph_classifier(classifier, graphs, num_epochs=2, batch_size=4)
+    assert len(losses) == 2 and 0 <= graph_accuracy(classifier, graphs) <= 1

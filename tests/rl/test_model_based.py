@@ -61,3 +61,13 @@ def test_train_mbrl_is_seeded_and_aggregates_data():
         for a, b in zip(first.model.parameters(), second.model.parameters(), strict=True)
     )
     assert first.config["iterations"] == 2 and (first.eval_returns >= 1).all()
+
+
+def test_fit_dynamics_on_the_model_device(device):
+    env = gym.make("CartPole-v1")
+    rng = np.random.default_rng(0)
+    data, _ = collect(env, lambda _o: rng.integers(2), 200, seed=0)
+    torch.manual_seed(0)
+    model = DynamicsModel().to(device)
+    losses = fit_dynamics(model, data, num_epochs=3, seed=0)
+    assert len(losses) == 3 and model.obs_mean.device.type == device.type

@@ -71,3 +71,29 @@ def test_toy2d():
     xx, yy, conf = toy2d.confidence_grid(lambda p: torch.softmax(model(p), 1), resolution=11)
     assert conf.shape == (11, 11) and (conf >= 1 / 3 - 1e-6).all() and (conf <= 1).all()
     assert math.isclose(xx[0, 0].item(), -8.0)
+
+
+def test_toys_train_on_the_requested_device(device):
+    X, y = toy2d.make_blobs(30)
+    toy = toy2d.train_toy(X, y, num_steps=50, device=device)
+    assert next(toy.parameters()).device.type == device.type
+    Xr, yr = regression.make_heteroscedastic(50)
+    net = regression.train_gaussian_mlp(Xr, yr, num_steps=50, device=device)
+    means, variances = regression.predict_ensemble([net], Xr)
+    assert means.shape == variances.shape == (1, 50) and means.device.type == "cpu"
+    if device.type == "cpu":  # the default device gives the same network
+        default = regression.train_gaussian_mlp(Xr, yr, num_steps=50)
+        assert all(map(torch.equal, net.parameters(), default.parameters()))
+
+
+def test_ensemble_and_mc_dropout_on_the_model_device(device):
+    torch.manual_seed(0)
+    X = torch.rand(5, 1, 28, 28)
+    net = SmallCNN(dropout=0.5)
+    on_cpu = ensembles.mc_dropout_probs(net, X, num_samples=2, seed=1)
+    net.to(device)
+    probs = ensembles.mc_dropout_probs(net, X, num_samples=2, seed=1)
+    assert probs.device.type == "cpu" and probs.shape == (2, 5, 10)
+    assert ensembles.ensemble_probs([net], X).device.type == "cpu"
+    if device.type == "cpu":
+        assert torch.equal(probs, on_cpu)
