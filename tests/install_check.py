@@ -14,7 +14,8 @@ import torch_geometric.nn
 
 import lib
 from lib.generative.pixelcnn import PixelCNN, sample
-from lib.graphs.gcn import GCNLayer, normalized_adjacency
+from lib.graphs.gcn import GCNLayer
+from lib.graphs.normalization import normalized_adjacency
 from lib.models import SmallCNN
 from lib.notebook import glue, setup, versions
 from lib.rl.mdp import from_gymnasium, value_iteration

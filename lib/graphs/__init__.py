@@ -10,23 +10,17 @@ autograd product), :mod:`lib.graphs.validation`, :mod:`lib.graphs.graph_ops` (gr
 labels), :mod:`lib.graphs.plotting`.
 """
 
-from lib.graphs.gcn import (
-    GCN,
-    GCNLayer,
-    SparseMatrix,
-    check_graph,
+from lib.graphs.gcn import GCN, GCNLayer, literal_gcn_update
+from lib.graphs.graph_ops import (
     dirichlet_energy,
     from_networkx,
-    gcn_norm,
     induced_edges,
-    literal_gcn_update,
-    mean_adjacency,
-    normalized_adjacency,
     permute_graph,
-    row_normalize,
-    sparse_dropout,
     to_undirected,
 )
+from lib.graphs.normalization import gcn_norm, mean_adjacency, normalized_adjacency, row_normalize
+from lib.graphs.sparse import SparseMatrix, sparse_dropout
+from lib.graphs.validation import check_graph
 
 __all__ = [
     "GCN",

@@ -1,4 +1,4 @@
-"""Graph convolutional networks from scratch: normalised adjacency, dense and sparse layers.
+"""Graph convolutional networks from scratch: the GCN layer and model, dense and sparse.
 
 The layer of Kipf & Welling (ICLR 2017, "Semi-Supervised Classification with Graph
 Convolutional Networks"):
@@ -17,6 +17,10 @@ weight 1.
 The sparse path keeps the normalised adjacency as a :class:`SparseMatrix`: a CSR matrix plus
 its transpose, built once (the cache), so the forward pass is one CSR product and the
 backward pass is one CSR product with the stored transpose, with no coalescing per step.
+
+The normalised adjacency is built in :mod:`lib.graphs.normalization`, :class:`SparseMatrix` and
+dropout live in :mod:`lib.graphs.sparse`, input checks in :mod:`lib.graphs.validation` and graph
+utilities in :mod:`lib.graphs.graph_ops`.
 """
 
 from __future__ import annotations
@@ -24,42 +28,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lib.graphs.graph_ops import (  # re-exported: lib.graphs.gcn was their home
-    dirichlet_energy,
-    from_networkx,
-    induced_edges,
-    permute_graph,
-    to_undirected,
-)
-from lib.graphs.normalization import (  # re-exported
-    add_remaining_self_loops,
-    gcn_norm,
-    mean_adjacency,
-    normalized_adjacency,
-    row_normalize,
-)
-from lib.graphs.sparse import SparseMatrix, dropout, propagate, sparse_dropout  # re-exported
-from lib.graphs.validation import check_graph  # re-exported
+from lib.graphs.sparse import SparseMatrix, dropout, propagate, sparse_dropout
+from lib.graphs.validation import check_graph
 
-__all__ = [
-    "GCN",
-    "GCNLayer",
-    "SparseMatrix",
-    "add_remaining_self_loops",
-    "check_graph",
-    "dirichlet_energy",
-    "dropout",
-    "from_networkx",
-    "gcn_norm",
-    "induced_edges",
-    "literal_gcn_update",
-    "mean_adjacency",
-    "normalized_adjacency",
-    "permute_graph",
-    "row_normalize",
-    "sparse_dropout",
-    "to_undirected",
-]
+__all__ = ["GCN", "GCNLayer", "literal_gcn_update"]
 
 
 class GCNLayer(nn.Module):

@@ -18,7 +18,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lib.graphs.gcn import GCN, SparseMatrix, gcn_norm
+from lib.graphs.gcn import GCN
+from lib.graphs.normalization import gcn_norm
+from lib.graphs.sparse import SparseMatrix
 from lib.training import ShuffledBatches, fit, model_device
 
 FAMILIES = ("erdos-renyi", "barabasi-albert", "watts-strogatz", "two-communities")

@@ -16,7 +16,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lib.graphs.gcn import GCN, check_graph, normalized_adjacency, to_undirected
+from lib.graphs.gcn import GCN
+from lib.graphs.graph_ops import to_undirected
+from lib.graphs.normalization import normalized_adjacency
+from lib.graphs.validation import check_graph
 from lib.training import fit
 
 PAPER_GAE_CORA = {"auc": 0.910, "ap": 0.920}

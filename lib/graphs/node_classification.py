@@ -24,14 +24,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lib.graphs.gcn import (
-    GCN,
-    SparseMatrix,
-    dropout,
-    normalized_adjacency,
-    row_normalize,
-    sparse_dropout,
-)
+from lib.graphs.gcn import GCN
+from lib.graphs.normalization import normalized_adjacency, row_normalize
+from lib.graphs.sparse import SparseMatrix, dropout, sparse_dropout
 from lib.reproducibility import seed_everything
 from lib.training import History, fit, model_device
 

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from lib.graphs.gcn import SparseMatrix, check_graph
+from lib.graphs.sparse import SparseMatrix
+from lib.graphs.validation import check_graph
 from lib.training import ShuffledBatches, fit, model_device
 
 

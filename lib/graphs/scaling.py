@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import torch
 
 from lib.benchmark_registry import best_time
-from lib.graphs.gcn import GCNLayer, normalized_adjacency
+from lib.graphs.gcn import GCNLayer
+from lib.graphs.normalization import normalized_adjacency
 from lib.reproducibility import make_generator
 
 

@@ -2,8 +2,11 @@
 
 Modules:
     :mod:`lib.uncertainty.metrics`: calibration (ECE, reliability bins), proper scores (NLL,
-        Brier), OOD detection (AUROC, AUPR), entropy and mutual information, temperature
-        scaling, selective prediction, Bayes decisions from a cost table, label-shift correction.
+        Brier), OOD detection (AUROC, AUPR), entropy and mutual information, selective prediction.
+    :mod:`lib.uncertainty.temperature`: temperature scaling.
+    :mod:`lib.uncertainty.decisions`: Bayes decisions from a cost table.
+    :mod:`lib.uncertainty.label_shift`: label-shift correction.
+    :mod:`lib.uncertainty.checks`: the input checks shared by the metrics and methods.
     :mod:`lib.uncertainty.corruptions`: ImageNet-C style corruptions of Fashion-MNIST images.
     :mod:`lib.uncertainty.ensembles`: deep ensembles and MC dropout predictions, the chapter's
         cached models.
@@ -19,27 +22,24 @@ Every metric is written from scratch (the chapter teaches it) and tested against
 or scikit-learn in ``tests/uncertainty``.
 """
 
+from lib.uncertainty.decisions import bayes_decisions, binary_decision_regions, expected_cost
+from lib.uncertainty.label_shift import correct_label_shift, estimate_target_prior
 from lib.uncertainty.metrics import (
     ReliabilityBins,
     accuracy,
     accuracy_at_coverage,
     aupr,
     auroc,
-    bayes_decisions,
-    binary_decision_regions,
     brier_score,
-    correct_label_shift,
     entropy,
     entropy_split,
-    estimate_target_prior,
     expected_calibration_error,
-    expected_cost,
-    fit_temperature,
     mutual_information,
     nll,
     reliability_bins,
     risk_coverage,
 )
+from lib.uncertainty.temperature import fit_temperature
 
 __all__ = [
     "ReliabilityBins",

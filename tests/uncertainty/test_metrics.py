@@ -12,6 +12,9 @@ from torchmetrics.functional.classification import (
 )
 
 from lib.uncertainty import metrics as M
+from lib.uncertainty.decisions import bayes_decisions, binary_decision_regions, expected_cost
+from lib.uncertainty.label_shift import correct_label_shift, estimate_target_prior
+from lib.uncertainty.temperature import fit_temperature
 
 
 def random_probs(n=2000, c=10, seed=0, sharpness=3.0):
@@ -132,7 +135,7 @@ def test_temperature_minimises_nll():
     labels = torch.where(
         torch.rand(3000, generator=torch.Generator().manual_seed(1)) < 0.5, logits.argmax(1), labels
     )
-    t = M.fit_temperature(logits, labels)
+    t = fit_temperature(logits, labels)
     nll_at = lambda temp: M.nll(torch.softmax(logits.double() / temp, 1), labels)  # noqa: E731
     ref = minimize_scalar(nll_at, bounds=(0.05, 20), method="bounded", options={"xatol": 1e-8})
     assert abs(t - ref.x) < 1e-4
@@ -151,13 +154,13 @@ def test_risk_coverage():
 def test_bayes_decisions_on_the_slide_cost_table():
     # rows: predict healthy, predict diseased, abstain; columns: truly healthy, truly diseased
     cost = torch.tensor([[0.0, 10.0], [1.0, 0.0], [0.5, 0.5]])
-    regions = M.binary_decision_regions(cost)
+    regions = binary_decision_regions(cost)
     assert [r[2] for r in regions] == [0, 2, 1]
     assert regions[0][1] == pytest.approx(0.05) and regions[1][1] == pytest.approx(0.5)
     p = torch.tensor([0.01, 0.2, 0.9])
     probs = torch.stack([1 - p, p], 1)
-    assert M.bayes_decisions(probs, cost).tolist() == [0, 2, 1]
-    assert M.expected_cost(torch.tensor([0, 2, 1]), torch.tensor([1, 0, 1]), cost) == pytest.approx(
+    assert bayes_decisions(probs, cost).tolist() == [0, 2, 1]
+    assert expected_cost(torch.tensor([0, 2, 1]), torch.tensor([1, 0, 1]), cost) == pytest.approx(
         10.5 / 3
     )
 
@@ -172,9 +175,9 @@ def test_label_shift_correction_and_em():
     x = torch.randn(n, generator=g) + y.double() * 1.5
     lik = torch.exp(-0.5 * (x[:, None] - 1.5 * torch.arange(c)) ** 2)
     probs = lik / lik.sum(1, keepdim=True)
-    est = M.estimate_target_prior(probs, source)
+    est = estimate_target_prior(probs, source)
     assert (est - target).abs().max() < 0.04
-    corrected = M.correct_label_shift(probs, source, target)
+    corrected = correct_label_shift(probs, source, target)
     assert M.nll(corrected, y) < M.nll(probs, y)
 
 
@@ -199,7 +202,7 @@ def test_label_shift_correction_and_em():
         (lambda: M.auroc(torch.randn(4), torch.ones(5)), "same length"),
         (lambda: M.mutual_information(torch.full((5, 3), 1 / 3)), r"\(M, N, C\)"),
         (
-            lambda: M.bayes_decisions(torch.full((5, 2), 0.5), torch.ones(3, 3)),
+            lambda: bayes_decisions(torch.full((5, 2), 0.5), torch.ones(3, 3)),
             "one row per action",
         ),
         (
@@ -209,7 +212,7 @@ def test_label_shift_correction_and_em():
             "n_bins",
         ),
         (
-            lambda: M.fit_temperature(
+            lambda: fit_temperature(
                 torch.randn(5, 3), torch.zeros(5, dtype=torch.long), bounds=(2, 1)
             ),
             "bounds",
