@@ -95,9 +95,3 @@ def test_best_time_takes_the_fastest_call():
     assert bench.best_time(call, repeats=3) < 0.01
     with pytest.raises(ValueError, match="repeats"):
         bench.best_time(call, repeats=0)
-
-
-def test_old_import_path_is_the_same_registry():
-    from lib import bench as old
-
-    assert old.best_time is bench.best_time and old.registered is bench.registered
