@@ -1,4 +1,6 @@
-"""Deep Q-networks (Mnih et al. 2015), with switches that remove replay or the target network.
+"""Deep Q-networks (Mnih et al. 2015), with switches that remove replay or the target network,
+and two of their successors: Double DQN (van Hasselt et al. 2016) and duelling networks (Wang et al.
+2016).
 
 The loss on a batch of transitions is the Huber loss of the temporal-difference error
 
@@ -17,6 +19,10 @@ where ``D`` is the replay buffer and ``theta^-`` the target network, updated fro
   window of correlated, consecutive experience) instead of a uniform sample of the buffer;
 - ``use_target=False``: ``theta^- = theta`` at every update (the target moves with the network).
 
+``DQNConfig(double_q=True)`` bootstraps from ``Q(s', argmax_a' Q(s', a'; theta); theta^-)`` (see
+:func:`q_learning_target`), and ``DQNConfig(dueling=True)`` uses a
+:class:`~lib.rl.networks.BatchedDuelingMLP` for the online and target networks.
+
 Several agents (seeds, or ablation variants) train in lockstep, each with its own environment,
 exploration generator, replay rows and network (a :class:`~lib.rl.networks.BatchedMLP` member).
 """
@@ -32,8 +38,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lib.rl.evaluation import EVAL_SEED, evaluate_population
-from lib.rl.networks import BatchedMLP, clip_grad_norm_per_member_, single_thread
+from lib.rl.evaluation import EVAL_SEED, evaluate_population, evaluate_population_discounted
+from lib.rl.networks import (
+    BatchedDuelingMLP,
+    BatchedMLP,
+    clip_grad_norm_per_member_,
+    single_thread,
+)
 from lib.rl.replay import ReplayBuffer
 
 
@@ -64,6 +75,7 @@ class DQNConfig:
         double_q: Pick the bootstrap action with the online network and evaluate it with the
             target network (Double DQN, van Hasselt et al. 2016) instead of ``max`` over the target.
         loss: ``"huber"`` (Mnih et al. 2015's clipped error) or ``"mse"``.
+        dueling: Q-networks with separate value and advantage streams (Wang et al. 2016).
     """
 
     env_id: str = "CartPole-v1"
@@ -86,6 +98,7 @@ class DQNConfig:
     eval_episodes: int = 5
     double_q: bool = False
     loss: str = "huber"
+    dueling: bool = False
 
     def __post_init__(self) -> None:
         positive = (
@@ -131,6 +144,10 @@ class DQNResult:
         eval_returns: Mean greedy return of each agent at each evaluation, ``(M, K)``.
         q_estimates: Mean ``max_a Q(s, a)`` over a fixed set of each agent's early states,
             ``(M, K)`` (a discounted return in CartPole cannot exceed ``1 / (1 - gamma)``).
+        start_q: Mean ``max_a Q(s_0, a)`` over the start states of the periodic evaluation
+            episodes, ``(M, K)``: what the network predicts its greedy policy will collect.
+        start_discounted_returns: Mean discounted return of those greedy episodes, ``(M, K)``:
+            what it collects (``start_q - start_discounted_returns`` is the overestimation).
         episode_returns: Per agent, ``(step, return)`` of every finished training episode.
         online: The networks at the end of training.
         best: The networks at each agent's best periodic evaluation (the latest on ties: the one
@@ -146,6 +163,8 @@ class DQNResult:
     eval_steps: np.ndarray
     eval_returns: np.ndarray
     q_estimates: np.ndarray
+    start_q: np.ndarray
+    start_discounted_returns: np.ndarray
     episode_returns: list[list[tuple[int, float]]]
     online: BatchedMLP
     best: BatchedMLP
@@ -162,6 +181,68 @@ def greedy_actions(net: BatchedMLP):
         return net(obs).argmax(-1)
 
     return act
+
+
+def q_learning_target(
+    reward: torch.Tensor,
+    terminated: torch.Tensor,
+    next_q_target: torch.Tensor,
+    gamma: float,
+    next_q_online: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """The one-step bootstrap target of DQN, or of Double DQN when ``next_q_online`` is given.
+
+    .. math::
+
+        y = r + \\gamma (1 - d)\\, Q(s', a^*; \\theta^-), \\qquad
+        a^* = \\arg\\max_{a'} Q(s', a'; \\theta^-) \\text{ (DQN)}
+        \\quad\\text{or}\\quad \\arg\\max_{a'} Q(s', a'; \\theta) \\text{ (Double DQN)}.
+
+    DQN picks and evaluates the next action with the same noisy estimate, so the maximum is biased
+    upwards; Double DQN picks it with the online network and evaluates it with the target network
+    (van Hasselt et al. 2016, "Deep Reinforcement Learning with Double Q-learning").
+
+    Args:
+        reward: Rewards ``r``.
+        terminated: 1 where the episode terminated (no bootstrap), else 0.
+        next_q_target: ``Q(s', .; theta^-)``.
+        gamma: Discount in ``[0, 1]``.
+        next_q_online: ``Q(s', .; theta)``; ``None`` for DQN's target.
+
+    Shapes:
+        - reward, terminated: ``(..., B)``
+        - next_q_target, next_q_online: ``(..., B, num_actions)``
+        - returns: ``(..., B)``
+    """
+    if next_q_target.shape[:-1] != reward.shape or terminated.shape != reward.shape:
+        raise ValueError(
+            f"pass reward and terminated of shape (..., B) and next_q_target of shape "
+            f"(..., B, num_actions); got {tuple(reward.shape)}, {tuple(terminated.shape)} and "
+            f"{tuple(next_q_target.shape)}."
+        )
+    if next_q_online is not None and next_q_online.shape != next_q_target.shape:
+        raise ValueError(
+            f"next_q_online must have the shape of next_q_target {tuple(next_q_target.shape)}, "
+            f"got {tuple(next_q_online.shape)}."
+        )
+    if not 0.0 <= gamma <= 1.0:
+        raise ValueError(f"gamma must be in [0, 1], got {gamma}.")
+    chooser = next_q_target if next_q_online is None else next_q_online
+    best_next = chooser.argmax(-1, keepdim=True)
+    next_value = next_q_target.gather(-1, best_next)[..., 0]
+    return reward + gamma * (1.0 - terminated) * next_value
+
+
+def q_network(
+    seeds: Sequence[int], obs_dim: int, num_actions: int, config: DQNConfig
+) -> BatchedMLP:
+    """The population of Q-networks of ``config``: plain or duelling MLPs, one per seed.
+
+    Shapes:
+        - the network maps ``(M, B, obs_dim)`` to ``(M, B, num_actions)``
+    """
+    cls = BatchedDuelingMLP if config.dueling else BatchedMLP
+    return cls(seeds, obs_dim, config.hidden, num_actions)
 
 
 def _per_agent(value: bool | Sequence[bool], n: int, name: str) -> np.ndarray:
@@ -221,10 +302,10 @@ def _train_dqn(
     obs_dim = int(np.prod(envs[0].observation_space.shape))
     num_actions = int(envs[0].action_space.n)
     rngs = [np.random.default_rng(s) for s in seeds]
-    online = BatchedMLP(seeds, obs_dim, config.hidden, num_actions)
-    target = BatchedMLP(seeds, obs_dim, config.hidden, num_actions)
+    online = q_network(seeds, obs_dim, num_actions, config)
+    target = q_network(seeds, obs_dim, num_actions, config)
     target.copy_members_(online)
-    best = BatchedMLP(seeds, obs_dim, config.hidden, num_actions)
+    best = q_network(seeds, obs_dim, num_actions, config)
     best.copy_members_(online)
     optimizer = torch.optim.Adam(online.parameters(), lr=config.lr, foreach=True)
     buffer = ReplayBuffer(config.buffer_size, obs_dim, M)
@@ -236,7 +317,10 @@ def _train_dqn(
     )
     ep_return = np.zeros(M)
     episode_returns: list[list[tuple[int, float]]] = [[] for _ in seeds]
-    eval_steps, eval_returns, q_estimates = [], [], []
+    eval_steps, eval_returns, q_estimates, start_q, start_discounted = [], [], [], [], []
+    with gym.make(config.env_id) as env:  # the start states of the periodic evaluation episodes
+        starts = [env.reset(seed=EVAL_SEED + k)[0] for k in range(config.eval_episodes)]
+    eval_starts = torch.from_numpy(np.tile(np.stack(starts).astype(np.float32), (M, 1, 1)))
     best_return = np.full(M, -np.inf)
     probe_states: torch.Tensor | None = None
 
@@ -268,12 +352,13 @@ def _train_dqn(
             for _ in range(config.gradient_steps):
                 batch = buffer.sample(config.batch_size, rngs, recent)
                 with torch.no_grad():
-                    if config.double_q:
-                        best_next = online(batch["next_obs"]).argmax(-1, keepdim=True)
-                        next_q = target(batch["next_obs"]).gather(-1, best_next)[..., 0]
-                    else:
-                        next_q = target(batch["next_obs"]).max(-1).values
-                    y = batch["reward"] + config.gamma * (1.0 - batch["terminated"]) * next_q
+                    y = q_learning_target(
+                        batch["reward"],
+                        batch["terminated"],
+                        target(batch["next_obs"]),
+                        config.gamma,
+                        online(batch["next_obs"]) if config.double_q else None,
+                    )
                 q = online(batch["obs"]).gather(-1, batch["action"][..., None])[..., 0]
                 # Sum of per-agent mean losses: each agent gets exactly its own gradient.
                 loss_fn = F.smooth_l1_loss if config.loss == "huber" else F.mse_loss
@@ -296,13 +381,15 @@ def _train_dqn(
                     target.copy_members_(online, no_target)
 
         if config.eval_every and (step % config.eval_every == 0 or step == config.total_steps):
-            returns = evaluate_population(
+            returns, discounted = evaluate_population_discounted(
                 greedy_actions(online),
                 M,
+                gamma=config.gamma,
                 env_id=config.env_id,
                 num_episodes=config.eval_episodes,
                 seed=EVAL_SEED,
-            ).mean(1)
+            )
+            returns = returns.mean(1)
             improved = torch.from_numpy(returns >= best_return)  # latest snapshot on ties
             best.copy_members_(online, improved)
             best_return = np.maximum(best_return, returns)
@@ -310,6 +397,8 @@ def _train_dqn(
                 probe_states = torch.from_numpy(buffer.obs[:, : min(len(buffer), 512)].copy())
             with torch.no_grad():
                 q_estimates.append(online(probe_states).max(-1).values.mean(1).numpy())
+                start_q.append(online(eval_starts).max(-1).values.mean(1).numpy())
+            start_discounted.append(discounted.mean(1))
             eval_steps.append(step)
             eval_returns.append(returns)
 
@@ -322,6 +411,10 @@ def _train_dqn(
         eval_steps=np.asarray(eval_steps),
         eval_returns=np.stack(eval_returns, 1) if eval_returns else np.zeros((M, 0)),
         q_estimates=np.stack(q_estimates, 1) if q_estimates else np.zeros((M, 0)),
+        start_q=np.stack(start_q, 1) if start_q else np.zeros((M, 0)),
+        start_discounted_returns=(
+            np.stack(start_discounted, 1) if start_discounted else np.zeros((M, 0))
+        ),
         episode_returns=episode_returns,
         online=online,
         best=best,

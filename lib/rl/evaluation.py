@@ -47,6 +47,36 @@ def evaluate_population(
     Returns:
         Returns, shape ``(M, E)``.
     """
+    return evaluate_population_discounted(
+        act, num_agents, gamma=1.0, env_id=env_id, num_episodes=num_episodes, seed=seed
+    )[0]
+
+
+@torch.no_grad()
+def evaluate_population_discounted(
+    act: Callable[[torch.Tensor], torch.Tensor],
+    num_agents: int,
+    *,
+    gamma: float,
+    env_id: str = "CartPole-v1",
+    num_episodes: int = 20,
+    seed: int = EVAL_SEED,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Undiscounted and discounted returns of the episodes of :func:`evaluate_population`.
+
+    The discounted return from the start state, :math:`G_0 = \\sum_t \\gamma^t r_{t+1}`, is what
+    a value estimate of the start state should predict: comparing the two measures
+    overestimation (van Hasselt et al. 2016).
+
+    Args:
+        act, num_agents, env_id, num_episodes, seed: As in :func:`evaluate_population`.
+        gamma: Discount in ``[0, 1]``.
+
+    Shapes:
+        - returns: two arrays ``(M, E)``, undiscounted then discounted returns.
+    """
+    if not 0.0 <= gamma <= 1.0:
+        raise ValueError(f"gamma must be in [0, 1], got {gamma}.")
     if num_agents < 1 or num_episodes < 1:
         raise ValueError(
             f"num_agents and num_episodes must be >= 1, got {num_agents} and {num_episodes}."
@@ -56,6 +86,8 @@ def evaluate_population(
         [[env.reset(seed=seed + k)[0] for k, env in enumerate(row)] for row in envs]
     ).astype(np.float32)
     returns = np.zeros((num_agents, num_episodes))
+    discounted = np.zeros((num_agents, num_episodes))
+    discount = np.ones((num_agents, num_episodes))
     alive = np.ones((num_agents, num_episodes), bool)
     while alive.any():
         actions = np.asarray(act(torch.from_numpy(obs)))
@@ -68,11 +100,13 @@ def evaluate_population(
             o, r, terminated, truncated, _ = envs[i][k].step(int(actions[i, k]))
             obs[i, k] = o
             returns[i, k] += r
+            discounted[i, k] += discount[i, k] * r
+            discount[i, k] *= gamma
             alive[i, k] = not (terminated or truncated)
     for row in envs:
         for env in row:
             env.close()
-    return returns
+    return returns, discounted
 
 
 def mean_ci(values: np.ndarray, axis: int = 0, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:

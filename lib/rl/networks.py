@@ -87,6 +87,58 @@ class BatchedMLP(nn.Module):
         return [p[i].clone() for p in self.parameters()]
 
 
+class BatchedDuelingMLP(BatchedMLP):
+    """``M`` independent duelling Q-networks (Wang et al. 2016, "Dueling Network Architectures for
+    Deep Reinforcement Learning").
+
+    A shared ReLU trunk ``in_dim -> hidden...`` feeds two linear streams, a state value
+    :math:`V(s)` and advantages :math:`A(s, a)`, combined as
+
+    .. math::
+
+        Q(s, a) = V(s) + A(s, a) - \\frac{1}{|\\mathcal{A}|} \\sum_{a'} A(s, a'),
+
+    so that :math:`V` is the mean of :math:`Q` over actions and every update of :math:`V` moves
+    all actions' values at once. The two streams are the last linear layer of a
+    :class:`BatchedMLP` with ``1 + out_dim`` outputs (column 0 is :math:`V`), initialised from the
+    member's seed in the same way.
+
+    Args:
+        seeds: One seed per member (``M = len(seeds)``).
+        in_dim: Input size.
+        hidden: Hidden layer sizes of the shared trunk (at least one).
+        out_dim: Number of actions.
+
+    Shapes:
+        - input: ``(M, B, in_dim)``
+        - output: ``(M, B, out_dim)``
+    """
+
+    def __init__(
+        self, seeds: Sequence[int], in_dim: int, hidden: Sequence[int], out_dim: int
+    ) -> None:
+        if len(hidden) == 0:
+            raise ValueError("a duelling network needs at least one hidden layer (pass hidden).")
+        if out_dim < 1:
+            raise ValueError(f"out_dim (the number of actions) must be positive, got {out_dim}.")
+        super().__init__(seeds, in_dim, hidden, 1 + out_dim)
+        self.out_dim = out_dim
+
+    def streams(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The value and advantage streams before they are combined.
+
+        Shapes:
+            - x: ``(M, B, in_dim)``
+            - returns: ``V (M, B, 1)`` and ``A (M, B, out_dim)``
+        """
+        out = super().forward(x)
+        return out[..., :1], out[..., 1:]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        value, advantage = self.streams(x)
+        return value + advantage - advantage.mean(-1, keepdim=True)
+
+
 def clip_grad_norm_per_member_(module: BatchedMLP, max_norm: float) -> torch.Tensor:
     """Clip each member's gradient to global L2 norm ``max_norm``; return the norms before clipping.
 
