@@ -13,7 +13,8 @@ The loss on a batch of transitions is the Huber loss of the temporal-difference 
 where ``D`` is the replay buffer and ``theta^-`` the target network, updated from ``theta`` every
 ``target_update_interval`` environment steps: a hard copy (Mnih et al. 2015) or, with
 ``tau < 1``, Polyak averaging ``theta^- <- (1 - tau) theta^- + tau theta``. The two fixes for
-"naive Q-learning with neural networks diverges" (Silver's deck) can be switched off per agent:
+"naive Q-learning with neural networks diverges" (Silver's tutorial) can be switched off per
+agent:
 
 - ``use_replay=False``: each update uses the ``batch_size`` *most recent* transitions (a sliding
   window of correlated, consecutive experience) instead of a uniform sample of the buffer;
@@ -140,6 +141,7 @@ class DQNResult:
         seeds: Seed of each agent, ``(M,)``.
         use_replay: Replay switch of each agent, ``(M,)``.
         use_target: Target-network switch of each agent, ``(M,)``.
+        double_q: Double-DQN switch of each agent, ``(M,)``.
         eval_steps: Environment steps at each periodic evaluation, ``(K,)``.
         eval_returns: Mean greedy return of each agent at each evaluation, ``(M, K)``.
         q_estimates: Mean ``max_a Q(s, a)`` over a fixed set of each agent's early states,
@@ -160,6 +162,7 @@ class DQNResult:
     seeds: np.ndarray
     use_replay: np.ndarray
     use_target: np.ndarray
+    double_q: np.ndarray
     eval_steps: np.ndarray
     eval_returns: np.ndarray
     q_estimates: np.ndarray
@@ -262,6 +265,7 @@ def train_dqn(
     *,
     use_replay: bool | Sequence[bool] = True,
     use_target: bool | Sequence[bool] = True,
+    double_q: bool | Sequence[bool] | None = None,
 ) -> DQNResult:
     """Train one DQN agent per seed, in lockstep (see the module docstring).
 
@@ -275,12 +279,16 @@ def train_dqn(
         config: Hyper-parameters.
         use_replay: Uniform replay (``True``) or the most recent window, for all or per agent.
         use_target: Target network (``True``) or bootstrapping from the online network.
+        double_q: Double DQN's target (``True``) or DQN's, for all or per agent; ``None`` takes
+            ``config.double_q`` for every agent.
 
     Returns:
         A :class:`DQNResult`.
     """
     with single_thread():
-        return _train_dqn(seeds, config, use_replay=use_replay, use_target=use_target)
+        return _train_dqn(
+            seeds, config, use_replay=use_replay, use_target=use_target, double_q=double_q
+        )
 
 
 def _train_dqn(
@@ -289,6 +297,7 @@ def _train_dqn(
     *,
     use_replay: bool | Sequence[bool] = True,
     use_target: bool | Sequence[bool] = True,
+    double_q: bool | Sequence[bool] | None = None,
 ) -> DQNResult:
     """Implementation of :func:`train_dqn` (called inside ``single_thread()``)."""
     seeds = [int(s) for s in seeds]
@@ -297,6 +306,8 @@ def _train_dqn(
         raise ValueError("pass at least one seed.")
     replay_on = _per_agent(use_replay, M, "use_replay")
     target_on = _per_agent(use_target, M, "use_target")
+    double_on = _per_agent(config.double_q if double_q is None else double_q, M, "double_q")
+    double_mask = torch.from_numpy(double_on)[:, None]
     start = time.perf_counter()
     envs = [gym.make(config.env_id) for _ in seeds]
     obs_dim = int(np.prod(envs[0].observation_space.shape))
@@ -352,13 +363,11 @@ def _train_dqn(
             for _ in range(config.gradient_steps):
                 batch = buffer.sample(config.batch_size, rngs, recent)
                 with torch.no_grad():
-                    y = q_learning_target(
-                        batch["reward"],
-                        batch["terminated"],
-                        target(batch["next_obs"]),
-                        config.gamma,
-                        online(batch["next_obs"]) if config.double_q else None,
-                    )
+                    args = (batch["reward"], batch["terminated"], target(batch["next_obs"]))
+                    y = q_learning_target(*args, config.gamma)
+                    if double_on.any():
+                        y_double = q_learning_target(*args, config.gamma, online(batch["next_obs"]))
+                        y = torch.where(double_mask, y_double, y)
                 q = online(batch["obs"]).gather(-1, batch["action"][..., None])[..., 0]
                 # Sum of per-agent mean losses: each agent gets exactly its own gradient.
                 loss_fn = F.smooth_l1_loss if config.loss == "huber" else F.mse_loss
@@ -408,6 +417,7 @@ def _train_dqn(
         seeds=np.asarray(seeds),
         use_replay=replay_on,
         use_target=target_on,
+        double_q=double_on,
         eval_steps=np.asarray(eval_steps),
         eval_returns=np.stack(eval_returns, 1) if eval_returns else np.zeros((M, 0)),
         q_estimates=np.stack(q_estimates, 1) if q_estimates else np.zeros((M, 0)),

@@ -5,7 +5,7 @@ An MDP with ``S`` states and ``A`` actions is held as dense arrays (Sutton & Bar
 Terminal (absorbing) states have ``P[s, a, s] = 1`` and ``R[s, a] = 0``, so every state has the
 same form and the Bellman equations need no special case.
 
-The Bellman expectation and optimality equations (Silver's deck, "Bellman equation" slides):
+The Bellman expectation and optimality equations (Silver's tutorial, its "Bellman equation" slides):
 
 .. math::
 

@@ -236,3 +236,66 @@ def plot_episode_returns(
     return finish_axes(
         ax, xlabel="episode", ylabel="return of the episode (reward)", legend={"fontsize": 8}
     )
+
+
+def plot_value_estimates(
+    steps: np.ndarray,
+    estimates: Mapping[str, np.ndarray],
+    returns: Mapping[str, np.ndarray],
+    *,
+    bound: float,
+    max_return: float | None = None,
+    xlabel: str = "environment steps",
+    ylabel: str = "discounted return from the start state",
+    title: str | None = None,
+    ax: plt.Axes | None = None,
+) -> Figure:
+    """Value estimates against the discounted returns they predict, mean over seeds with 95 % bands.
+
+    For each method, a solid line is the mean estimate :math:`\\max_a Q(s_0, a)` of the start
+    states and a dashed line of the same colour the mean discounted return its greedy policy
+    collected from them; where the solid line lies above the dashed one, the method overestimates
+    (van Hasselt et al. 2016, Figure 3). The bands of the returns are clipped to
+    ``[0, max_return]``, those of the estimates are not (an estimate can leave that range), and a
+    dotted line marks ``bound``, the largest value any state can have.
+
+    Args:
+        steps: Environment steps of the evaluations, ``(K,)``.
+        estimates: Label -> estimates ``(num_seeds, K)``.
+        returns: Label -> discounted returns ``(num_seeds, K)``, the same labels.
+        bound: Upper bound of every value, e.g. ``1 / (1 - gamma)`` for rewards of at most 1.
+        max_return: Largest discounted return an episode can collect (default ``bound``).
+        xlabel, ylabel: Axis labels with units.
+        title: Optional title.
+        ax: Draw into this axes instead of a new figure.
+
+    Shapes:
+        - steps: ``(K,)``; every array of ``estimates`` and ``returns``: ``(num_seeds, K)``
+    """
+    if set(estimates) != set(returns):
+        raise ValueError(
+            f"estimates and returns need the same labels, got {sorted(estimates)} and "
+            f"{sorted(returns)}."
+        )
+    max_return = bound if max_return is None else max_return
+    if ax is None:
+        _, ax = plt.subplots()
+    for colour, label in zip(PALETTE, estimates, strict=False):
+        for values, style, what, clip in (
+            (estimates[label], "-", "estimate", None),
+            (returns[label], "--", "return", (0.0, max_return)),
+        ):
+            values = np.asarray(values, float)
+            if values.ndim != 2 or values.shape[1] != len(steps):
+                raise ValueError(
+                    f"{label} {what}s must have shape (num_seeds, {len(steps)}), "
+                    f"got {values.shape}."
+                )
+            mean, half = mean_ci(values, axis=0)
+            low, high = mean - half, mean + half
+            if clip is not None:
+                low, high = np.clip(low, *clip), np.clip(high, *clip)
+            ax.plot(steps, mean, style, color=colour, label=f"{label}: {what}")
+            ax.fill_between(steps, low, high, color=colour, alpha=0.15, linewidth=0)
+    ax.axhline(bound, color="black", linestyle=":", linewidth=1, label=f"bound ({bound:g})")
+    return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={"fontsize": 8})

@@ -111,3 +111,12 @@ def test_start_state_estimates_and_discounted_returns():
     bound = 1 / (1 - SMALL.gamma)
     assert np.all(result.start_discounted_returns <= bound * (1 - SMALL.gamma**lengths) + 1e-9)
     assert np.all(result.start_discounted_returns > 0)
+
+
+def test_per_agent_double_q_matches_agents_trained_alone():
+    pair = train_dqn([0, 0], SMALL, double_q=[False, True])
+    assert pair.double_q.tolist() == [False, True]
+    for i, config in enumerate((SMALL, replace(SMALL, double_q=True))):
+        alone = train_dqn([0], config)
+        assert pair.episode_returns[i] == alone.episode_returns[0]
+        assert np.allclose(pair.start_q[i], alone.start_q[0], atol=1e-5)

@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from lib.rl import plotting  # noqa: E402
 from lib.rl.plotting import (  # noqa: E402
@@ -14,6 +15,7 @@ from lib.rl.plotting import (  # noqa: E402
     plot_learning_curves,
     plot_state_predictions,
     plot_value_grid,
+    plot_value_estimates,
     plot_value_grids,
 )
 from tests.figure_checks import assert_module_figures  # noqa: E402
@@ -79,6 +81,9 @@ def _figures() -> dict:
             [{"values": np.zeros(16), "title": "a"}, {"values": np.ones(16), "title": "b"}], (4, 4)
         ),
         "plot_episode_returns": plot_episode_returns(np.arange(30.0), window=5, optimum=29.0),
+        "plot_value_estimates": plot_value_estimates(
+            steps, {"DQN": returns + 5}, {"DQN": returns}, bound=100.0
+        ),
     }
 
 
@@ -96,3 +101,19 @@ def test_value_grids_and_episode_returns_show_their_panels_and_reference():
         "optimum (29)",
     ]
     assert list(ax.lines[0].get_xdata()) == list(range(5, 31))
+
+
+def test_value_estimate_bands_clip_returns_but_not_estimates():
+    steps = np.arange(1, 4) * 100
+    returns = np.array([[90.0, 99.0, 99.3], [60.0, 99.3, 99.3], [95.0, 80.0, 99.3]])
+    estimates = returns + np.array([[0.0], [10.0], [20.0]])
+    fig = plot_value_estimates(
+        steps, {"DQN": estimates}, {"DQN": returns}, bound=100.0, max_return=99.3
+    )
+    ax = fig.axes[0]
+    estimate_band, return_band = (c.get_paths()[0].vertices[:, 1] for c in ax.collections)
+    assert return_band.max() <= 99.3 and estimate_band.max() > 100.0
+    assert [line.get_linestyle() for line in ax.lines] == ["-", "--", ":"]
+    assert ax.lines[0].get_color() == ax.lines[1].get_color()
+    with pytest.raises(ValueError, match="same labels"):
+        plot_value_estimates(steps, {"DQN": estimates}, {"Double": returns}, bound=100.0)
