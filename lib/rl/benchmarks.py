@@ -23,10 +23,20 @@ from lib.rl.networks import single_thread
 SEEDS = (0, 1, 2, 3, 4)
 
 
-SB3_UNMAPPED = ("env_id", "total_steps", "eval_every", "eval_episodes", "double_q", "loss")
+SB3_UNMAPPED = (
+    "env_id",
+    "total_steps",
+    "eval_every",
+    "eval_episodes",
+    "double_q",
+    "loss",
+    "dueling",
+)
 """Fields of :class:`~lib.rl.dqn.DQNConfig` that are not ``DQN(...)`` arguments: the environment,
 the step count and the evaluations are passed elsewhere, and stable-baselines3's DQN always uses
-the Huber loss without double Q (checked in :func:`dqn_cartpole`)."""
+the Huber loss without double Q and without a duelling network (checked in
+:func:`dqn_cartpole`; stable-baselines3 has neither, so Double DQN and duelling DQN have no
+benchmark row)."""
 
 
 def sb3_dqn_kwargs(config: DQNConfig) -> dict:
@@ -109,8 +119,10 @@ def dqn_cartpole() -> list[Result]:
     import stable_baselines3
 
     config = CARTPOLE_DQN
-    if config.loss != "huber" or config.double_q:
-        raise ValueError("the comparison assumes stable-baselines3's DQN loss: Huber, no double Q.")
+    if config.loss != "huber" or config.double_q or config.dueling:
+        raise ValueError(
+            "the comparison assumes stable-baselines3's DQN: Huber loss, no double Q, no duelling."
+        )
     with single_thread():
         ours = train_dqn(SEEDS, config)
         ours_final = final_evaluation(ours.best).mean(1)

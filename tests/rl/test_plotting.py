@@ -14,8 +14,8 @@ from lib.rl.plotting import (  # noqa: E402
     plot_episode_returns,
     plot_learning_curves,
     plot_state_predictions,
-    plot_value_grid,
     plot_value_estimates,
+    plot_value_grid,
     plot_value_grids,
 )
 from tests.figure_checks import assert_module_figures  # noqa: E402
