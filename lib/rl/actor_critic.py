@@ -58,10 +58,10 @@ class A2CConfig:
     env_id: str = "CartPole-v1"
     total_steps: int = 30_000
     hidden: tuple[int, ...] = (32,)
-    lr: float = 1e-3
+    lr: float = 3e-3
     gamma: float = 0.99
     gae_lambda: float = 0.95
-    n_steps: int = 16
+    n_steps: int = 64
     ent_coef: float = 0.0
     vf_coef: float = 0.5
     max_grad_norm: float = 0.5

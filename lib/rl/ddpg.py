@@ -63,15 +63,15 @@ class DDPGConfig:
     """
 
     env_id: str = "Pendulum-v1"
-    total_steps: int = 10_000
+    total_steps: int = 6_000
     hidden: tuple[int, ...] = (64, 64)
     lr_actor: float = 1e-3
     lr_critic: float = 1e-3
     gamma: float = 0.98
     tau: float = 0.005
-    batch_size: int = 128
+    batch_size: int = 64
     buffer_size: int = 100_000
-    learning_starts: int = 1_000
+    learning_starts: int = 500
     action_noise: float = 0.1
     eval_every: int = 1_000
     eval_episodes: int = 5
