@@ -36,7 +36,9 @@ def test_soft_update():
     for t, b, o in zip(target.parameters(), before, online.parameters(), strict=True):
         assert torch.allclose(t, 0.9 * b + 0.1 * o)
     soft_update_(target, online, 1.0)  # tau = 1 is a hard copy
-    assert all(torch.equal(t, o) for t, o in zip(target.parameters(), online.parameters()))
+    assert all(
+        torch.equal(t, o) for t, o in zip(target.parameters(), online.parameters(), strict=True)
+    )
     with pytest.raises(ValueError, match="tau"):
         soft_update_(target, online, 0.0)
     with pytest.raises(ValueError, match="same shapes"):
