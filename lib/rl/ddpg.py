@@ -49,8 +49,7 @@ class DDPGConfig:
         env_id: Gymnasium id (vector observation, a ``Box`` action space symmetric about 0).
         total_steps: Environment steps per agent.
         hidden: Hidden sizes of the actor and of the critic.
-        lr_actor: Adam learning rate of the actor.
-        lr_critic: Adam learning rate of the critic.
+        lr: Adam learning rate of the actor and of the critic (one rate, as stable-baselines3).
         gamma: Discount.
         tau: Soft target update rate.
         batch_size: Transitions per gradient step.
@@ -65,8 +64,7 @@ class DDPGConfig:
     env_id: str = "Pendulum-v1"
     total_steps: int = 6_000
     hidden: tuple[int, ...] = (64, 64)
-    lr_actor: float = 1e-3
-    lr_critic: float = 1e-3
+    lr: float = 1e-3
     gamma: float = 0.98
     tau: float = 0.005
     batch_size: int = 64
@@ -199,8 +197,8 @@ def _train_ddpg(seeds: list[int], config: DDPGConfig) -> DDPGResult:
     critic_target = BatchedMLP([s + 1_000_003 for s in seeds], obs_dim + act_dim, config.hidden, 1)
     actor_target.copy_members_(actor)
     critic_target.copy_members_(critic)
-    opt_actor = torch.optim.Adam(actor.parameters(), lr=config.lr_actor, foreach=True)
-    opt_critic = torch.optim.Adam(critic.parameters(), lr=config.lr_critic, foreach=True)
+    opt_actor = torch.optim.Adam(actor.parameters(), lr=config.lr, foreach=True)
+    opt_critic = torch.optim.Adam(critic.parameters(), lr=config.lr, foreach=True)
 
     cap = config.buffer_size
     buf_obs = np.zeros((M, cap, obs_dim), np.float32)
