@@ -62,7 +62,7 @@ class DDPGConfig:
     """
 
     env_id: str = "Pendulum-v1"
-    total_steps: int = 6_000
+    total_steps: int = 9_000
     hidden: tuple[int, ...] = (64, 64)
     lr: float = 1e-3
     gamma: float = 0.98
