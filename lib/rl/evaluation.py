@@ -38,9 +38,11 @@ def evaluate_population(
 
     Args:
         act: Maps observations ``(num_agents, num_episodes, obs_dim)`` (float32) to actions
-            ``(num_agents, num_episodes)`` (ints); it must be deterministic for seeded results.
+            ``(num_agents, num_episodes)`` (ints) for a discrete action space, or
+            ``(num_agents, num_episodes, action_dim)`` for a ``Box`` one; it must be
+            deterministic for seeded results.
         num_agents: Number of policies (``M``).
-        env_id: A Gymnasium id with a vector observation and discrete actions.
+        env_id: A Gymnasium id with a vector observation (discrete or ``Box`` actions).
         num_episodes: Episodes per agent (``E``).
         seed: Episode ``k`` uses reset seed ``seed + k``.
 
@@ -85,19 +87,20 @@ def evaluate_population_discounted(
     obs = np.stack(
         [[env.reset(seed=seed + k)[0] for k, env in enumerate(row)] for row in envs]
     ).astype(np.float32)
+    space = envs[0][0].action_space
+    discrete = isinstance(space, gym.spaces.Discrete)
+    expected = (num_agents, num_episodes) if discrete else (num_agents, num_episodes, *space.shape)
     returns = np.zeros((num_agents, num_episodes))
     discounted = np.zeros((num_agents, num_episodes))
     discount = np.ones((num_agents, num_episodes))
     alive = np.ones((num_agents, num_episodes), bool)
     while alive.any():
         actions = np.asarray(act(torch.from_numpy(obs)))
-        if actions.shape != (num_agents, num_episodes):
-            raise ValueError(
-                f"act must return actions of shape {(num_agents, num_episodes)}, "
-                f"got {actions.shape}."
-            )
+        if actions.shape != expected:
+            raise ValueError(f"act must return actions of shape {expected}, got {actions.shape}.")
         for i, k in zip(*np.nonzero(alive), strict=False):
-            o, r, terminated, truncated, _ = envs[i][k].step(int(actions[i, k]))
+            action = int(actions[i, k]) if discrete else actions[i, k].astype(space.dtype)
+            o, r, terminated, truncated, _ = envs[i][k].step(action)
             obs[i, k] = o
             returns[i, k] += r
             discounted[i, k] += discount[i, k] * r

@@ -1,10 +1,20 @@
-"""The DQN benchmark gives stable-baselines3 exactly our schedule."""
+"""The DQN, A2C and DDPG benchmarks give stable-baselines3 exactly our schedule."""
 
 import dataclasses
 
 import pytest
 
-from lib.rl.benchmarks import SB3_UNMAPPED, sb3_dqn_kwargs
+from lib.rl.actor_critic import A2CConfig
+from lib.rl.benchmarks import (
+    SB3_UNMAPPED,
+    SB3_UNMAPPED_A2C,
+    SB3_UNMAPPED_DDPG,
+    cartpole_a2c_config,
+    sb3_a2c_kwargs,
+    sb3_ddpg_kwargs,
+    sb3_dqn_kwargs,
+)
+from lib.rl.ddpg import DDPGConfig
 from lib.rl.dqn import CARTPOLE_DQN, DQNConfig
 
 
@@ -45,3 +55,87 @@ def test_sb3_builds_our_network_and_schedule():
     assert model.exploration_schedule(0.0) == pytest.approx(
         CARTPOLE_DQN.epsilon(CARTPOLE_DQN.total_steps)
     )
+
+
+def _comparable(kwargs: dict) -> dict:
+    """``kwargs`` with the action-noise object replaced by its parameters (it has no ``==``)."""
+    noise = kwargs.get("action_noise")
+    if noise is None:
+        return kwargs
+    return {
+        **kwargs,
+        "action_noise": (type(noise).__name__, noise._mu.tolist(), noise._sigma.tolist()),
+    }
+
+
+def _changed_value(value):
+    """Another valid value of a config field (zero becomes a small positive value)."""
+    if isinstance(value, float) and value == 0.0:
+        return 0.01
+    return _changed(value)
+
+
+@pytest.mark.parametrize("name", [f.name for f in dataclasses.fields(A2CConfig)])
+def test_every_a2c_field_reaches_sb3_or_is_listed(name):
+    base = cartpole_a2c_config()
+    changed = dataclasses.replace(base, **{name: _changed_value(getattr(base, name))})
+    assert (sb3_a2c_kwargs(changed) != sb3_a2c_kwargs(base)) == (name not in SB3_UNMAPPED_A2C), name
+
+
+@pytest.mark.parametrize("name", [f.name for f in dataclasses.fields(DDPGConfig)])
+def test_every_ddpg_field_reaches_sb3_or_is_listed(name):
+    pytest.importorskip("stable_baselines3")
+    base = DDPGConfig()
+    value = getattr(base, name)
+    if name == "env_id":
+        value = "MountainCarContinuous-v0"
+    elif name == "learning_starts":
+        value = 2 * value
+    else:
+        value = _changed_value(value)
+    changed = dataclasses.replace(base, **{name: value})
+    differs = _comparable(sb3_ddpg_kwargs(changed)) != _comparable(sb3_ddpg_kwargs(base))
+    assert differs == (name not in SB3_UNMAPPED_DDPG), name
+
+
+def test_sb3_builds_our_a2c_and_ddpg():
+    sb3 = pytest.importorskip("stable_baselines3")
+    torch = pytest.importorskip("torch")
+    a2c_config = cartpole_a2c_config()
+    assert a2c_config.total_steps == CARTPOLE_DQN.total_steps
+    a2c = sb3.A2C("MlpPolicy", "CartPole-v1", seed=0, device="cpu", **sb3_a2c_kwargs(a2c_config))
+    assert isinstance(a2c.policy.optimizer, torch.optim.Adam)
+    assert a2c.policy.optimizer.defaults["lr"] == a2c_config.lr
+    pi = [
+        m.out_features
+        for m in a2c.policy.mlp_extractor.policy_net.modules()
+        if isinstance(m, torch.nn.Linear)
+    ]
+    vf = [
+        m.out_features
+        for m in a2c.policy.mlp_extractor.value_net.modules()
+        if isinstance(m, torch.nn.Linear)
+    ]
+    assert pi == vf == list(a2c_config.hidden)
+    assert (a2c.n_steps, a2c.gamma, a2c.gae_lambda) == (
+        a2c_config.n_steps,
+        a2c_config.gamma,
+        a2c_config.gae_lambda,
+    )
+    assert a2c.normalize_advantage == a2c_config.normalize_advantages
+
+    config = DDPGConfig()
+    ddpg = sb3.DDPG("MlpPolicy", "Pendulum-v1", seed=0, device="cpu", **sb3_ddpg_kwargs(config))
+    widths = [m.out_features for m in ddpg.actor.modules() if isinstance(m, torch.nn.Linear)]
+    assert widths == [*config.hidden, 1]
+    critic = [m.out_features for m in ddpg.critic.modules() if isinstance(m, torch.nn.Linear)]
+    assert critic == [*config.hidden, 1]  # one critic, as DDPG (TD3 has two)
+    assert (ddpg.tau, ddpg.gamma, ddpg.batch_size, ddpg.learning_starts) == (
+        config.tau,
+        config.gamma,
+        config.batch_size,
+        config.learning_starts,
+    )
+    # Our noise is action_noise * max_action in torque units; stable-baselines3 adds its noise in
+    # [-1, 1] units before rescaling by max_action: the same distribution.
+    assert ddpg.action_noise._sigma.tolist() == [config.action_noise]
