@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 from lib.rl.evaluation import EVAL_SEED, evaluate_population
-from lib.rl.networks import BatchedMLP, single_thread
+from lib.rl.networks import BatchedMLP, clip_grad_norm_per_member_, single_thread
 from lib.rl.reinforce import greedy_policy_actions
 
 
@@ -274,15 +274,6 @@ def _update(policy, critic, optimizer, rollout, config: A2CConfig) -> None:
     loss_v = ((values - targets) ** 2).mean(1)
     optimizer.zero_grad(set_to_none=True)
     (loss_pi + config.vf_coef * loss_v).sum().backward()
-    if config.max_grad_norm:
-        _clip_together(policy, critic, config.max_grad_norm)
+    if config.max_grad_norm:  # actor and critic together, as one network
+        clip_grad_norm_per_member_(torch.nn.ModuleList([policy, critic]), config.max_grad_norm)
     optimizer.step()
-
-
-def _clip_together(policy: BatchedMLP, critic: BatchedMLP, max_norm: float) -> None:
-    """Clip each agent's actor and critic gradients together to global L2 norm ``max_norm``."""
-    grads = [p.grad for m in (policy, critic) for p in m.parameters() if p.grad is not None]
-    norms = torch.sqrt(sum(g.pow(2).flatten(1).sum(1) for g in grads))
-    scale = torch.clamp(max_norm / (norms + 1e-6), max=1.0)
-    for g in grads:
-        g.mul_(scale.view(-1, *([1] * (g.dim() - 1))))
