@@ -62,7 +62,9 @@ class RandomFeatureGP(nn.Module):
             )
         g = make_generator(seed)
         self.ridge = ridge
-        self.register_buffer("W", torch.randn(num_features, in_features, generator=g) / length_scale)
+        self.register_buffer(
+            "W", torch.randn(num_features, in_features, generator=g) / length_scale
+        )
         self.register_buffer("b", 2 * math.pi * torch.rand(num_features, generator=g))
         self.register_buffer("covariance", torch.eye(num_features) / ridge)
         self.beta = nn.Linear(num_features, num_classes, bias=False)

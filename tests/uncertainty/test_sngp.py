@@ -14,7 +14,7 @@ def test_random_features_approximate_the_rbf_kernel():
     g = torch.Generator().manual_seed(1)
     h = torch.randn(6, 3, generator=g)
     phi = gp.features(h)
-    kernel = torch.exp(-torch.cdist(h, h) ** 2 / (2 * 1.5**2))
+    kernel = torch.exp(-(torch.cdist(h, h) ** 2) / (2 * 1.5**2))
     assert phi.shape == (6, 20000)
     assert (phi @ phi.T - kernel).abs().max() < 0.03
 
