@@ -13,8 +13,11 @@ Modules:
     :mod:`lib.uncertainty.predictors`: the four predictors the pages compare (single,
         temperature-scaled, MC dropout, ensemble).
     :mod:`lib.uncertainty.evaluation`: the shifted test sets and the OOD inputs.
-    :mod:`lib.uncertainty.regression`: 1-D regression toys with a mean-and-variance network.
+    :mod:`lib.uncertainty.regression`: 1-D regression toys with a mean-and-variance network,
+        and the coverage of its intervals.
     :mod:`lib.uncertainty.toy2d`: the 2-D "ideal behaviour" toy classifier.
+    :mod:`lib.uncertainty.sngp`: SNGP, a distance-aware classifier (spectral normalisation and
+        a random-feature Gaussian-process output layer).
     :mod:`lib.uncertainty.plotting`: the chapter's figures.
     :mod:`lib.uncertainty.benchmarks`: ``make bench`` entries of the chapter.
 

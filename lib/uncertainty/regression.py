@@ -177,3 +177,39 @@ def variance_split(
     aleatoric = variances.mean(0)
     epistemic = means.var(0, unbiased=False)
     return aleatoric + epistemic, aleatoric, epistemic
+
+
+def interval_coverage(
+    mean: torch.Tensor, std: torch.Tensor, y: torch.Tensor, levels: list[float]
+) -> dict[float, float]:
+    r"""Share of targets inside the central Gaussian interval of each nominal level.
+
+    For regression, calibration means coverage: the interval
+    :math:`\mu \pm z_{(1+q)/2}\,\sigma` should hold a share :math:`q` of the targets
+    (Kuleshov et al. 2018, "Accurate uncertainties for deep learning using calibrated
+    regression").
+
+    Args:
+        mean: Predicted means.
+        std: Predicted standard deviations (positive), the shape of ``mean``.
+        y: Targets, the shape of ``mean``.
+        levels: Nominal levels in (0, 1), e.g. ``[0.5, 0.9, 0.95]``.
+
+    Shapes:
+        mean, std, y: ``(N,)`` (or any one shape) → ``{level: coverage}``.
+    """
+    if not (mean.shape == std.shape == y.shape):
+        raise ValueError(
+            "mean, std and y must share one shape, "
+            f"got {tuple(mean.shape)}, {tuple(std.shape)}, {tuple(y.shape)}."
+        )
+    if (std <= 0).any():
+        raise ValueError("std must be positive; pass a standard deviation, not a variance of 0.")
+    if any(not 0 < q < 1 for q in levels):
+        raise ValueError(f"levels must lie in (0, 1), got {levels}.")
+    normal = torch.distributions.Normal(0.0, 1.0)
+    z_scores = (y - mean).abs().double() / std.double()
+    return {
+        q: float((z_scores <= float(normal.icdf(torch.tensor((1 + q) / 2)))).double().mean())
+        for q in levels
+    }

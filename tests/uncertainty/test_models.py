@@ -97,3 +97,19 @@ def test_ensemble_and_mc_dropout_on_the_model_device(device):
     assert ensembles.ensemble_probs([net], X).device.type == "cpu"
     if device.type == "cpu":
         assert torch.equal(probs, on_cpu)
+
+
+def test_interval_coverage_by_hand_and_on_samples_of_the_model():
+    mean, std = torch.zeros(4), torch.ones(4)
+    y = torch.tensor([0.1, -0.5, 1.0, -3.0])  # |z| = 0.1, 0.5, 1.0, 3.0
+    cov = regression.interval_coverage(mean, std, y, [0.5, 0.95])
+    assert cov == {0.5: 0.5, 0.95: 0.75}  # z_0.75 = 0.674, z_0.975 = 1.96
+    g = torch.Generator().manual_seed(0)
+    mean, std = torch.randn(200_000, generator=g), torch.rand(200_000, generator=g) + 0.1
+    y = mean + std * torch.randn(200_000, generator=g)
+    for q, c in regression.interval_coverage(mean, std, y, [0.5, 0.8, 0.99]).items():
+        assert abs(c - q) < 0.005, (q, c)
+    with pytest.raises(ValueError, match="positive"):
+        regression.interval_coverage(mean, 0 * std, y, [0.5])
+    with pytest.raises(ValueError, match=r"\(0, 1\)"):
+        regression.interval_coverage(mean, std, y, [95])
