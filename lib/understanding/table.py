@@ -80,8 +80,15 @@ class TableConfig:
 
 
 @lru_cache(maxsize=2)
-def _splits(num_train: int, num_val: int) -> tuple[torch.Tensor, ...]:
-    """Training subset, validation subset (both from the 60k training images) and the test set."""
+def training_subsets(num_train: int, num_val: int) -> tuple[torch.Tensor, ...]:
+    """The table's data: a training and a validation subset of the 60,000 training images, and
+    the test set.
+
+    Returns:
+        ``(X, y, X_val, y_val, X_test, y_test)``; images float ``(N, 1, 28, 28)`` in [0, 1],
+        labels int64 ``(N,)``. The subsets are a fixed random permutation's first ``num_train``
+        and next ``num_val`` images.
+    """
     X, y = load_fashion_mnist("train")
     order = torch.randperm(len(X), generator=make_generator(0))
     train, val = order[:num_train], order[num_train : num_train + num_val]
@@ -116,7 +123,7 @@ def train_run(
         (``test_accuracy`` is ``None`` without ``with_test``); a run whose loss became NaN has
         chance-level accuracies (its predictions are arbitrary).
     """
-    X, y, X_val, y_val, X_test, y_test = _splits(config.num_train, config.num_val)
+    X, y, X_val, y_val, X_test, y_test = training_subsets(config.num_train, config.num_val)
     with threads(1):
         seed_everything(seed)
         model = MLP()

@@ -46,9 +46,8 @@ def test_grid_search_tries_the_same_cells_as_optunas_grid_sampler():
     study.optimize(objective, n_trials=9)
     best = study.best_params
     assert sorted(
-        search.nearest_index(t.params["lr"], lrs) * 3 + search.nearest_index(
-            t.params["weight_decay"], wds
-        )
+        search.nearest_index(t.params["lr"], lrs) * 3
+        + search.nearest_index(t.params["weight_decay"], wds)
         for t in study.trials
     ) == sorted(ours.configs)
     assert ours.best == search.nearest_index(best["lr"], lrs) * 3 + search.nearest_index(
