@@ -35,7 +35,7 @@ def accuracy_vs_lr(
         ax.plot(lrs, values, marker="o", markersize=3, label=label, color=color)
     if spread is not None:
         x, lows, highs = spread
-        ax.vlines(x, lows, highs, color="black", linewidth=3, alpha=0.5, label="range over seeds")
+        ax.vlines(x, lows, highs, color="black", linewidth=4, alpha=0.6, label="range over seeds")
     ax.set_xscale("log")
     return finish_axes(ax, xlabel="learning rate (log scale)", ylabel=ylabel, legend={})
 
@@ -80,8 +80,7 @@ def range_test_plot(
     for (label, lr), color in zip(marks.items(), PALETTE[1:], strict=False):
         ax.axvline(lr, color=color, linestyle="--", label=label)
     ax.set_xscale("log")
-    top = float(np.nanmax(np.asarray(smoothed))) * 1.5
-    ax.set_ylim(0, top)
+    ax.set_ylim(0, 2 * float(np.asarray(smoothed)[0]))  # the divergence at the end goes off the top
     return finish_axes(
         ax, xlabel="learning rate (log scale)", ylabel="training loss (nats)", legend={}
     )
@@ -97,13 +96,13 @@ def sample_layouts(
         important: Name of the x axis (the hyper-parameter that matters).
         unimportant: Name of the y axis.
     """
-    fig, axes = plt.subplots(1, len(layouts), figsize=(3.2 * len(layouts), 3.2), sharey=True)
+    fig, axes = plt.subplots(1, len(layouts), figsize=(3.6 * len(layouts), 3.4), sharey=True)
     for ax, (name, (x, y)) in zip(np.atleast_1d(axes), layouts.items(), strict=True):
         ax.scatter(x, y, color=PALETTE[0], s=18)
         ax.plot(x, np.full_like(x, -0.08), "|", color=PALETTE[5], markersize=10)
         ax.set_xlim(-0.05, 1.05)
         ax.set_ylim(-0.14, 1.05)
-        ax.set_title(f"{name}: {len(np.unique(np.round(x, 6)))} distinct values of x")
+        ax.set_title(f"{name}\n{len(np.unique(np.round(x, 6)))} distinct values of {important}")
         finish_axes(ax, xlabel=f"{important} (position in range)", ylabel="")
     np.atleast_1d(axes)[0].set_ylabel(f"{unimportant} (position in range)")
     fig.tight_layout()

@@ -33,7 +33,7 @@ def test_every_figure_is_open_and_labelled():
     }
     assert_module_figures(plotting, figures)
     assert figures["accuracy_vs_lr"].axes[0].get_xscale() == "log"
-    assert figures["sample_layouts"].axes[0].get_title() == "grid: 2 distinct values of x"
+    assert figures["sample_layouts"].axes[0].get_title() == "grid\n2 distinct values of x"
 
 
 def test_curve_of_the_wrong_length_is_explained():
