@@ -1,0 +1,159 @@
+"""``make bench`` entries of the training-and-understanding part.
+
+* ``understanding/hpo-epochs-to-target``: epochs of training that grid search, random search,
+  successive halving, Hyperband and Optuna's TPE spend before a fully trained configuration
+  reaches a target validation accuracy (the table's best minus 0.01), replayed over the cached
+  table of :mod:`lib.understanding.table` (median over studies; grid search is one fixed order).
+  Optuna's TPE is the reference, in the same run.
+* ``understanding/shared-study-wall-time``: wall time of a 40-trial Optuna study shared by two
+  worker processes through a journal file, against one worker (each trial sleeps 0.1 s, standing
+  for training).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import optuna
+
+from lib.benchmark_registry import Result, benchmark
+from lib.understanding import search
+from lib.understanding.distributed_study import run_workers
+from lib.understanding.table import load_or_train_table
+from lib.understanding.tuning import table_objective
+
+NUM_STUDIES = 200
+TARGET_BELOW_BEST = 0.01
+
+
+def _until_target(
+    run: Callable[[np.random.Generator], search.Study],
+    target: float,
+    full_epochs: int,
+    rng: np.random.Generator,
+    max_rounds: int = 100,
+) -> float:
+    """Epochs spent by repeated independent runs of ``run`` until one reaches ``target``."""
+    spent = 0.0
+    for _ in range(max_rounds):
+        study = run(rng)
+        cost = search.epochs_to_target(study, target, full_epochs)
+        if math.isfinite(cost):
+            return spent + cost
+        spent += study.total_epochs
+    return math.inf
+
+
+def _grid_order(shape: tuple[int, int]) -> list[int]:
+    """Grid search refined step by step: 3 learning rates x every weight decay, then the
+    sub-grids in between, until the whole table is covered."""
+    step = shape[0] // 3
+    offsets = [0, step // 2, *[o for o in range(1, step) if o != step // 2]]
+    return [c for o in offsets for c in search.grid_cells(shape, (3, shape[1]), (o, 0))]
+
+
+def _tpe_epochs_to_target(curves, lrs, wds, target: float, seed: int, max_trials: int) -> float:
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+
+    def stop(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        if trial.value is not None and trial.value >= target:
+            study.stop()
+
+    study.optimize(table_objective(curves, lrs, wds), n_trials=max_trials, callbacks=[stop])
+    values = [t.value for t in study.trials]
+    hits = [k for k, v in enumerate(values) if v is not None and v >= target]
+    return float((hits[0] + 1) * curves.shape[-1]) if hits else math.inf
+
+
+@benchmark("understanding/hpo-epochs-to-target")
+def hpo_epochs_to_target() -> list[Result]:
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    table = load_or_train_table()
+    curves = table.val_curves
+    L, W, E = curves.shape
+    target = float(table.final_val.max()) - TARGET_BELOW_BEST
+    flat = curves.reshape(L * W, E)
+    grid_costs = [E * (k + 1) for k, c in enumerate(_grid_order((L, W))) if flat[c, -1] >= target]
+    methods = {
+        "random": lambda rng: search.random_search(curves, L * W, rng),
+        "successive-halving": lambda rng: search.successive_halving(curves, 27, rng, eta=3),
+        "hyperband": lambda rng: search.hyperband(curves, rng, eta=3),
+    }
+    epochs = {
+        name: [
+            _until_target(run, target, E, np.random.default_rng(seed))
+            for seed in range(NUM_STUDIES)
+        ]
+        for name, run in methods.items()
+    }
+    lrs, wds = table.lrs.tolist(), table.weight_decays.tolist()
+    tpe = [
+        _tpe_epochs_to_target(curves, lrs, wds, target, seed, max_trials=L * W)
+        for seed in range(NUM_STUDIES // 4)
+    ]
+    tpe_median = float(np.median(tpe))
+    details = {"target_validation_accuracy": target, "studies": NUM_STUDIES, "table": [L, W, E]}
+    rows = [
+        Result(
+            "understanding/hpo-epochs-to-target/grid",
+            float(grid_costs[0]),
+            "epochs",
+            "optuna TPESampler (median)",
+            tpe_median,
+            {**details, "studies": 1},
+        )
+    ]
+    for name, values in epochs.items():
+        rows.append(
+            Result(
+                f"understanding/hpo-epochs-to-target/{name}",
+                float(np.median(values)),
+                "epochs",
+                "optuna TPESampler (median)",
+                tpe_median,
+                {**details, "mean": float(np.mean(values)), "tpe_studies": len(tpe)},
+            )
+        )
+    return rows
+
+
+@benchmark("understanding/shared-study-wall-time")
+def shared_study_wall_time() -> list[Result]:
+    table = load_or_train_table()
+    with tempfile.TemporaryDirectory() as tmp:
+        table_file = Path(tmp) / "table.json"
+        table_file.write_text(
+            json.dumps(
+                {
+                    "lrs": table.lrs.tolist(),
+                    "weight_decays": table.weight_decays.tolist(),
+                    "final_val": table.final_val.tolist(),
+                }
+            )
+        )
+        seconds = {
+            n: run_workers(
+                str(Path(tmp) / f"study-{n}.log"),
+                "bench",
+                table_file,
+                num_workers=n,
+                max_trials=40,
+                cost_seconds=0.1,
+            ).seconds
+            for n in (1, 2)
+        }
+    return [
+        Result(
+            "understanding/shared-study-wall-time",
+            seconds[2],
+            "s",
+            "the same study with one worker",
+            seconds[1],
+            {"trials": 40, "seconds_per_trial": 0.1, "storage": "JournalFileBackend"},
+        )
+    ]
