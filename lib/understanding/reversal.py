@@ -75,12 +75,20 @@ class SequenceTransformer(nn.Module):
 
 
 def token_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy over every position. Shapes: ``(B, L, V)``, ``(B, L)`` -> ``()``."""
+    """Mean cross-entropy over every position.
+
+    Shapes:
+        logits ``(B, L, V)``, y ``(B, L)`` -> ``()``.
+    """
     return F.cross_entropy(logits.flatten(0, 1), y.flatten())
 
 
 def sequence_correct(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """1.0 for a sequence whose every token is right. Shapes: ``(B, L, V)``, ``(B, L)`` -> ``(B,)``."""
+    """1.0 for a sequence whose every token is right.
+
+    Shapes:
+        logits ``(B, L, V)``, y ``(B, L)`` -> ``(B,)``.
+    """
     return (logits.argmax(-1) == y).all(dim=1).float()
 
 

@@ -102,9 +102,7 @@ def test_multi_head_attention_matches_torch_with_copied_weights(bias, mask):
         "padding": {"key_padding_mask": ~padding_mask(lengths, 6)[:, 0, 0]},
     }[mask]
     out, weights = ours(X, memory, memory, mask=ours_mask)
-    expected, expected_weights = reference(
-        X, memory, memory, average_attn_weights=False, **kwargs
-    )
+    expected, expected_weights = reference(X, memory, memory, average_attn_weights=False, **kwargs)
     assert torch.allclose(out, expected, atol=TOL)
     assert torch.allclose(weights, expected_weights, atol=TOL)
 
