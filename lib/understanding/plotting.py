@@ -140,5 +140,6 @@ def accuracy_bars(accuracies: Mapping[str, Mapping[str, float]]) -> Figure:
         positions = [i + (j - (len(conditions) - 1) / 2) * width for i in range(len(models))]
         ax.bar(positions, values, width=width, color=color, label=condition)
     ax.set_xticks(range(len(models)), models)
-    ax.set_ylim(0.0, 1.0)
-    return finish_axes(ax, xlabel="model", ylabel="test accuracy (fraction)", legend={})
+    ax.set_ylim(0.0, 1.15)  # room for the legend above the bars
+    legend = {"loc": "upper center", "ncol": len(conditions)}
+    return finish_axes(ax, xlabel="model", ylabel="test accuracy (fraction)", legend=legend)
