@@ -1,4 +1,5 @@
-"""``make bench`` entries of the training-and-understanding part.
+"""``make bench`` entries of the training-and-understanding part, registered with
+:mod:`lib.benchmark_registry`; ours next to the reference library in the same run.
 
 * ``understanding/hpo-epochs-to-target``: epochs of training that grid search, random search,
   successive halving, Hyperband and Optuna's TPE spend before a fully trained configuration
@@ -8,6 +9,10 @@
 * ``understanding/shared-study-wall-time``: wall time of a 40-trial Optuna study shared by two
   worker processes through a journal file, against one worker (each trial sleeps 0.1 s, standing
   for training).
+* ``understanding/attention``: our :func:`~lib.understanding.attention.scaled_dot_product_attention`
+  against :func:`torch.nn.functional.scaled_dot_product_attention`, time per call (forward, float32,
+  batch 8, 4 heads of 32 features) for a few sequence lengths, and the largest absolute
+  difference between the two outputs.
 """
 
 from __future__ import annotations
@@ -20,9 +25,13 @@ from pathlib import Path
 
 import numpy as np
 import optuna
+import torch
+import torch.nn.functional as F
 
-from lib.benchmark_registry import Result, benchmark
+from lib.benchmark_registry import Result, benchmark, best_time
+from lib.reproducibility import make_generator
 from lib.understanding import search
+from lib.understanding.attention import causal_mask, scaled_dot_product_attention
 from lib.understanding.distributed_study import run_workers
 from lib.understanding.table import load_or_train_table
 from lib.understanding.tuning import table_objective
@@ -157,3 +166,42 @@ def shared_study_wall_time() -> list[Result]:
             {"trials": 40, "seconds_per_trial": 0.1, "storage": "JournalFileBackend"},
         )
     ]
+
+
+SEQUENCE_LENGTHS = (64, 256, 1024)
+
+
+@benchmark("understanding/attention")
+def attention() -> list[Result]:
+    results = []
+    generator = make_generator(0)
+    for length in SEQUENCE_LENGTHS:
+        q, k, v = (torch.randn(8, 4, length, 32, generator=generator) for _ in range(3))
+        mask = causal_mask(length)
+        repeats = max(3, 2048 // length)
+
+        def call_ours(q=q, k=k, v=v, mask=mask):
+            return scaled_dot_product_attention(q, k, v, mask)[0]
+
+        def call_torch(q=q, k=k, v=v, mask=mask):
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+
+        with torch.no_grad():
+            ours = best_time(call_ours, repeats=repeats)
+            theirs = best_time(call_torch, repeats=repeats)
+            difference = (call_ours() - call_torch()).abs().max().item()
+        results.append(
+            Result(
+                name=f"understanding/attention/length-{length}",
+                value=ours * 1e3,
+                unit="ms per call",
+                reference="torch.nn.functional.scaled_dot_product_attention, same causal mask",
+                reference_value=theirs * 1e3,
+                details={
+                    "shape": [8, 4, length, 32],
+                    "slowdown": ours / theirs,
+                    "max_abs_difference": difference,
+                },
+            )
+        )
+    return results

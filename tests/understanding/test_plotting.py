@@ -1,4 +1,6 @@
-"""Figures of the training-and-understanding part: open, labelled."""
+"""Figures of the training-and-understanding part: open, labelled, nothing hidden. Each page's
+figures are drawn by one function below; the test checks that together they draw every plotting
+function of the module."""
 
 import matplotlib
 
@@ -7,8 +9,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import torch  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from lib.understanding import plotting  # noqa: E402
+from lib.understanding.attention import sinusoidal_positional_encoding  # noqa: E402
 from tests.figure_checks import assert_module_figures  # noqa: E402
 
 
@@ -16,10 +21,10 @@ def teardown_function() -> None:
     plt.close("all")
 
 
-def test_every_figure_is_open_and_labelled():
+def _tuning_figures() -> dict[str, Figure]:
     lrs = np.logspace(-3, 0, 5)
     steps = np.logspace(-4, 1, 20)
-    figures = {
+    return {
         "accuracy_vs_lr": plotting.accuracy_vs_lr(
             lrs, {"a": np.linspace(0.5, 0.8, 5)}, spread=([0.01], [0.7], [0.75])
         ),
@@ -31,6 +36,32 @@ def test_every_figure_is_open_and_labelled():
             {"grid": (np.array([0.2, 0.8]), np.array([0.5, 0.5]))}, "x", "y"
         ),
     }
+
+
+def _attention_figures() -> dict[str, Figure]:
+    x = torch.linspace(0, 5, 20)
+    weights = torch.softmax(torch.randn(20, 20), 1)
+    return {
+        "kernel_regression_plot": plotting.kernel_regression_plot(
+            x, x.sin(), x, {"fit": x.sin()}, weights, truth=x.sin()
+        ),
+        "softmax_saturation_plot": plotting.softmax_saturation_plot(
+            [4, 16], {"a": [0.5, 0.9]}, {"a": [0.3, 0.1]}
+        ),
+        "attention_maps": plotting.attention_maps(
+            {"head 1": weights[:4, :4], "head 2": weights[4:8, :4]}, xticklabels=list("abcd")
+        ),
+        "positional_encoding_plot": plotting.positional_encoding_plot(
+            sinusoidal_positional_encoding(10, 8)
+        ),
+        "accuracy_bars": plotting.accuracy_bars(
+            {"cnn": {"clean": 0.9, "shuffled": 0.3}, "vit": {"clean": 0.8, "shuffled": 0.8}}
+        ),
+    }
+
+
+def test_every_figure_is_open_and_labelled():
+    figures = {**_tuning_figures(), **_attention_figures()}
     assert_module_figures(plotting, figures)
     assert figures["accuracy_vs_lr"].axes[0].get_xscale() == "log"
     assert figures["sample_layouts"].axes[0].get_title() == "grid\n2 distinct values of x"
