@@ -11,9 +11,15 @@ Fréchet (2-Wasserstein) distance between the two Gaussians,
 The paper uses Inception-v3 pool features; the book uses the 128-d penultimate layer of its own
 Fashion-MNIST classifier (:meth:`lib.models.SmallCNN.features`), so the numbers are comparable
 within the book only, not with published FIDs.
+
+:func:`sample_quality` adds what the classifier says about each sample (how many it labels with
+confidence, and which classes), so that an explicit-density model and a GAN are judged on the
+same scale.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -105,3 +111,82 @@ def classifier_features(
         )
     model.eval()
     return torch.cat([model.features(X[i : i + batch_size]) for i in range(0, len(X), batch_size)])
+
+
+@dataclass(frozen=True)
+class SampleQuality:
+    """How much generated images look like the data, judged by a classifier of the real data.
+
+    Attributes:
+        confident_share: Share of samples whose top class probability is at least the threshold.
+        class_counts: Samples per predicted class (argmax), one count per class: a model that
+            collapsed onto a few modes leaves classes at 0.
+        frechet: Fréchet distance between the samples' features and ``N`` real images' features.
+        floor: Fréchet distance between two disjoint sets of ``N`` real images (the value a
+            perfect generator would reach at this sample size, in expectation).
+    """
+
+    confident_share: float
+    class_counts: list[int]
+    frechet: float
+    floor: float
+
+
+@torch.no_grad()
+def class_probabilities(
+    classifier: nn.Module, X: torch.Tensor, *, batch_size: int = 1000
+) -> torch.Tensor:
+    """Softmax probabilities of ``classifier`` for float images ``X`` ``(N, 1, 28, 28)`` in [0, 1].
+
+    Shapes:
+        returns ``(N, num_classes)``.
+    """
+    classifier.eval()
+    logits = torch.cat([classifier(X[i : i + batch_size]) for i in range(0, len(X), batch_size)])
+    return torch.softmax(logits, dim=1)
+
+
+def sample_quality(
+    classifier: nn.Module, samples: torch.Tensor, real: torch.Tensor, *, threshold: float = 0.9
+) -> SampleQuality:
+    """Label every sample with ``classifier`` and compare its features with real images.
+
+    The Fréchet distance is biased upwards at finite sample size, so it is only meaningful next
+    to its floor at the same size: the samples are compared with ``real[:N]`` and the floor is
+    the distance of ``real[:N]`` to ``real[N:2N]``.
+
+    Args:
+        classifier: A classifier with a ``features`` method (:class:`lib.models.SmallCNN` of
+            :func:`lib.baselines.load_or_train_baseline`).
+        samples: Generated images ``(N, 1, 28, 28)`` in [0, 1], ``N >= 2``.
+        real: Real held-out images ``(M, 1, 28, 28)`` in [0, 1] with ``M >= 2 N``.
+        threshold: Top-class probability from which a sample counts as confidently classified.
+
+    Returns:
+        The :class:`SampleQuality` of the samples.
+    """
+    n = len(samples)
+    if samples.dim() != 4 or real.dim() != 4 or samples.shape[1:] != real.shape[1:]:
+        raise ValueError(
+            f"samples {tuple(samples.shape)} and real {tuple(real.shape)} must both be images "
+            "(N, C, H, W) of the same size."
+        )
+    if n < 2 or len(real) < 2 * n:
+        raise ValueError(
+            f"need at least 2 samples and twice as many real images (for the floor), got {n} "
+            f"samples and {len(real)} real images; pass more real images or fewer samples."
+        )
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}.")
+    probs = class_probabilities(classifier, samples)
+    top, labels = probs.max(dim=1)
+    counts = torch.bincount(labels, minlength=probs.shape[1])
+    fake_features = classifier_features(classifier, samples)
+    real_a = classifier_features(classifier, real[:n])
+    real_b = classifier_features(classifier, real[n : 2 * n])
+    return SampleQuality(
+        confident_share=(top >= threshold).float().mean().item(),
+        class_counts=counts.tolist(),
+        frechet=frechet_distance_from_features(real_a, fake_features),
+        floor=frechet_distance_from_features(real_a, real_b),
+    )

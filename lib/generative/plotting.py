@@ -248,3 +248,34 @@ def plot_neighbours(queries: torch.Tensor, neighbours: Mapping[str, torch.Tensor
         axes[r, 0].set_ylabel(name, fontsize=8, rotation=0, ha="right", va="center")
     fig.tight_layout()
     return fig
+
+
+def plot_class_histogram(
+    counts: Mapping[str, Sequence[int]], class_names: Sequence[str], *, reference: float = 0.1
+) -> Figure:
+    """Share of samples per predicted class, one group of bars per class, one bar per model.
+
+    A generator that covers the data puts about ``reference`` (one tenth for ten balanced
+    classes) in every class; a collapsed one leaves classes empty.
+
+    Args:
+        counts: Model name -> samples per class (one count per entry of ``class_names``).
+        class_names: Class names, the x-axis categories.
+        reference: Share drawn as a dashed line (the share of each class in the data).
+    """
+    if not counts or any(len(c) != len(class_names) for c in counts.values()):
+        raise ValueError(
+            f"pass at least one model with one count per class ({len(class_names)} classes), "
+            f"got {[len(c) for c in counts.values()]}."
+        )
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    width = 0.8 / len(counts)
+    x = np.arange(len(class_names))
+    for k, (colour, (name, c)) in enumerate(zip(PALETTE, counts.items(), strict=False)):
+        share = np.asarray(c, dtype=float) / max(sum(c), 1)
+        ax.bar(x + (k - (len(counts) - 1) / 2) * width, share, width, color=colour, label=name)
+    ax.axhline(reference, color="0.4", linestyle="--", linewidth=1, label="share in the data")
+    ax.set_xticks(x, class_names, rotation=45, ha="right")
+    return finish_axes(
+        ax, xlabel="class predicted by the classifier", ylabel="share of samples", legend={}
+    )

@@ -6,10 +6,12 @@ import scipy.linalg
 import torch
 
 from lib.generative.metrics import (
+    class_probabilities,
     classifier_features,
     frechet_distance,
     frechet_distance_from_features,
     gaussian_statistics,
+    sample_quality,
 )
 
 
@@ -72,3 +74,51 @@ def test_bad_input():
         frechet_distance(torch.zeros(2), torch.eye(3), torch.zeros(2), torch.eye(2))
     with pytest.raises(ValueError, match="features"):
         classifier_features(torch.nn.Linear(2, 2), torch.randn(3, 2))
+
+
+class _ConstantClassifier(torch.nn.Module):
+    """Logits that put class ``k`` first for image means in the ``k``-th tenth of [0, 1]."""
+
+    def forward(self, X):
+        k = (X.mean(dim=(1, 2, 3)) * 10).clamp(0, 9.999).floor().long()
+        return 10.0 * torch.nn.functional.one_hot(k, 10).float()
+
+    def features(self, X):
+        return torch.stack([X.mean(dim=(1, 2, 3)), X.std(dim=(1, 2, 3))], dim=1)
+
+
+def test_sample_quality_counts_classes_and_confidence():
+    torch.manual_seed(0)
+    classifier = _ConstantClassifier()
+    levels = torch.tensor([0.05, 0.05, 0.35, 0.95])
+    samples = levels[:, None, None, None] * torch.ones(4, 1, 4, 4)
+    real = torch.rand(8, 1, 4, 4)
+    quality = sample_quality(classifier, samples, real)
+    assert quality.class_counts == [2, 0, 0, 1, 0, 0, 0, 0, 0, 1]
+    assert quality.confident_share == pytest.approx(1.0)  # softmax of logits 10 vs 0
+    strict = sample_quality(classifier, samples, real, threshold=1.0)
+    assert strict.confident_share == 0.0
+    expected = frechet_distance_from_features(
+        classifier.features(real[:4]), classifier.features(samples)
+    )
+    assert quality.frechet == pytest.approx(expected)
+    floor = frechet_distance_from_features(
+        classifier.features(real[:4]), classifier.features(real[4:8])
+    )
+    assert quality.floor == pytest.approx(floor)
+
+
+def test_class_probabilities_are_a_softmax():
+    classifier = _ConstantClassifier()
+    probs = class_probabilities(classifier, torch.full((3, 1, 4, 4), 0.55), batch_size=2)
+    assert probs.shape == (3, 10)
+    assert torch.allclose(probs.sum(1), torch.ones(3))
+    assert (probs.argmax(1) == 5).all()
+
+
+def test_sample_quality_rejects_too_few_real_images():
+    classifier = _ConstantClassifier()
+    with pytest.raises(ValueError, match="twice as many"):
+        sample_quality(classifier, torch.rand(4, 1, 4, 4), torch.rand(7, 1, 4, 4))
+    with pytest.raises(ValueError, match="threshold"):
+        sample_quality(classifier, torch.rand(4, 1, 4, 4), torch.rand(8, 1, 4, 4), threshold=0)

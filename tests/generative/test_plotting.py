@@ -29,6 +29,9 @@ def test_every_figure_is_open_and_labelled():
         "plot_neighbours": plotting.plot_neighbours(
             torch.rand(2, 1, 28, 28), {"n": torch.rand(2, 1, 28, 28)}
         ),
+        "plot_class_histogram": plotting.plot_class_histogram(
+            {"a": [1, 2, 3], "b": [3, 0, 3]}, ["x", "y", "z"]
+        ),
         "plot_density_1d": plotting.plot_density_1d(
             torch.rand(50), torch.linspace(0, 1, 10), {"k": torch.ones(10)}, xlabel="x"
         ),
@@ -77,3 +80,12 @@ def test_density_plots_have_real_labels_and_round_colour_bar_ticks():
     assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks
     assert colour_bar.get_ylabel() == "log density (nats)"
     assert (fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()) == ("u (a.u.)", "v (a.u.)")
+
+
+def test_class_histogram_shows_shares_and_rejects_wrong_lengths():
+    fig = plotting.plot_class_histogram({"a": [1, 3, 0, 4]}, ["w", "x", "y", "z"])
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    assert heights == pytest.approx([0.125, 0.375, 0.0, 0.5])
+    with pytest.raises(ValueError):
+        plotting.plot_class_histogram({"a": [1, 2]}, ["x", "y", "z"])
+    plt.close("all")
