@@ -29,8 +29,16 @@ from lib.understanding.augmentation import AugmentedBatches, BatchAugment
 NUM_POOL = 50_000
 """Training images runs draw from; the remaining 10,000 of the 60,000 are for validation."""
 
-AUGMENTATIONS = ("none", "flip-shift", "flip-shift-erase", "mixup", "cutmix")
-"""What a run does to each training batch."""
+AUGMENTATIONS = ("none", "flip", "flip-shift", "flip-shift-erase", "mixup", "cutmix")
+"""What a run does to each training batch: nothing; :class:`BatchAugment` with a flip
+(probability 0.5), a flip and a shift by up to 2 pixels, or those and random erasing
+(probability 0.5); torchvision's mixup or CutMix."""
+
+_BATCH_AUGMENTS = {
+    "flip": BatchAugment(flip_p=0.5, padding=0, erase_p=0.0),
+    "flip-shift": BatchAugment(flip_p=0.5, padding=2, erase_p=0.0),
+    "flip-shift-erase": BatchAugment(flip_p=0.5, padding=2, erase_p=0.5),
+}
 
 
 def validation_split() -> tuple[torch.Tensor, torch.Tensor]:
@@ -79,9 +87,8 @@ def training_subset(config: AugmentedRunConfig) -> tuple[torch.Tensor, torch.Ten
 
 def _augment(config: AugmentedRunConfig):
     """``augment(X, y) -> (X, y)`` of the run; mixup and CutMix return soft labels ``(B, 10)``."""
-    if config.augmentation.startswith("flip-shift"):
-        erase_p = 0.5 if config.augmentation == "flip-shift-erase" else 0.0
-        generator, augment = make_generator(config.seed), BatchAugment(erase_p=erase_p)
+    if config.augmentation in _BATCH_AUGMENTS:
+        generator, augment = make_generator(config.seed), _BATCH_AUGMENTS[config.augmentation]
         return lambda X, y: (augment(X, generator), y)
     if config.augmentation == "mixup":
         return v2.MixUp(alpha=config.alpha, num_classes=10)

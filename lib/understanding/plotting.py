@@ -29,8 +29,10 @@ def flip_accuracy_by_class(
         ax.bar(x - 0.2, plain, width=0.4, color=PALETTE[0], label="original")
         ax.bar(x + 0.2, flipped, width=0.4, color=PALETTE[1], label="mirrored left-right")
         ax.set_xticks(x, names, rotation=45 if max(map(len, names)) > 2 else 0, ha="right")
-        ax.set_ylim(0, 1)
-        finish_axes(ax, xlabel="class", ylabel="accuracy (fraction)", title=title, legend={})
+        ax.set_ylim(0, 1.25)  # room for the legend above the bars
+        ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+        legend = {"loc": "upper center", "ncol": 2}
+        finish_axes(ax, xlabel="class", ylabel="accuracy (fraction)", title=title, legend=legend)
     return fig
 
 
