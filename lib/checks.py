@@ -1,0 +1,74 @@
+"""Input checks of class probabilities and labels, shared by the calibration metrics of the core
+and the parts' metrics: each raises a ``ValueError`` that says what to pass instead."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+EPS = 1e-12
+"""Probabilities are clamped to at least this before taking a logarithm."""
+
+SUM_TOLERANCE = 1e-3
+"""How far a row of probabilities may sum from 1 (float32 softmax is within 1e-6)."""
+
+
+def as_tensor(x: torch.Tensor | np.ndarray, name: str) -> torch.Tensor:
+    if isinstance(x, np.ndarray):
+        return torch.from_numpy(x)
+    if not isinstance(x, torch.Tensor):
+        raise ValueError(f"{name} must be a torch.Tensor or a numpy array, got {type(x).__name__}.")
+    return x
+
+
+def check_probs(probs: torch.Tensor | np.ndarray, name: str = "probs") -> torch.Tensor:
+    """Validate class probabilities and return them as a tensor (dtype unchanged).
+
+    Raises:
+        ValueError: Not 2-D ``(N, C)`` with ``C >= 2``, not floating point, not finite, outside
+            [0, 1], or rows not summing to 1.
+
+    Shapes:
+        probs: ``(N, C)``.
+    """
+    probs = as_tensor(probs, name)
+    if probs.dim() != 2 or probs.shape[0] == 0 or probs.shape[1] < 2:
+        raise ValueError(
+            f"{name} must have shape (N, C) with N >= 1 and C >= 2, got {tuple(probs.shape)}; "
+            "for a binary score pass a 1-D tensor to auroc/aupr instead."
+        )
+    if not probs.is_floating_point():
+        raise ValueError(f"{name} must be floating point, got {probs.dtype}.")
+    low, high = torch.aminmax(probs)  # NaN propagates and fails both comparisons below
+    if not (low >= -1e-9 and high <= 1 + 1e-9):
+        raise ValueError(
+            f"{name} must be finite and lie in [0, 1] (found values in [{low:.3g}, {high:.3g}]); "
+            "pass softmax(logits, dim=1), not logits."
+        )
+    row_low, row_high = torch.aminmax(probs.sum(dim=1))
+    deviation = max(row_high.item() - 1, 1 - row_low.item())
+    if deviation > SUM_TOLERANCE:
+        raise ValueError(
+            f"rows of {name} must sum to 1 (largest deviation {deviation:.3g}); "
+            "pass softmax(logits, dim=1), not logits or unnormalised scores."
+        )
+    return probs
+
+
+def check_labels(labels: torch.Tensor | np.ndarray, num: int, num_classes: int) -> torch.Tensor:
+    """Validate integer class labels ``(N,)`` in ``0..num_classes-1``; return them as int64."""
+    labels = as_tensor(labels, "labels")
+    if labels.dim() != 1 or len(labels) != num:
+        raise ValueError(
+            f"labels must have shape ({num},) to match the predictions, got {tuple(labels.shape)}."
+        )
+    if labels.is_floating_point() or labels.dtype == torch.bool:
+        raise ValueError(f"labels must be integer class indices, got {labels.dtype}.")
+    labels = labels.long()
+    low, high = torch.aminmax(labels)
+    if low < 0 or high >= num_classes:
+        raise ValueError(
+            f"labels must lie in 0..{num_classes - 1} (found {low.item()}.."
+            f"{high.item()}); pass class indices, not one-hot vectors."
+        )
+    return labels
