@@ -29,6 +29,7 @@ from lib.reproducibility import NUM_THREADS, seed_everything, set_threads
 
 BENCHMARK_MODULES = (
     "lib.benchmarks",
+    "lib.understanding.benchmarks",
     "lib.uncertainty.benchmarks",
     "lib.generative.benchmarks",
     "lib.graphs.benchmarks",

@@ -219,7 +219,9 @@ def occlusion(
     target = check_batch(X, target)
     B, C, H, W = X.shape
     if not (1 <= window <= min(H, W)) or stride < 1:
-        raise ValueError(f"need 1 <= window <= {min(H, W)} and stride >= 1, got {window}, {stride}.")
+        raise ValueError(
+            f"need 1 <= window <= {min(H, W)} and stride >= 1, got {window}, {stride}."
+        )
     reference = class_scores(model, X, target)
     total = torch.zeros(B, 1, H, W, dtype=X.dtype, device=X.device)
     count = torch.zeros(1, 1, H, W, dtype=X.dtype, device=X.device)

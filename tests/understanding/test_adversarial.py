@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lib.baselines import build_baseline, BaselineConfig
+from lib.baselines import BaselineConfig, build_baseline
 from lib.training import fit, make_loader
 from lib.understanding.adversarial import fgsm, pgd
 

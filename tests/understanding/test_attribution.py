@@ -49,7 +49,9 @@ def test_smoothgrad_matches_captum_noise_tunnel_on_the_same_noise(model, X):
     )
     torch.manual_seed(7)  # Captum draws torch.normal over the batch repeated image by image
     noise = torch.normal(0, torch.full((3 * n, 1, 28, 28), sigma)).double()  # float32, as Captum
-    ours = attribution.smoothgrad(model, X, TARGET, num_samples=n, noise=noise.view(3, n, 1, 28, 28))
+    ours = attribution.smoothgrad(
+        model, X, TARGET, num_samples=n, noise=noise.view(3, n, 1, 28, 28)
+    )
     close(ours, theirs)
 
 
@@ -109,9 +111,7 @@ def test_guided_backprop_matches_captum_and_removes_its_hooks(model, X):
 
 
 def test_an_int_target_explains_that_class_for_every_image(model, X):
-    close(
-        attribution.saliency(model, X, 3), attribution.saliency(model, X, torch.full((3,), 3))
-    )
+    close(attribution.saliency(model, X, 3), attribution.saliency(model, X, torch.full((3,), 3)))
 
 
 def test_bad_inputs_say_what_to_pass(model, X):
