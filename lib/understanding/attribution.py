@@ -275,14 +275,15 @@ def grad_cam(
     """
     target = check_batch(X, target)
     with torch.enable_grad(), recorded_output(layer) as outputs:
-        scores = class_scores(model, X, target)
+        # the input requires grad, so the activation is in the graph even for frozen weights
+        total_score = class_scores(model, X.detach().requires_grad_(True), target).sum()
     if len(outputs) != 1 or outputs[0].dim() != 4:
         raise ValueError(
             f"layer must run once per forward pass and return (B, K, h, w); it ran "
             f"{len(outputs)} times. Pass a convolutional block of the model."
         )
     (activation,) = outputs
-    (grad,) = torch.autograd.grad(scores.sum(), activation)
+    (grad,) = torch.autograd.grad(total_score, activation)
     alpha = grad.mean(dim=(2, 3), keepdim=True)
     cam = F.relu((alpha * activation).sum(dim=1, keepdim=True)).detach()
     if upsample:

@@ -101,6 +101,15 @@ def test_grad_cam_matches_captum_layer_grad_cam(model, X, upsample):
     close(attribution.grad_cam(model, X, TARGET, layer, upsample=upsample), theirs.detach())
 
 
+def test_maps_of_a_frozen_model_under_no_grad(X):
+    torch.manual_seed(0)
+    frozen = SmallCNN(channels=(4, 8), hidden=16).double().eval().requires_grad_(False)
+    with torch.no_grad():
+        cam = attribution.grad_cam(frozen, X, TARGET, frozen.body[5])
+        grad = attribution.saliency(frozen, X, TARGET)
+    assert cam.shape == (3, 1, 28, 28) and grad.shape == X.shape
+
+
 def test_guided_backprop_matches_captum_and_removes_its_hooks(model, X):
     theirs = GuidedBackprop(model).attribute(X, target=TARGET)
     close(attribution.guided_backprop(model, X, TARGET), theirs)
