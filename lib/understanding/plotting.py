@@ -46,6 +46,8 @@ def attribution_maps(
             ax.set_xticks([])
             ax.set_yticks([])
             ax.grid(False)
+            for spine in ax.spines.values():
+                spine.set_visible(False)
             if i == 0:
                 ax.set_title("input" if j == 0 else list(maps)[j - 1], fontsize=9)
         if row_labels is not None:
