@@ -14,6 +14,13 @@
 * ``understanding/shared-study-wall-time``: wall time of a 40-trial Optuna study shared by two
   worker processes through a journal file, against one worker (each trial sleeps 0.1 s, standing
   for training).
+* ``understanding/saliency``: vanilla-gradient saliency maps per second, ours
+  (:func:`lib.understanding.attribution.saliency`) next to ``captum.attr.Saliency``, on the same
+  untrained SmallCNN and the same 256 images; ``details`` records the largest absolute difference
+  of the maps.
+* ``understanding/integrated-gradients``: the same for integrated gradients (50 steps,
+  trapezoid rule, black baseline) against ``captum.attr.IntegratedGradients``. The weights do
+  not change the cost, so the networks are untrained (seeded).
 * ``understanding/attention``: our :func:`~lib.understanding.attention.scaled_dot_product_attention`
   against :func:`torch.nn.functional.scaled_dot_product_attention`, time per call (forward, float32,
   batch 8, 4 heads of 32 features) for a few sequence lengths, and the largest absolute
@@ -35,20 +42,22 @@ import torch.nn.functional as F
 from torchvision.transforms import v2
 
 from lib.benchmark_registry import Result, benchmark, best_time
-from lib.reproducibility import make_generator
+from lib.models import SmallCNN
+from lib.reproducibility import make_generator, seed_everything
 from lib.understanding import search
 from lib.understanding.attention import causal_mask, scaled_dot_product_attention
+from lib.understanding.attribution import integrated_gradients, saliency
 from lib.understanding.augmentation import BatchAugment
 from lib.understanding.distributed_study import run_workers
 from lib.understanding.table import load_or_train_table
 from lib.understanding.tuning import table_objective
 
-NUM_IMAGES = 4096
+AUGMENTED_IMAGES = 4096
 
 
 @benchmark("understanding/batched-augmentation")
 def batched_augmentation() -> list[Result]:
-    X = torch.rand(NUM_IMAGES, 1, 28, 28, generator=make_generator(0))
+    X = torch.rand(AUGMENTED_IMAGES, 1, 28, 28, generator=make_generator(0))
     ours = BatchAugment(flip_p=0.5, padding=2, erase_p=0.5)
     reference = v2.Compose(
         [v2.RandomHorizontalFlip(0.5), v2.RandomCrop(28, padding=2), v2.RandomErasing(0.5)]
@@ -59,12 +68,12 @@ def batched_augmentation() -> list[Result]:
     return [
         Result(
             name="understanding/batched-augmentation",
-            value=NUM_IMAGES / seconds_ours,
+            value=AUGMENTED_IMAGES / seconds_ours,
             unit="images/s",
             reference="torchvision.transforms.v2 (flip, RandomCrop, RandomErasing) per image",
-            reference_value=NUM_IMAGES / seconds_ref,
+            reference_value=AUGMENTED_IMAGES / seconds_ref,
             details={
-                "images": NUM_IMAGES,
+                "images": AUGMENTED_IMAGES,
                 "shape": [1, 28, 28],
                 "speed-up": seconds_ref / seconds_ours,
             },
@@ -241,3 +250,77 @@ def attention() -> list[Result]:
             )
         )
     return results
+
+
+ATTRIBUTED_IMAGES = 256
+NUM_STEPS = 50
+
+
+def _model_and_images() -> tuple[SmallCNN, torch.Tensor, torch.Tensor]:
+    seed_everything(0)
+    model = SmallCNN().eval()
+    X = torch.rand(ATTRIBUTED_IMAGES, 1, 28, 28, generator=make_generator(0))
+    target = torch.arange(ATTRIBUTED_IMAGES) % 10
+    return model, X, target
+
+
+def _rows(name: str, reference: str, ours, theirs, seconds: tuple[float, float], **details):
+    difference = (ours - theirs).abs().max().item()
+    return [
+        Result(
+            name=name,
+            value=ATTRIBUTED_IMAGES / seconds[0],
+            unit="images/s",
+            reference=reference,
+            reference_value=ATTRIBUTED_IMAGES / seconds[1],
+            details={"images": ATTRIBUTED_IMAGES, "max_abs_difference": difference, **details},
+        )
+    ]
+
+
+@benchmark("understanding/saliency")
+def saliency_throughput() -> list[Result]:
+    from captum.attr import Saliency
+
+    model, X, target = _model_and_images()
+    captum_saliency = Saliency(model)
+    ours = saliency(model, X, target)
+    theirs = captum_saliency.attribute(X.clone().requires_grad_(), target=target)
+    seconds = (
+        best_time(lambda: saliency(model, X, target), repeats=5),
+        best_time(
+            lambda: captum_saliency.attribute(X.clone().requires_grad_(), target=target), repeats=5
+        ),
+    )
+    return _rows("understanding/saliency", "captum.attr.Saliency", ours, theirs, seconds)
+
+
+@benchmark("understanding/integrated-gradients")
+def integrated_gradients_throughput() -> list[Result]:
+    from captum.attr import IntegratedGradients
+
+    model, X, target = _model_and_images()
+    ig = IntegratedGradients(model)
+
+    def run_ours() -> torch.Tensor:
+        return integrated_gradients(model, X, target, num_steps=NUM_STEPS, internal_batch_size=10)
+
+    def run_captum() -> torch.Tensor:
+        return ig.attribute(
+            X,
+            target=target,
+            n_steps=NUM_STEPS,
+            method="riemann_trapezoid",
+            internal_batch_size=10 * ATTRIBUTED_IMAGES,
+        )
+
+    seconds = (best_time(run_ours, repeats=3), best_time(run_captum, repeats=3))
+    return _rows(
+        "understanding/integrated-gradients",
+        "captum.attr.IntegratedGradients",
+        run_ours(),
+        run_captum(),
+        seconds,
+        steps=NUM_STEPS,
+        method="riemann_trapezoid",
+    )

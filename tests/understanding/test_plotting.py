@@ -55,6 +55,22 @@ def _tuning_figures() -> dict[str, Figure]:
     }
 
 
+def _cnn_figures() -> dict[str, Figure]:
+    g = torch.Generator().manual_seed(0)
+    images = torch.rand(3, 1, 28, 28, generator=g)
+    maps = {"saliency": torch.randn(3, 1, 28, 28, generator=g), "Grad-CAM": torch.rand(3, 1, 7, 7)}
+    return {
+        "attribution_maps": plotting.attribution_maps(images, maps, row_labels=["a", "b", "c"]),
+        "embedding_scatter": plotting.embedding_scatter(
+            torch.randn(30, 2, generator=g),
+            torch.arange(30) % 3,
+            ["x", "y", "z"],
+            xlabel="PC 1 (feature units)",
+            ylabel="PC 2 (feature units)",
+        ),
+    }
+
+
 def _attention_figures() -> dict[str, Figure]:
     x = torch.linspace(0, 5, 20)
     weights = torch.softmax(torch.randn(20, 20), 1)
@@ -78,7 +94,12 @@ def _attention_figures() -> dict[str, Figure]:
 
 
 def test_every_figure_is_open_and_labelled():
-    figures = {**_augmentation_figures(), **_tuning_figures(), **_attention_figures()}
+    figures = {
+        **_augmentation_figures(),
+        **_tuning_figures(),
+        **_cnn_figures(),
+        **_attention_figures(),
+    }
     assert_module_figures(plotting, figures)
     assert figures["accuracy_vs_lr"].axes[0].get_xscale() == "log"
     assert figures["sample_layouts"].axes[0].get_title() == "grid\n2 distinct values of x"
@@ -99,3 +120,22 @@ def test_mismatched_lengths_raise_value_error():
         plotting.augmentation_gain([1, 2], {"a": [[0.5]]}, {"a": [[0.1]]})
     with pytest.raises(ValueError, match="methods"):
         plotting.method_scores(["a", "b"], {"acc": [[0.5]]})
+
+
+def test_attribution_maps_name_columns_and_rows():
+    fig = _cnn_figures()["attribution_maps"]
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["input", "saliency", "Grad-CAM"]
+    assert [fig.axes[3 * i].get_ylabel() for i in range(3)] == ["a", "b", "c"]
+    assert len(fig.axes) == 9
+
+
+def test_embedding_scatter_has_one_legend_entry_per_class():
+    (ax,) = _cnn_figures()["embedding_scatter"].axes
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["x", "y", "z"]
+
+
+def test_bad_inputs_are_rejected():
+    with pytest.raises(ValueError, match="N = 2"):
+        plotting.attribution_maps(torch.rand(2, 1, 4, 4), {"m": torch.rand(3, 1, 4, 4)})
+    with pytest.raises(ValueError, match=r"\(N, 2\)"):
+        plotting.embedding_scatter(torch.rand(5, 3), torch.zeros(5), ["a"], xlabel="x", ylabel="y")
