@@ -20,6 +20,7 @@ from lib.models import SmallCNN
 from lib.notebook import glue, setup, versions
 from lib.rl.mdp import from_gymnasium, value_iteration
 from lib.training import fit, make_loader
+from lib.understanding.attention import causal_mask, scaled_dot_product_attention
 from lib.uncertainty.metrics import expected_calibration_error
 
 modules = [info.name for info in pkgutil.walk_packages(lib.__path__, "lib.")]
@@ -33,6 +34,12 @@ glue("answer", 42, display=False)
 X, y = torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,))
 history = fit(SmallCNN(), make_loader(X, y, batch_size=32, shuffle=True), num_epochs=1, lr=1e-3)
 assert history.num_epochs == 1, history
+
+# 0 training and understanding: our attention agrees with torch's fused kernel
+q, k, v = (torch.randn(2, 3, 5, 4) for _ in range(3))
+attended, _ = scaled_dot_product_attention(q, k, v, mask=causal_mask(5))
+fused = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+assert torch.allclose(attended, fused, atol=1e-5)
 
 # 1 uncertainty: ECE is 0 for one-hot predictions that are all correct
 probs = torch.eye(10)
