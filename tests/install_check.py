@@ -20,8 +20,8 @@ from lib.models import SmallCNN
 from lib.notebook import glue, setup, versions
 from lib.rl.mdp import from_gymnasium, value_iteration
 from lib.training import fit, make_loader
-from lib.understanding.attention import causal_mask, scaled_dot_product_attention
 from lib.uncertainty.metrics import expected_calibration_error
+from lib.understanding.attention import causal_mask, scaled_dot_product_attention
 
 modules = [info.name for info in pkgutil.walk_packages(lib.__path__, "lib.")]
 for name in modules:
