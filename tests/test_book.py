@@ -267,3 +267,12 @@ def test_solution_check_flags_a_visible_solution_cell(tmp_path):
     assert _unhidden_solution_cells(path) == [
         f"cell {end + 1}: a code cell after the exercises outside solution-start/solution-end"
     ]
+
+
+def test_only_the_references_page_holds_a_bibliography():
+    # a second {bibliography} directive duplicates every entry it lists, which fails the build
+    pages = [*(ROOT / "chapters").rglob("*.md"), *NOTEBOOKS]
+    holders = {
+        str(page.relative_to(ROOT)) for page in pages if "{bibliography}" in page.read_text()
+    }
+    assert holders == {"chapters/references.md"}, holders
