@@ -7,7 +7,8 @@ Modules:
     :mod:`lib.uncertainty.decisions`: Bayes decisions from a cost table.
     :mod:`lib.uncertainty.label_shift`: label-shift correction.
     :mod:`lib.uncertainty.checks`: the input checks shared by the metrics and methods.
-    :mod:`lib.uncertainty.corruptions`: ImageNet-C style corruptions of Fashion-MNIST images.
+    :mod:`lib.uncertainty.corruptions`: ImageNet-C style corruptions of Fashion-MNIST images
+        (re-exported from the core, :mod:`lib.corruptions`).
     :mod:`lib.uncertainty.ensembles`: deep ensembles and MC dropout predictions, the chapter's
         cached models.
     :mod:`lib.uncertainty.predictors`: the four predictors the pages compare (single,

@@ -13,13 +13,10 @@ from dataclasses import dataclass
 
 import torch
 
+from lib.corruptions import CLEAN, CORRUPTIONS, SEVERITIES, by_severity, corrupt
 from lib.data import load_fashion_mnist, load_mnist_test
 from lib.training import images_to_float
-from lib.uncertainty.corruptions import CORRUPTIONS, SEVERITIES, corrupt
 from lib.uncertainty.metrics import accuracy, brier_score, expected_calibration_error, nll
-
-CLEAN = ("clean", 0)
-"""Key of the uncorrupted test images in a shift suite."""
 
 Predictor = Callable[[torch.Tensor], torch.Tensor]
 
@@ -75,15 +72,9 @@ class ShiftResults:
     metrics: dict[str, dict[tuple[str, int], float]]
 
     def by_severity(self, metric: str) -> tuple[list[float], list[float], list[float]]:
-        """Mean, min and max over corruption types at severity 0 (clean) to 5; six values each."""
-        table = self.metrics[metric]
-        means, lows, highs = [table[CLEAN]], [table[CLEAN]], [table[CLEAN]]
-        for s in SEVERITIES:
-            values = [v for (n, sev), v in table.items() if sev == s]
-            means.append(sum(values) / len(values))
-            lows.append(min(values))
-            highs.append(max(values))
-        return means, lows, highs
+        """Mean, min and max over corruption types at severity 0 (clean) to 5; six values each
+        (:func:`lib.corruptions.by_severity`)."""
+        return by_severity(self.metrics[metric])
 
     def shifted_mean(self, metric: str) -> float:
         """Mean of ``metric`` over every corrupted set (all types and severities)."""

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from lib.corruptions import CLEAN, by_severity
 from lib.plotting import PALETTE, finish_axes
 
 
@@ -84,6 +85,57 @@ def method_scores(
             ax.scatter([i] * len(values), values, color=PALETTE[7], s=12, zorder=3)
         ax.set_xticks(x, methods, rotation=20, ha="right")
         finish_axes(ax, xlabel="training", ylabel=label)
+    return fig
+
+
+def accuracy_under_corruption_grid(
+    tables: Mapping[str, Mapping[tuple[str, int], float]], *, ncols: int = 3
+) -> Figure:
+    """Accuracy against corruption severity, one line per network: the first panel averages
+    over the corruption types, then one panel per type.
+
+    Args:
+        tables: Network label -> ``(corruption, severity)`` -> accuracy (a fraction), with
+            :data:`lib.corruptions.CLEAN` for the clean images, as returned by
+            :func:`lib.corruptions.accuracy_under_corruption`; every table has the same keys.
+        ncols: Panels per row.
+    """
+    if not tables:
+        raise ValueError("pass at least one table: {label: accuracy_under_corruption(...)}.")
+    keys = list(next(iter(tables.values())))
+    for label, table in tables.items():
+        if list(table) != keys:
+            raise ValueError(
+                f"table {label!r} has other (corruption, severity) keys than the first."
+            )
+    if CLEAN not in keys:
+        raise ValueError(f"the tables have no clean accuracy: add it under the key {CLEAN}.")
+    names = list(dict.fromkeys(n for n, s in keys if (n, s) != CLEAN))
+    severities = sorted({s for n, s in keys if (n, s) != CLEAN})
+    panels = {"mean over the corruptions": None, **{n: n for n in names}}
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.0 * ncols, 2.5 * nrows), sharex=True, sharey=True, squeeze=False
+    )
+    xs = np.arange(len(severities) + 1)
+    for i, (ax, (title, name)) in enumerate(zip(axes.flat, panels.items(), strict=False)):
+        for colour, (label, table) in zip(PALETTE, tables.items(), strict=False):
+            if name is None:
+                values = by_severity(table, tuple(severities))[0]
+            else:
+                values = [table[CLEAN]] + [table[(name, s)] for s in severities]
+            ax.plot(xs, values, marker="o", markersize=3, color=colour, label=label)
+        ax.set_xticks(xs, ["clean"] + [str(s) for s in severities])
+        finish_axes(
+            ax,
+            xlabel="severity (level)" if i >= len(panels) - ncols else "",
+            ylabel="accuracy (fraction)" if i % ncols == 0 else "",
+            title=title.replace("_", " "),
+            legend={"fontsize": 7} if i == 0 else None,
+        )
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    fig.tight_layout()
     return fig
 
 

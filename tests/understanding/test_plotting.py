@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from lib.corruptions import CLEAN  # noqa: E402
 from lib.understanding import plotting  # noqa: E402
 from lib.understanding.attention import sinusoidal_positional_encoding  # noqa: E402
 from tests.figure_checks import assert_module_figures  # noqa: E402
@@ -35,7 +36,18 @@ def _augmentation_figures() -> dict[str, Figure]:
             ["none", "mixup"],
             {"accuracy (fraction)": [[0.8, 0.81], [0.82]], "ECE": [[0.1], [0.05]]},
         ),
+        "accuracy_under_corruption_grid": plotting.accuracy_under_corruption_grid(
+            {"none": _corruption_table(0.0), "flip": _corruption_table(0.05)}
+        ),
     }
+
+
+def _corruption_table(offset: float) -> dict[tuple[str, int], float]:
+    table = {CLEAN: 0.9}
+    for name in ("gaussian_noise", "contrast", "rotate", "translate"):
+        for s in (1, 2, 3):
+            table[(name, s)] = 0.8 - 0.1 * s + offset
+    return table
 
 
 def _tuning_figures() -> dict[str, Figure]:
@@ -103,6 +115,18 @@ def test_every_figure_is_open_and_labelled():
     assert_module_figures(plotting, figures)
     assert figures["accuracy_vs_lr"].axes[0].get_xscale() == "log"
     assert figures["sample_layouts"].axes[0].get_title() == "grid\n2 distinct values of x"
+    grid = figures["accuracy_under_corruption_grid"]
+    visible = [ax for ax in grid.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == [
+        "mean over the corruptions",
+        "gaussian noise",
+        "contrast",
+        "rotate",
+        "translate",
+    ]
+    mean_none = visible[0].lines[0].get_ydata()
+    assert np.allclose(mean_none, [0.9, 0.7, 0.6, 0.5])
+    assert [t.get_text() for t in visible[0].get_legend().get_texts()] == ["none", "flip"]
     gain = figures["augmentation_gain"]
     assert gain.axes[0].get_xscale() == "log"
     assert len(gain.axes[0].get_legend().get_texts()) == 2
@@ -120,6 +144,13 @@ def test_mismatched_lengths_raise_value_error():
         plotting.augmentation_gain([1, 2], {"a": [[0.5]]}, {"a": [[0.1]]})
     with pytest.raises(ValueError, match="methods"):
         plotting.method_scores(["a", "b"], {"acc": [[0.5]]})
+    table = _corruption_table(0.0)
+    with pytest.raises(ValueError, match="other"):
+        plotting.accuracy_under_corruption_grid({"a": table, "b": {CLEAN: 0.9}})
+    with pytest.raises(ValueError, match="clean"):
+        plotting.accuracy_under_corruption_grid(
+            {"a": {k: v for k, v in table.items() if k != CLEAN}}
+        )
 
 
 def test_attribution_maps_name_columns_and_rows():
