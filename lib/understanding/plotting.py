@@ -128,7 +128,7 @@ def accuracy_under_corruption_grid(
         ax.set_xticks(xs, ["clean"] + [str(s) for s in severities])
         finish_axes(
             ax,
-            xlabel="severity (level)" if i >= len(panels) - ncols else "",
+            xlabel="severity (1 mild to 5 severe)" if i >= len(panels) - ncols else "",
             ylabel="accuracy (fraction)" if i % ncols == 0 else "",
             title=title.replace("_", " "),
             legend={"fontsize": 7} if i == 0 else None,
