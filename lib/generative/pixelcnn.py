@@ -18,7 +18,7 @@ logit per pixel.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
@@ -110,6 +110,10 @@ class PixelCNN(nn.Module):
     Far smaller than the paper's 15-layer, 128-feature-map network, so that it trains in a
     minute on a laptop CPU.
 
+    ``context`` is the reach of the receptive field: the logit of pixel ``(i, j)`` depends only
+    on rows ``i - context .. i`` and columns ``j - context .. j + context`` (each layer adds
+    ``kernel_size // 2``), which :func:`sample` uses to run each sequential pass on a window.
+
     Args:
         channels: Feature maps of every hidden layer.
         num_layers: Number of residual type-B layers.
@@ -130,6 +134,7 @@ class PixelCNN(nn.Module):
                 f"need channels >= 1 and num_layers >= 0, got {channels}, {num_layers}."
             )
         self.first = MaskedConv2d(1, channels, first_kernel, "A")
+        self.context = first_kernel // 2 + num_layers * (kernel_size // 2)
         self.blocks = nn.Sequential(
             *[_ResidualBlock(channels, kernel_size) for _ in range(num_layers)]
         )
@@ -201,6 +206,7 @@ class PixelCNNConfig:
     """Everything that determines a trained :class:`PixelCNN`.
 
     Attributes:
+        kind: ``"plain"`` (:class:`PixelCNN`) or ``"gated"`` (:class:`GatedPixelCNN`).
         channels: Hidden feature maps.
         num_layers: Residual type-B layers.
         num_train: Training images used (the first ``num_train`` of the training set).
@@ -210,6 +216,7 @@ class PixelCNNConfig:
         seed: Seed of initialisation and shuffling.
     """
 
+    kind: str = "plain"
     channels: int = 32
     num_layers: int = 4
     num_train: int = 12000
@@ -218,8 +225,57 @@ class PixelCNNConfig:
     lr: float = 2e-3
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        if self.kind not in ("plain", "gated"):
+            raise ValueError(f"kind must be 'plain' or 'gated', got {self.kind!r}.")
 
-def train_pixelcnn(model: PixelCNN, X: torch.Tensor, config: PixelCNNConfig) -> list[float]:
+
+def build_pixelcnn(config: PixelCNNConfig) -> nn.Module:
+    """The untrained network of ``config`` (initialised from ``config.seed``)."""
+    torch.manual_seed(config.seed)
+    cls = PixelCNN if config.kind == "plain" else GatedPixelCNN
+    return cls(channels=config.channels, num_layers=config.num_layers)
+
+
+def load_or_train_pixelcnn(
+    config: PixelCNNConfig, *, device: torch.device | str = "cpu"
+) -> tuple[nn.Module, dict]:
+    """The model of ``config`` trained on binarised Fashion-MNIST, from ``data/models/`` if cached.
+
+    Trains on the first ``config.num_train`` binarised training images (:func:`binarize`) with
+    :func:`train_pixelcnn`, and caches the weights keyed by the configuration and this code
+    (:func:`lib.checkpoints.train_or_load`).
+
+    Returns:
+        ``(model, metrics)``: ``metrics["losses"]`` is the training bits/dim of every step;
+        ``metrics["seconds"]`` and ``metrics["cpu_seconds"]`` the wall-clock and CPU time
+        (all threads) of the run that trained the cached model.
+    """
+    import time
+
+    from lib.checkpoints import train_or_load
+    from lib.data import load_fashion_mnist
+
+    def train(model: nn.Module) -> dict:
+        X, _ = load_fashion_mnist("train")
+        start, start_cpu = time.perf_counter(), time.process_time()
+        losses = train_pixelcnn(model, binarize(X[: config.num_train]), config)
+        return {
+            "losses": losses,
+            "seconds": time.perf_counter() - start,
+            "cpu_seconds": time.process_time() - start_cpu,
+        }
+
+    return train_or_load(
+        f"pixelcnn-{config.kind}",
+        asdict(config),
+        lambda: build_pixelcnn(config),
+        train,
+        device=device,
+    )
+
+
+def train_pixelcnn(model: nn.Module, X: torch.Tensor, config: PixelCNNConfig) -> list[float]:
     """Train ``model`` in place by maximum likelihood with Adam.
 
     Args:
@@ -263,8 +319,18 @@ def sample(
     *,
     image_size: int = 28,
     generator: torch.Generator | None = None,
+    windowed: bool = True,
 ) -> torch.Tensor:
-    """Draw images pixel by pixel: one full network pass per pixel (``image_size**2`` passes).
+    """Draw images pixel by pixel, one network pass per pixel (``image_size**2`` passes).
+
+    The passes are sequential: pixel ``i`` is drawn from :math:`p(x_i \\mid x_{<i})`, written
+    into the image, and only then can pixel ``i + 1`` be predicted. With ``windowed`` (the
+    default) each pass runs on the window the next pixel's logit depends on, rows
+    ``i - model.context .. i`` and columns ``j - model.context .. j + model.context`` cut out of
+    the image, instead of on the whole image; 'same' zero padding then only changes activations
+    outside the receptive field, so the logit is the same function of the same pixels and the
+    images are the same, at a fraction of the cost. ``windowed=False`` runs every pass on the
+    whole image (a model without a ``context`` attribute is always run that way).
 
     Deterministic for a given ``generator`` state (a CPU generator, whose uniforms are moved to
     the model's device); the images are returned on the CPU.
@@ -276,12 +342,21 @@ def sample(
         raise ValueError(
             f"num_samples and image_size must be positive, got {num_samples}, {image_size}."
         )
+    context = getattr(model, "context", None) if windowed else None
+    if context is not None and (not isinstance(context, int) or context < 0):
+        raise ValueError(f"model.context must be a non-negative int, got {context!r}.")
     model.eval()
     device = model_device(model)
     X = torch.zeros(num_samples, 1, image_size, image_size, device=device)
     for i in range(image_size):
         for j in range(image_size):
-            p = torch.sigmoid(model(X)[:, 0, i, j])
+            if context is None:
+                logit = model(X)[:, 0, i, j]
+            else:
+                top, left = max(i - context, 0), max(j - context, 0)
+                window = X[:, :, top : i + 1, left : j + context + 1]
+                logit = model(window)[:, 0, i - top, j - left]
+            p = torch.sigmoid(logit)
             u = torch.rand(num_samples, generator=generator).to(device)  # CPU draws everywhere
             X[:, 0, i, j] = (u < p).float()
     return X.cpu()
@@ -394,6 +469,9 @@ class GatedPixelCNN(nn.Module):
     Paper: van den Oord et al. (2016), Conditional Image Generation with PixelCNN Decoders
     (without the class conditioning). Small version for binary images.
 
+    ``context`` has the same meaning as for :class:`PixelCNN`: rows above and columns either
+    side that the logit of a pixel can depend on.
+
     Args:
         channels: Feature maps of both stacks.
         num_layers: Gated layers after the first.
@@ -413,6 +491,7 @@ class GatedPixelCNN(nn.Module):
                 f"need channels >= 1 and num_layers >= 0, got {channels}, {num_layers}."
             )
         first, later = stack_masks(first_kernel), stack_masks(kernel_size)
+        self.context = first_kernel // 2 + num_layers * (kernel_size // 2)
         self.v_first = _FixedMaskConv2d(1, 2 * channels, first["vertical_first"])
         self.h_first = _FixedMaskConv2d(1, 2 * channels, first["horizontal_first"])
         self.link_first = nn.Conv2d(2 * channels, 2 * channels, 1)

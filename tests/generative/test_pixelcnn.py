@@ -162,3 +162,70 @@ def test_training_and_sampling_on_the_model_device(device):
     from lib.generative.pixelcnn import evaluate_bits_per_dim
 
     assert evaluate_bits_per_dim(model, X) > 0
+
+
+@pytest.mark.parametrize("kind", ["plain", "gated"])
+def test_context_bounds_the_receptive_field_tightly(kind):
+    from lib.generative.pixelcnn import GatedPixelCNN, all_dependency_maps
+
+    torch.manual_seed(0)
+    model = (PixelCNN if kind == "plain" else GatedPixelCNN)(channels=4, num_layers=2)
+    c = model.context
+    assert c == 3 + 2
+    size = 16
+    maps = all_dependency_maps(model, image_size=size)
+    rows, cols = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")
+    for i, j in [(8, 8), (15, 0), (2, 14), (11, 5)]:
+        depends = maps[i * size + j]
+        window = (rows >= i - c) & (rows <= i) & (cols >= j - c) & (cols <= j + c)
+        assert not (depends & ~window).any(), (i, j)  # nothing outside the window
+    # and the window is not wider than needed: the centre pixel sees its edges
+    depends = maps[10 * size + 8]
+    assert depends[10 - c].any() and depends[:, 8 - c].any() and depends[:, 8 + c].any()
+
+
+@pytest.mark.parametrize("kind", ["plain", "gated"])
+def test_windowed_sampling_draws_the_same_images_as_full_passes(kind):
+    from lib.generative.pixelcnn import GatedPixelCNN
+
+    torch.manual_seed(0)
+    model = (PixelCNN if kind == "plain" else GatedPixelCNN)(channels=8, num_layers=2)
+    for p in model.parameters():  # larger weights: logits far from 0, images far from uniform
+        p.data.mul_(3.0)
+    full = sample(
+        model, 6, image_size=14, generator=torch.Generator().manual_seed(3), windowed=False
+    )
+    window = sample(model, 6, image_size=14, generator=torch.Generator().manual_seed(3))
+    assert torch.equal(full, window)
+    assert 0.05 < full.mean().item() < 0.95
+
+
+def test_sampling_rejects_a_bad_context():
+    model = PixelCNN(channels=4, num_layers=1)
+    model.context = -1
+    with pytest.raises(ValueError, match="context"):
+        sample(model, 1, image_size=4)
+
+
+def test_load_or_train_pixelcnn_trains_once_then_loads(tmp_data, monkeypatch):
+    import lib.data
+    from lib.generative.pixelcnn import GatedPixelCNN, build_pixelcnn, load_or_train_pixelcnn
+
+    X = (torch.rand(32, 8, 8, generator=torch.Generator().manual_seed(0)) * 255).to(torch.uint8)
+    calls = []
+
+    def fake_load(split="train"):
+        calls.append(split)
+        return X, torch.zeros(len(X), dtype=torch.int64)
+
+    monkeypatch.setattr(lib.data, "load_fashion_mnist", fake_load)
+    config = PixelCNNConfig(kind="gated", channels=4, num_layers=1, num_train=32, batch_size=8)
+    assert isinstance(build_pixelcnn(config), GatedPixelCNN)
+    model, metrics = load_or_train_pixelcnn(config)
+    assert len(metrics["losses"]) == 4 and metrics["cpu_seconds"] > 0 and calls == ["train"]
+    again, metrics_again = load_or_train_pixelcnn(config)
+    assert calls == ["train"] and metrics_again == metrics  # loaded, not retrained
+    for a, b in zip(model.parameters(), again.parameters(), strict=True):
+        assert torch.equal(a, b)
+    with pytest.raises(ValueError, match="kind"):
+        PixelCNNConfig(kind="gatted")
