@@ -15,6 +15,7 @@ used inside the networks.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import torch
@@ -165,6 +166,38 @@ def generate(model: DCGAN, z: torch.Tensor, *, batch_size: int = 1000) -> torch.
     """
     model.eval()
     return torch.cat([model.generator(z[i : i + batch_size]) for i in range(0, len(z), batch_size)])
+
+
+def most_confident_samples(
+    probs: torch.Tensor, classes: Sequence[int]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """For each class of ``classes``, the sample a classifier finds most typical of it.
+
+    Used to pick the end points of latent interpolations (and other examples) among samples
+    that a classifier of the real data recognises, rather than among arbitrary latents.
+
+    Args:
+        probs: Class probabilities ``(N, C)`` of ``N`` samples, e.g. from
+            :func:`lib.generative.metrics.class_probabilities`.
+        classes: Class indices in ``[0, C)``.
+
+    Shapes:
+        returns indices ``(len(classes),)`` into the ``N`` samples and their probabilities
+        ``(len(classes),)`` of the requested class.
+    """
+    if probs.dim() != 2 or len(probs) == 0:
+        raise ValueError(
+            f"probs must be class probabilities (N, C) with N >= 1, got {tuple(probs.shape)}."
+        )
+    bad = [c for c in classes if not 0 <= c < probs.shape[1]]
+    if not len(classes) or bad:
+        raise ValueError(
+            f"classes must be a non-empty list of indices in [0, {probs.shape[1]}), "
+            f"got {list(classes)}."
+        )
+    columns = probs[:, list(classes)]
+    best, indices = columns.max(dim=0)
+    return indices, best
 
 
 def train_dcgan(

@@ -4,7 +4,15 @@ import pytest
 import torch
 from torch import nn
 
-from lib.generative.dcgan import DCGAN, DCGANConfig, Discriminator, Generator, generate, train_dcgan
+from lib.generative.dcgan import (
+    DCGAN,
+    DCGANConfig,
+    Discriminator,
+    Generator,
+    generate,
+    most_confident_samples,
+    train_dcgan,
+)
 
 
 def test_shapes_and_ranges():
@@ -53,3 +61,18 @@ def test_config_refuses_losses_it_cannot_train(loss):
     with pytest.raises(ValueError, match="weight clipping or a gradient penalty"):
         DCGANConfig(loss=loss)
     DCGANConfig(loss="lsgan")  # the others are accepted
+
+
+def test_most_confident_samples_picks_the_most_typical_sample_per_class():
+    probs = torch.tensor(
+        [[0.9, 0.05, 0.05], [0.2, 0.7, 0.1], [0.95, 0.0, 0.05], [0.1, 0.1, 0.8], [0.3, 0.6, 0.1]]
+    )
+    indices, best = most_confident_samples(probs, [1, 0, 2])
+    assert indices.tolist() == [1, 2, 3]
+    assert best.tolist() == pytest.approx([0.7, 0.95, 0.8])
+    with pytest.raises(ValueError, match=r"indices in \[0, 3\)"):
+        most_confident_samples(probs, [3])
+    with pytest.raises(ValueError, match="non-empty"):
+        most_confident_samples(probs, [])
+    with pytest.raises(ValueError, match=r"\(N, C\)"):
+        most_confident_samples(probs[0], [0])
