@@ -18,6 +18,7 @@ logit per pixel.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import torch
@@ -80,28 +81,60 @@ class MaskedConv2d(nn.Conv2d):
         out_channels: Output channels.
         kernel_size: Odd kernel size.
         mask_type: ``"A"`` (excludes the centre, first layer) or ``"B"`` (includes it).
+        dilation: Spacing of the kernel's taps; a dilated kernel keeps the same mask, so it stays
+            causal and reaches ``dilation`` times further.
 
     Shapes:
         ``(B, in_channels, H, W)`` → ``(B, out_channels, H, W)``.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, mask_type: str):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        mask_type: str,
+        dilation: int = 1,
+    ):
         mask = causal_mask(kernel_size, mask_type)
-        super().__init__(in_channels, out_channels, kernel_size, padding=kernel_size // 2)
+        if dilation < 1:
+            raise ValueError(f"dilation must be a positive int, got {dilation}.")
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            padding=dilation * (kernel_size // 2),
+            dilation=dilation,
+        )
         self.mask_type = mask_type
         self.register_buffer("mask", mask[None, None])
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        return F.conv2d(X, self.weight * self.mask, self.bias, padding=self.padding)
+        return F.conv2d(
+            X, self.weight * self.mask, self.bias, padding=self.padding, dilation=self.dilation
+        )
 
 
 class _ResidualBlock(nn.Module):
-    def __init__(self, channels: int, kernel_size: int):
+    def __init__(self, channels: int, kernel_size: int, dilation: int = 1):
         super().__init__()
-        self.conv = MaskedConv2d(channels, channels, kernel_size, "B")
+        self.conv = MaskedConv2d(channels, channels, kernel_size, "B", dilation)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         return X + self.conv(F.relu(X))
+
+
+def _layer_dilations(num_layers: int, dilations: Sequence[int] | None) -> tuple[int, ...]:
+    if dilations is None:
+        return (1,) * num_layers
+    dilations = tuple(dilations)
+    if len(dilations) != num_layers or any(
+        isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in dilations
+    ):
+        raise ValueError(
+            f"dilations must be {num_layers} positive ints (one per layer), got {dilations}."
+        )
+    return dilations
 
 
 class PixelCNN(nn.Module):
@@ -112,13 +145,16 @@ class PixelCNN(nn.Module):
 
     ``context`` is the reach of the receptive field: the logit of pixel ``(i, j)`` depends only
     on rows ``i - context .. i`` and columns ``j - context .. j + context`` (each layer adds
-    ``kernel_size // 2``), which :func:`sample` uses to run each sequential pass on a window.
+    ``dilation * (kernel_size // 2)``), which :func:`sample` uses to run each sequential pass on
+    a window.
 
     Args:
         channels: Feature maps of every hidden layer.
         num_layers: Number of residual type-B layers.
         first_kernel: Kernel size of the type-A layer (7 in the paper).
         kernel_size: Kernel size of the type-B layers.
+        dilations: Dilation of each type-B layer (``None``: all 1); dilated layers widen the
+            receptive field at the same cost per layer.
 
     Shapes:
         input ``(B, 1, H, W)`` in {0, 1} → logits ``(B, 1, H, W)`` of
@@ -126,18 +162,22 @@ class PixelCNN(nn.Module):
     """
 
     def __init__(
-        self, channels: int = 32, num_layers: int = 4, first_kernel: int = 7, kernel_size: int = 3
+        self,
+        channels: int = 32,
+        num_layers: int = 4,
+        first_kernel: int = 7,
+        kernel_size: int = 3,
+        dilations: Sequence[int] | None = None,
     ):
         super().__init__()
         if channels < 1 or num_layers < 0:
             raise ValueError(
                 f"need channels >= 1 and num_layers >= 0, got {channels}, {num_layers}."
             )
+        dilations = _layer_dilations(num_layers, dilations)
         self.first = MaskedConv2d(1, channels, first_kernel, "A")
-        self.context = first_kernel // 2 + num_layers * (kernel_size // 2)
-        self.blocks = nn.Sequential(
-            *[_ResidualBlock(channels, kernel_size) for _ in range(num_layers)]
-        )
+        self.context = first_kernel // 2 + sum(d * (kernel_size // 2) for d in dilations)
+        self.blocks = nn.Sequential(*[_ResidualBlock(channels, kernel_size, d) for d in dilations])
         self.head = nn.Sequential(
             nn.ReLU(), nn.Conv2d(channels, channels, 1), nn.ReLU(), nn.Conv2d(channels, 1, 1)
         )
@@ -209,6 +249,8 @@ class PixelCNNConfig:
         kind: ``"plain"`` (:class:`PixelCNN`) or ``"gated"`` (:class:`GatedPixelCNN`).
         channels: Hidden feature maps.
         num_layers: Residual type-B layers.
+        dilations: Dilation of each of the ``num_layers`` later layers, e.g. ``(1, 2, 4, 8)``;
+            ``None`` means all 1 (undilated).
         num_train: Training images used (the first ``num_train`` of the training set).
         num_epochs: Passes over them.
         batch_size: Images per step.
@@ -219,6 +261,7 @@ class PixelCNNConfig:
     kind: str = "plain"
     channels: int = 32
     num_layers: int = 4
+    dilations: tuple[int, ...] | None = None
     num_train: int = 12000
     num_epochs: int = 1
     batch_size: int = 64
@@ -228,13 +271,16 @@ class PixelCNNConfig:
     def __post_init__(self) -> None:
         if self.kind not in ("plain", "gated"):
             raise ValueError(f"kind must be 'plain' or 'gated', got {self.kind!r}.")
+        if self.dilations is not None:
+            object.__setattr__(self, "dilations", tuple(self.dilations))
+            _layer_dilations(self.num_layers, self.dilations)  # raises on bad values
 
 
 def build_pixelcnn(config: PixelCNNConfig) -> nn.Module:
     """The untrained network of ``config`` (initialised from ``config.seed``)."""
     torch.manual_seed(config.seed)
     cls = PixelCNN if config.kind == "plain" else GatedPixelCNN
-    return cls(channels=config.channels, num_layers=config.num_layers)
+    return cls(channels=config.channels, num_layers=config.num_layers, dilations=config.dilations)
 
 
 def load_or_train_pixelcnn(
@@ -421,15 +467,19 @@ def causality_violations(model: nn.Module, *, image_size: int = 28) -> int:
 
 
 class _FixedMaskConv2d(nn.Conv2d):
-    """A 'same'-padded convolution with an arbitrary fixed spatial mask ``(k, k)``."""
+    """A 'same'-padded, optionally dilated convolution with a fixed spatial mask ``(k, k)``."""
 
-    def __init__(self, in_channels: int, out_channels: int, mask: torch.Tensor):
+    def __init__(self, in_channels: int, out_channels: int, mask: torch.Tensor, dilation: int = 1):
         k = mask.shape[0]
-        super().__init__(in_channels, out_channels, k, padding=k // 2)
+        super().__init__(
+            in_channels, out_channels, k, padding=dilation * (k // 2), dilation=dilation
+        )
         self.register_buffer("mask", mask[None, None].clone())
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        return F.conv2d(X, self.weight * self.mask, self.bias, padding=self.padding)
+        return F.conv2d(
+            X, self.weight * self.mask, self.bias, padding=self.padding, dilation=self.dilation
+        )
 
 
 def stack_masks(kernel_size: int) -> dict[str, torch.Tensor]:
@@ -477,32 +527,36 @@ class GatedPixelCNN(nn.Module):
         num_layers: Gated layers after the first.
         first_kernel: Kernel size of the first layer.
         kernel_size: Kernel size of the later layers.
+        dilations: Dilation of each later layer (``None``: all 1).
 
     Shapes:
         input ``(B, 1, H, W)`` in {0, 1} → logits ``(B, 1, H, W)``.
     """
 
     def __init__(
-        self, channels: int = 32, num_layers: int = 4, first_kernel: int = 7, kernel_size: int = 3
+        self,
+        channels: int = 32,
+        num_layers: int = 4,
+        first_kernel: int = 7,
+        kernel_size: int = 3,
+        dilations: Sequence[int] | None = None,
     ):
         super().__init__()
         if channels < 1 or num_layers < 0:
             raise ValueError(
                 f"need channels >= 1 and num_layers >= 0, got {channels}, {num_layers}."
             )
+        dilations = _layer_dilations(num_layers, dilations)
         first, later = stack_masks(first_kernel), stack_masks(kernel_size)
-        self.context = first_kernel // 2 + num_layers * (kernel_size // 2)
+        self.context = first_kernel // 2 + sum(d * (kernel_size // 2) for d in dilations)
         self.v_first = _FixedMaskConv2d(1, 2 * channels, first["vertical_first"])
         self.h_first = _FixedMaskConv2d(1, 2 * channels, first["horizontal_first"])
         self.link_first = nn.Conv2d(2 * channels, 2 * channels, 1)
         self.v_convs = nn.ModuleList(
-            [_FixedMaskConv2d(channels, 2 * channels, later["vertical"]) for _ in range(num_layers)]
+            [_FixedMaskConv2d(channels, 2 * channels, later["vertical"], d) for d in dilations]
         )
         self.h_convs = nn.ModuleList(
-            [
-                _FixedMaskConv2d(channels, 2 * channels, later["horizontal"])
-                for _ in range(num_layers)
-            ]
+            [_FixedMaskConv2d(channels, 2 * channels, later["horizontal"], d) for d in dilations]
         )
         self.links = nn.ModuleList(
             [nn.Conv2d(2 * channels, 2 * channels, 1) for _ in range(num_layers)]
