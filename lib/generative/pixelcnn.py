@@ -137,6 +137,52 @@ def _layer_dilations(num_layers: int, dilations: Sequence[int] | None) -> tuple[
     return dilations
 
 
+def _reach(first_kernel: int, kernel_size: int, dilations: Sequence[int]) -> int:
+    """Rows above (and columns either side) that a stack of masked layers sees.
+
+    The first layer reaches ``first_kernel // 2``; each later layer adds
+    ``dilation * (kernel_size // 2)``.
+    """
+    return first_kernel // 2 + sum(d * (kernel_size // 2) for d in dilations)
+
+
+def reach_box(row: int, col: int, context: int, image_size: int = 28) -> tuple[slice, slice]:
+    """Rows and columns of the window that the logit of pixel ``(row, col)`` can depend on.
+
+    For a model whose ``context`` is its reach: rows ``row - context .. row`` and columns
+    ``col - context .. col + context``, clipped to the image. The window also holds pixels the
+    model must not see (the rest of row ``row``); the masks keep those out.
+
+    Returns:
+        ``(rows, cols)``, slices that index an ``(image_size, image_size)`` image.
+    """
+    if context < 0 or not (0 <= row < image_size and 0 <= col < image_size):
+        raise ValueError(
+            f"need context >= 0 and pixel ({row}, {col}) inside a {image_size}×{image_size} "
+            f"image, got context {context}."
+        )
+    rows = slice(max(row - context, 0), row + 1)
+    cols = slice(max(col - context, 0), min(col + context + 1, image_size))
+    return rows, cols
+
+
+def reach_mask(row: int, col: int, context: int, image_size: int = 28) -> torch.Tensor:
+    """:func:`reach_box` as a mask.
+
+    Shapes:
+        returns ``(image_size, image_size)`` bool, True inside the window.
+    """
+    mask = torch.zeros(image_size, image_size, dtype=torch.bool)
+    mask[reach_box(row, col, context, image_size)] = True
+    return mask
+
+
+def largest_window(context: int, image_size: int = 28) -> tuple[int, int]:
+    """Rows and columns of the largest window a windowed sampling pass runs on."""
+    rows, cols = reach_box(image_size - 1, image_size // 2, context, image_size)
+    return rows.stop - rows.start, cols.stop - cols.start
+
+
 class PixelCNN(nn.Module):
     """A small PixelCNN for binary images: one type-A layer, residual type-B layers, 1×1 head.
 
@@ -176,7 +222,7 @@ class PixelCNN(nn.Module):
             )
         dilations = _layer_dilations(num_layers, dilations)
         self.first = MaskedConv2d(1, channels, first_kernel, "A")
-        self.context = first_kernel // 2 + sum(d * (kernel_size // 2) for d in dilations)
+        self.context = _reach(first_kernel, kernel_size, dilations)
         self.blocks = nn.Sequential(*[_ResidualBlock(channels, kernel_size, d) for d in dilations])
         self.head = nn.Sequential(
             nn.ReLU(), nn.Conv2d(channels, channels, 1), nn.ReLU(), nn.Conv2d(channels, 1, 1)
@@ -371,9 +417,9 @@ def sample(
 
     The passes are sequential: pixel ``i`` is drawn from :math:`p(x_i \\mid x_{<i})`, written
     into the image, and only then can pixel ``i + 1`` be predicted. With ``windowed`` (the
-    default) each pass runs on the window the next pixel's logit depends on, rows
-    ``i - model.context .. i`` and columns ``j - model.context .. j + model.context`` cut out of
-    the image, instead of on the whole image; 'same' zero padding then only changes activations
+    default) each pass runs on the window the next pixel's logit depends on (:func:`reach_box`:
+    rows ``i - model.context .. i``, columns ``j - model.context .. j + model.context``) cut out
+    of the image, instead of on the whole image; 'same' zero padding then only changes activations
     outside the receptive field, so the logit is the same function of the same pixels and the
     images are the same, at a fraction of the cost. ``windowed=False`` runs every pass on the
     whole image (a model without a ``context`` attribute is always run that way).
@@ -399,9 +445,8 @@ def sample(
             if context is None:
                 logit = model(X)[:, 0, i, j]
             else:
-                top, left = max(i - context, 0), max(j - context, 0)
-                window = X[:, :, top : i + 1, left : j + context + 1]
-                logit = model(window)[:, 0, i - top, j - left]
+                rows, cols = reach_box(i, j, context, image_size)
+                logit = model(X[:, :, rows, cols])[:, 0, i - rows.start, j - cols.start]
             p = torch.sigmoid(logit)
             u = torch.rand(num_samples, generator=generator).to(device)  # CPU draws everywhere
             X[:, 0, i, j] = (u < p).float()
@@ -548,7 +593,7 @@ class GatedPixelCNN(nn.Module):
             )
         dilations = _layer_dilations(num_layers, dilations)
         first, later = stack_masks(first_kernel), stack_masks(kernel_size)
-        self.context = first_kernel // 2 + sum(d * (kernel_size // 2) for d in dilations)
+        self.context = _reach(first_kernel, kernel_size, dilations)
         self.v_first = _FixedMaskConv2d(1, 2 * channels, first["vertical_first"])
         self.h_first = _FixedMaskConv2d(1, 2 * channels, first["horizontal_first"])
         self.link_first = nn.Conv2d(2 * channels, 2 * channels, 1)

@@ -164,24 +164,45 @@ def test_training_and_sampling_on_the_model_device(device):
     assert evaluate_bits_per_dim(model, X) > 0
 
 
+def _assert_reach_is_exactly_the_window(model, size: int) -> None:
+    """Every output pixel depends only on pixels inside its reach_mask, and the window is tight:
+    an interior pixel sees the window's top row and both of its side columns."""
+    from lib.generative.pixelcnn import all_dependency_maps, reach_mask
+
+    c = model.context
+    maps = all_dependency_maps(model, image_size=size)
+    for i in range(size):
+        for j in range(size):
+            outside = maps[i * size + j] & ~reach_mask(i, j, c, size)
+            assert not outside.any(), (i, j)  # nothing outside the window
+    i, j = size - 1, size // 2
+    assert c <= i and c <= j < size - c  # the window lies inside the image
+    depends = maps[i * size + j]
+    assert depends[i - c].any() and depends[:, j - c].any() and depends[:, j + c].any()
+
+
 @pytest.mark.parametrize("kind", ["plain", "gated"])
 def test_context_bounds_the_receptive_field_tightly(kind):
-    from lib.generative.pixelcnn import GatedPixelCNN, all_dependency_maps
+    from lib.generative.pixelcnn import GatedPixelCNN
 
     torch.manual_seed(0)
     model = (PixelCNN if kind == "plain" else GatedPixelCNN)(channels=4, num_layers=2)
-    c = model.context
-    assert c == 3 + 2
-    size = 16
-    maps = all_dependency_maps(model, image_size=size)
-    rows, cols = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")
-    for i, j in [(8, 8), (15, 0), (2, 14), (11, 5)]:
-        depends = maps[i * size + j]
-        window = (rows >= i - c) & (rows <= i) & (cols >= j - c) & (cols <= j + c)
-        assert not (depends & ~window).any(), (i, j)  # nothing outside the window
-    # and the window is not wider than needed: the centre pixel sees its edges
-    depends = maps[10 * size + 8]
-    assert depends[10 - c].any() and depends[:, 8 - c].any() and depends[:, 8 + c].any()
+    assert model.context == 3 + 2
+    _assert_reach_is_exactly_the_window(model, 16)
+
+
+def test_reach_box_clips_the_window_to_the_image():
+    from lib.generative.pixelcnn import largest_window, reach_box, reach_mask
+
+    assert reach_box(10, 8, 3, 28) == (slice(7, 11), slice(5, 12))
+    assert reach_box(1, 26, 3, 28) == (slice(0, 2), slice(23, 28))
+    mask = reach_mask(1, 0, 2, 6)
+    assert mask.shape == (6, 6) and int(mask.sum()) == 2 * 3 and mask[0, 2] and not mask[2, 0]
+    assert largest_window(7) == (8, 15) and largest_window(18) == (19, 28)
+    with pytest.raises(ValueError, match="inside a 28"):
+        reach_box(28, 0, 3)
+    with pytest.raises(ValueError, match="context >= 0"):
+        reach_mask(0, 0, -1)
 
 
 @pytest.mark.parametrize("kind", ["plain", "gated"])
@@ -233,7 +254,7 @@ def test_load_or_train_pixelcnn_trains_once_then_loads(tmp_data, monkeypatch):
 
 @pytest.mark.parametrize("kind", ["plain", "gated"])
 def test_dilated_models_are_causal_and_context_is_their_true_reach(kind):
-    from lib.generative.pixelcnn import GatedPixelCNN, all_dependency_maps, causality_violations
+    from lib.generative.pixelcnn import GatedPixelCNN, causality_violations
 
     torch.manual_seed(0)
     cls = PixelCNN if kind == "plain" else GatedPixelCNN
@@ -241,18 +262,7 @@ def test_dilated_models_are_causal_and_context_is_their_true_reach(kind):
     assert model.context == 3 + 1 + 2 + 4
     size = 24
     assert causality_violations(model, image_size=size) == 0
-    maps = all_dependency_maps(model, image_size=size)
-    c = model.context
-    rows, cols = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")
-    reach_up, reach_side = 0, 0
-    for i in range(size):
-        for j in range(size):
-            depends = maps[i * size + j]
-            r, k = rows[depends], cols[depends]
-            if len(r):
-                reach_up = max(reach_up, int((i - r).max()))
-                reach_side = max(reach_side, int((k - j).abs().max()))
-    assert reach_up == c and reach_side == c  # context is exactly the receptive field's reach
+    _assert_reach_is_exactly_the_window(model, size)  # context is exactly the reach
     assert cls(channels=4, num_layers=3).context == 3 + 3  # undilated: a shorter reach
 
 
