@@ -71,7 +71,25 @@ def causal_mask(kernel_size: int, mask_type: str) -> torch.Tensor:
     return mask
 
 
-class MaskedConv2d(nn.Conv2d):
+class _FixedMaskConv2d(nn.Conv2d):
+    """A 'same'-padded, optionally dilated convolution with a fixed spatial mask ``(k, k)``."""
+
+    def __init__(self, in_channels: int, out_channels: int, mask: torch.Tensor, dilation: int = 1):
+        if dilation < 1:
+            raise ValueError(f"dilation must be a positive int, got {dilation}.")
+        k = mask.shape[0]
+        super().__init__(
+            in_channels, out_channels, k, padding=dilation * (k // 2), dilation=dilation
+        )
+        self.register_buffer("mask", mask[None, None].clone())
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(
+            X, self.weight * self.mask, self.bias, padding=self.padding, dilation=self.dilation
+        )
+
+
+class MaskedConv2d(_FixedMaskConv2d):
     """A 'same'-padded convolution whose kernel only sees pixels before the centre.
 
     Paper: van den Oord, Kalchbrenner & Kavukcuoglu (2016), Pixel Recurrent Neural Networks.
@@ -96,23 +114,8 @@ class MaskedConv2d(nn.Conv2d):
         mask_type: str,
         dilation: int = 1,
     ):
-        mask = causal_mask(kernel_size, mask_type)
-        if dilation < 1:
-            raise ValueError(f"dilation must be a positive int, got {dilation}.")
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            padding=dilation * (kernel_size // 2),
-            dilation=dilation,
-        )
+        super().__init__(in_channels, out_channels, causal_mask(kernel_size, mask_type), dilation)
         self.mask_type = mask_type
-        self.register_buffer("mask", mask[None, None])
-
-    def forward(self, X: torch.Tensor) -> torch.Tensor:
-        return F.conv2d(
-            X, self.weight * self.mask, self.bias, padding=self.padding, dilation=self.dilation
-        )
 
 
 class _ResidualBlock(nn.Module):
@@ -509,22 +512,6 @@ def causality_violations(model: nn.Module, *, image_size: int = 28) -> int:
     n = image_size * image_size
     future = torch.arange(n)[None, :] >= torch.arange(n)[:, None]  # [output, input]
     return int((maps.reshape(n, n) & future).sum())
-
-
-class _FixedMaskConv2d(nn.Conv2d):
-    """A 'same'-padded, optionally dilated convolution with a fixed spatial mask ``(k, k)``."""
-
-    def __init__(self, in_channels: int, out_channels: int, mask: torch.Tensor, dilation: int = 1):
-        k = mask.shape[0]
-        super().__init__(
-            in_channels, out_channels, k, padding=dilation * (k // 2), dilation=dilation
-        )
-        self.register_buffer("mask", mask[None, None].clone())
-
-    def forward(self, X: torch.Tensor) -> torch.Tensor:
-        return F.conv2d(
-            X, self.weight * self.mask, self.bias, padding=self.padding, dilation=self.dilation
-        )
 
 
 def stack_masks(kernel_size: int) -> dict[str, torch.Tensor]:
