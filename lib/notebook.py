@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import platform
+import textwrap
 from importlib import metadata
+from pathlib import Path
 
 import torch
 
@@ -106,3 +110,69 @@ def glue_number(name: str, value: float, digits: int = 4) -> None:
     if isinstance(value, float):
         value = float(value)  # a NumPy float64 (a float subclass) becomes a plain Python float
     glue(name, round(value, digits), display=False)
+
+
+def source_markdown(obj: object, *, docstring: bool = False) -> str:
+    """The source code of a ``lib`` function or class as a Markdown code block, with its home.
+
+    Args:
+        obj: A function, method or class defined in a ``lib`` module.
+        docstring: Whether to keep the docstring (off: the page's prose explains the code).
+
+    Returns:
+        A line naming where the code lives (``lib/understanding/attention.py``) and the code,
+        dedented, in a fenced ``python`` block.
+
+    Raises:
+        TypeError: If ``obj`` is not a function, method or class (for example an instance, or a
+            tensor), whose source cannot be shown.
+    """
+    target = inspect.unwrap(obj) if callable(obj) else obj
+    if not (inspect.isfunction(target) or inspect.ismethod(target) or inspect.isclass(target)):
+        raise TypeError(
+            f"show_source takes a function, method or class, got {type(obj).__name__}; "
+            "pass the function itself (show_source(fit_temperature)), not its result."
+        )
+    lines, _ = inspect.getsourcelines(target)
+    code = textwrap.dedent("".join(lines))
+    if not docstring:
+        code = _without_docstrings(code)
+    module = inspect.getmodule(target)
+    name = f"{module.__name__}.{target.__qualname__}" if module else target.__qualname__
+    where = Path(inspect.getsourcefile(target) or "").resolve()
+    root = Path(lib.__file__).resolve().parent.parent
+    home = where.relative_to(root).as_posix() if where.is_relative_to(root) else where.name
+    return f"`{name}`, from `{home}`:\n\n```python\n{code.rstrip()}\n```\n"
+
+
+def _without_docstrings(code: str) -> str:
+    """``code`` without the docstrings of its functions and classes (other lines untouched)."""
+    tree = ast.parse(code)
+    drop: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            first = node.body[0]
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                drop.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
+    return "".join(
+        line for number, line in enumerate(code.splitlines(keepends=True), 1) if number not in drop
+    )
+
+
+def show_source(obj: object, *, docstring: bool = False) -> None:
+    """Show the source of a ``lib`` function or class on the page, highlighted.
+
+    The page then shows the very code it runs: in the book's HTML, in Jupyter and in Colab the
+    output is a Markdown code block (see :func:`source_markdown`).
+
+    Args:
+        obj: A function, method or class defined in ``lib``.
+        docstring: Whether to keep the docstring.
+    """
+    from IPython.display import Markdown, display
+
+    display(Markdown(source_markdown(obj, docstring=docstring)))

@@ -49,10 +49,16 @@ METADATA_KEY = "tolerance"
 
 @dataclass(frozen=True)
 class Tolerance:
-    """How far a re-computed number may move from the stored one: ``abs + rel * |stored|``."""
+    """How far a re-computed number may move from the stored one: ``abs + rel * |stored|``.
+
+    ``lines`` holds per-line exceptions, ``(regex, Tolerance)`` pairs: a number printed on a line
+    that the regex matches (``re.search``) gets that tolerance instead, so that one cell can print
+    a tight and a loose number, each compared as tightly as its own spread allows.
+    """
 
     abs: float = 0.0
     rel: float = 0.0
+    lines: tuple[tuple[str, Tolerance], ...] = ()
 
     def allows(self, stored: float, test: float) -> bool:
         """Whether ``test`` is within tolerance of ``stored`` (NaN equals NaN, inf equals inf)."""
@@ -62,55 +68,97 @@ class Tolerance:
             return stored == test
         return abs(test - stored) <= self.abs + self.rel * abs(stored)
 
+    def for_line(self, line: str) -> Tolerance:
+        """The tolerance of a number printed on ``line``: the first matching exception, or this."""
+        for pattern, tolerance in self.lines:
+            if re.search(pattern, line):
+                return tolerance
+        return Tolerance(self.abs, self.rel) if self.lines else self
+
     def describe(self) -> str:
-        return f"abs={self.abs:g}, rel={self.rel:g}"
+        rules = "".join(f"; lines /{p}/: {t.describe()}" for p, t in self.lines)
+        return f"abs={self.abs:g}, rel={self.rel:g}{rules}"
 
 
 DETERMINISTIC = Tolerance(abs=0.0, rel=1e-6)
 """The comparison of every cell that declares no tolerance."""
 
 
+def _bounds(spec: Mapping[str, Any], where: str) -> tuple[float, float]:
+    """The validated ``abs`` and ``rel`` of a tolerance declaration (``where`` names it)."""
+    if not isinstance(spec.get("measured"), str) or not spec["measured"].strip():
+        raise ValueError(
+            f"{where} needs a 'measured' note: the spread "
+            "measured across CPU code paths that justifies the tolerance."
+        )
+    bounds = []
+    for key in ("abs", "rel"):
+        value = spec.get(key, 0.0)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ValueError(f"{where}: {key!r} must be a non-negative number, got {value!r}.")
+        bounds.append(float(value))
+    return bounds[0], bounds[1]
+
+
 def tolerance_of(metadata: Mapping[str, Any]) -> Tolerance | None:
     """The tolerance a cell declares in its metadata, or ``None`` when it declares none.
 
+    The declaration is ``{"abs": ..., "rel": ..., "measured": "..."}``, optionally with
+    ``"lines": [{"match": "regex", "abs": ..., "rel": ..., "measured": "..."}, ...]`` for numbers on
+    lines that need their own bound; with ``lines``, the cell-wide ``abs`` and ``rel`` may be left
+    out (the other numbers are then compared exactly, see :data:`DETERMINISTIC`).
+
     Raises:
         ValueError: The declaration is malformed (unknown key, negative or non-numeric bound,
-            missing ``measured`` justification).
+            missing ``measured`` justification, invalid regex, zero tolerance).
     """
     spec = metadata.get(METADATA_KEY)
     if spec is None:
         return None
+    where = f"cell metadata {METADATA_KEY!r}"
     if not isinstance(spec, Mapping):
         raise ValueError(
-            f"cell metadata {METADATA_KEY!r} must be a mapping like "
+            f"{where} must be a mapping like "
             '{"abs": 0.01, "rel": 0.0, "measured": "..."}, got ' + repr(spec)
         )
-    unknown = set(spec) - {"abs", "rel", "measured"}
+    unknown = set(spec) - {"abs", "rel", "measured", "lines"}
     if unknown:
         raise ValueError(
-            f"cell metadata {METADATA_KEY!r} has unknown keys {sorted(unknown)}; "
-            "use 'abs', 'rel' and 'measured'."
+            f"{where} has unknown keys {sorted(unknown)}; use 'abs', 'rel', 'measured' and 'lines'."
         )
-    if not isinstance(spec.get("measured"), str) or not spec["measured"].strip():
-        raise ValueError(
-            f"cell metadata {METADATA_KEY!r} needs a 'measured' note: the spread "
-            "measured across CPU code paths that justifies the tolerance."
-        )
-    bounds = {}
-    for key in ("abs", "rel"):
-        value = spec.get(key, 0.0)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    rules = spec.get("lines", [])
+    if not isinstance(rules, Sequence) or isinstance(rules, str):
+        raise ValueError(f"{where}: 'lines' must be a list of {{'match': regex, ...}} mappings.")
+    lines = []
+    for rule in rules:
+        rule_where = f"{where}, line rule {rule!r}"
+        if not isinstance(rule, Mapping) or set(rule) - {"match", "abs", "rel", "measured"}:
+            raise ValueError(f"{rule_where}: use the keys 'match', 'abs', 'rel' and 'measured'.")
+        try:
+            re.compile(rule.get("match", ""))
+        except (re.error, TypeError) as error:
             raise ValueError(
-                f"cell metadata {METADATA_KEY!r}: {key!r} must be a non-negative "
-                f"number, got {value!r}."
+                f"{rule_where}: 'match' must be a regular expression ({error})."
+            ) from error
+        if not rule.get("match"):
+            raise ValueError(f"{rule_where}: 'match' must be a non-empty regular expression.")
+        line_abs, line_rel = _bounds(rule, rule_where)
+        if line_abs == 0 and line_rel == 0:
+            raise ValueError(f"{rule_where} declares a zero tolerance; remove the rule.")
+        lines.append((rule["match"], Tolerance(line_abs, line_rel)))
+    if lines and not any(key in spec for key in ("abs", "rel")):
+        default = DETERMINISTIC
+        if not isinstance(spec.get("measured"), str) or not spec["measured"].strip():
+            raise ValueError(f"{where} needs a 'measured' note (the spread that justifies it).")
+    else:
+        absolute, relative = _bounds(spec, where)
+        if absolute == 0 and relative == 0:
+            raise ValueError(
+                f"{where} declares a zero tolerance; remove it "
+                "(the default comparison is exact to 1e-6 relative)."
             )
-        bounds[key] = float(value)
-    if bounds["abs"] == 0 and bounds["rel"] == 0:
-        raise ValueError(
-            f"cell metadata {METADATA_KEY!r} declares a zero tolerance; remove it "
-            "(the default comparison is exact to 1e-6 relative)."
-        )
-    return Tolerance(**bounds)
+        default = Tolerance(absolute, relative)
+    return Tolerance(default.abs, default.rel, tuple(lines))
 
 
 def split_numbers(text: str) -> tuple[list[str], list[float]]:
@@ -129,13 +177,24 @@ def split_numbers(text: str) -> tuple[list[str], list[float]]:
     return words, numbers
 
 
+def _lines_of_numbers(text: str) -> list[str]:
+    """The line of ``text`` on which each of its numbers is printed, in order."""
+    lines = []
+    for match in NUMBER.finditer(text):
+        begin = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        lines.append(text[begin : end if end != -1 else len(text)])
+    return lines
+
+
 def compare_text(stored: str, test: str, tolerance: Tolerance) -> str | None:
     """Compare two outputs as text: ``None`` when they agree, else what differs.
 
     Args:
         stored: The output stored in the notebook (the reference).
         test: The output of this run.
-        tolerance: Allowed difference of each number.
+        tolerance: Allowed difference of each number (its ``lines`` rules matched against the
+            stored line on which the number is printed).
     """
     stored_words, stored_numbers = split_numbers(stored)
     test_words, test_numbers = split_numbers(test)
@@ -144,13 +203,15 @@ def compare_text(stored: str, test: str, tolerance: Tolerance) -> str | None:
             if left != right:
                 return f"text differs after number {index}: stored {left!r}, got {right!r}"
         return f"stored output has {len(stored_numbers)} numbers, this run {len(test_numbers)}"
+    lines = _lines_of_numbers(stored) if tolerance.lines else [""] * len(stored_numbers)
     for index, (left, right) in enumerate(zip(stored_numbers, test_numbers, strict=False)):
-        if not tolerance.allows(left, right):
+        allowed = tolerance.for_line(lines[index])
+        if not allowed.allows(left, right):
             context = stored_words[index][-40:]
             return (
                 f"number {index} (after {context!r}): stored {left!r}, got {right!r}; "
                 f"|difference| {abs(right - left):.3g} exceeds the tolerance "
-                f"({tolerance.describe()})"
+                f"({allowed.describe()})"
             )
     return None
 
@@ -276,10 +337,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             _counts["exact"] += 1
             continue
         _counts["tolerance"] += 1
-        for kind in ("abs", "rel"):
-            value = getattr(tolerance, kind)
-            if kind not in _largest or value > getattr(_largest[kind][0], kind):
-                _largest[kind] = (tolerance, item.nodeid)
+        for bound in (tolerance, *(rule for _, rule in tolerance.lines)):
+            for kind in ("abs", "rel"):
+                value = getattr(bound, kind)
+                if kind not in _largest or value > getattr(_largest[kind][0], kind):
+                    _largest[kind] = (bound, item.nodeid)
 
 
 def summary_line() -> str:

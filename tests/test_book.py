@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -95,25 +96,62 @@ def test_notebooks_import_glue_from_lib_not_myst_nb():
     )
 
 
+CLAIMS_PENDING = {
+    # Pages whose closing cell still asserts its claims one by one; each moves to the claims
+    # table (lib.claims) when its part is rewritten. The list only shrinks.
+    *NOTEBOOK_IDS,
+}
+
+
+def _is_claims_cell(cell: dict) -> bool:
+    source = _source(cell)
+    return "Claims()" in source and ".check()" in source and "remove-cell" in _tags(cell)
+
+
 @pytest.mark.parametrize("path", [*NOTEBOOKS, TEMPLATE], ids=[*NOTEBOOK_IDS, "template"])
-def test_notebook_is_executed_and_asserts_its_headline(path):
+def test_notebook_is_executed_and_checks_its_claims(path):
     cells = _code_cells(path)
     unrun = [i for i, c in enumerate(cells) if c.get("execution_count") is None]
     assert not unrun, (
         f"code cells {unrun} have no stored output: execute the notebook (make execute NB=...)"
     )
-    assert "assert " in _source(cells[-1]), (
-        "the last code cell must assert the page's headline numbers"
-    )
+    page = str(path.relative_to(ROOT))
+    if page in CLAIMS_PENDING:
+        assert "assert " in _source(cells[-1]), (
+            "the last code cell must assert the page's headline numbers"
+        )
+    else:
+        assert _is_claims_cell(cells[-1]), (
+            "the last code cell must be the claims table: claims = Claims(), one "
+            "claims.that(...) per claim of the text, claims.check(), tagged remove-cell"
+        )
     errors = [o for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, "a stored output is an error"
     assert json.loads(path.read_text())["metadata"]["kernelspec"]["name"] == "python3"
 
 
+def test_pages_with_a_claims_table_leave_the_pending_list():
+    done = [p for p in CLAIMS_PENDING if _is_claims_cell(_code_cells(ROOT / p)[-1])]
+    assert not done, f"remove {done} from CLAIMS_PENDING: they end with the claims table"
+
+
+def _tags(cell: dict) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+@pytest.mark.parametrize("path", [*NOTEBOOKS, TEMPLATE], ids=[*NOTEBOOK_IDS, "template"])
+def test_nbval_markers_are_tags_not_comments_in_the_code_a_reader_sees(path):
+    marked = [i for i, c in enumerate(_code_cells(path)) if "NBVAL_" in _source(c)]
+    assert not marked, (
+        f"code cells {marked}: mark a cell with the tag nbval-ignore-output in its metadata "
+        "instead of a # NBVAL_... comment, which the reader would see"
+    )
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
 def test_nbval_exclusions_are_rare(path):
     cells = _code_cells(path)
-    excluded = [c for c in cells if re.search(r"NBVAL_(IGNORE_OUTPUT|SKIP)", _source(c))]
+    excluded = [c for c in cells if {"nbval-ignore-output", "nbval-skip"} & set(_tags(c))]
     assert len(excluded) <= max(2, len(cells) // 4), (
         "make outputs deterministic and assert them instead"
     )
@@ -123,12 +161,10 @@ def test_nbval_exclusions_are_rare(path):
 def test_only_wall_clock_timings_are_excluded_from_the_comparison(path):
     for cell in _code_cells(path):
         source = _source(cell)
-        assert "NBVAL_SKIP" not in source and "nbval-skip" not in cell.get("metadata", {}).get(
-            "tags", []
-        ), "every cell runs: a cell that must not run does not belong in the book"
-        if "NBVAL_IGNORE_OUTPUT" in source or "nbval-ignore-output" in cell.get("metadata", {}).get(
-            "tags", []
-        ):
+        assert "nbval-skip" not in _tags(cell), (
+            "every cell runs: a cell that must not run does not belong in the book"
+        )
+        if "nbval-ignore-output" in _tags(cell):
             assert re.search(r"perf_counter|best_time|seconds|wall_time|per_second", source), (
                 "only wall-clock timings may be excluded from the output comparison; declare a "
                 f"tolerance for numbers from training instead (CONTRIBUTING.md):\n{source[:300]}"
@@ -220,7 +256,8 @@ def solution_code_cells(path: Path) -> list[dict]:
 def _unhidden_solution_cells(path: Path) -> list[str]:
     """Code cells after the first exercise outside a ``solution-start``/``solution-end`` pair.
 
-    The only code cell allowed there is the page's closing assertion cell, which has no output.
+    The only code cell allowed there is the page's closing cell of checks: without output, or the
+    claims table, which the book's HTML leaves out (tag ``remove-cell``).
     """
     cells = json.loads(path.read_text())["cells"]
     last_code = max(i for i, c in enumerate(cells) if c["cell_type"] == "code")
@@ -238,7 +275,11 @@ def _unhidden_solution_cells(path: Path) -> list[str]:
                     )
                 else:
                     in_solution = directive == "solution-start"
-        elif seen_exercise and not in_solution and not (i == last_code and not cell.get("outputs")):
+        elif (
+            seen_exercise
+            and not in_solution
+            and not (i == last_code and (not cell.get("outputs") or "remove-cell" in _tags(cell)))
+        ):
             problems.append(
                 f"cell {i}: a code cell after the exercises outside solution-start/solution-end"
             )
@@ -276,3 +317,134 @@ def test_only_the_references_page_holds_a_bibliography():
         str(page.relative_to(ROOT)) for page in pages if "{bibliography}" in page.read_text()
     }
     assert holders == {"chapters/references.md"}, holders
+
+
+# ---- no claim reads a wall-clock time -----------------------------------------------------------
+
+TIME_CALLS = re.compile(r"^(perf_counter|process_time|monotonic|time|best_time|timeit)$")
+"""Functions that read a clock."""
+TIME_NAMES = re.compile(
+    r"(^|_)(seconds?|secs|wall_time|per_second|elapsed|duration|timings?)($|_)|_time$"
+)
+"""Variable, attribute and key names that hold a measured time (``train_seconds``,
+``result.wall_time``, ``metrics["seconds"]``, ``images_per_second``)."""
+
+
+def _python_of(source: str) -> ast.Module:
+    """A cell's code without its IPython magics and shell escapes."""
+    lines = [
+        line[: len(line) - len(line.lstrip())] + "pass"
+        if line.lstrip().startswith(("%", "!"))
+        else line
+        for line in source.splitlines()
+    ]
+    return ast.parse("\n".join(lines))
+
+
+def _reads_a_time(node: ast.AST, tainted: set[str]) -> bool:
+    """Whether an expression reads a clock, a name holding a time, or a time-named field."""
+    local = {
+        name
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.comprehension)
+        for name in _targets(sub.target)
+    }  # a comprehension's own variables shadow the notebook's
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and (
+            (sub.id in tainted and sub.id not in local) or TIME_NAMES.search(sub.id)
+        ):
+            return True
+        if isinstance(sub, ast.Attribute) and TIME_NAMES.search(sub.attr):
+            return True
+        if isinstance(sub, ast.Call):
+            func = sub.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if TIME_CALLS.match(name):
+                return True
+        if (
+            isinstance(sub, ast.Subscript)
+            and isinstance(sub.slice, ast.Constant)
+            and isinstance(sub.slice.value, str)
+            and TIME_NAMES.search(sub.slice.value)
+        ):
+            return True
+    return False
+
+
+def _targets(node: ast.AST) -> set[str]:
+    """The names an assignment to ``node`` rebinds or changes (``d`` for ``d[key] = ...``)."""
+    if isinstance(node, ast.Name):
+        return {node.id}
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return set().union(*(_targets(element) for element in node.elts))
+    if isinstance(node, (ast.Starred, ast.Subscript, ast.Attribute)):
+        return _targets(node.value)
+    return set()
+
+
+def time_tainted_names(sources: list[str]) -> set[str]:
+    """Every variable of a notebook whose value is computed from a measured time.
+
+    A name is tainted when it is assigned (or bound by ``with ... as``) from an expression that
+    reads a clock or a tainted name; repeated until nothing changes, so a time that flows through
+    several variables is still found. Loop variables are not followed (notebooks reuse ``name``
+    and ``label`` in every loop); a loop variable that holds a time is caught by its name
+    (``for label, seconds in ...``).
+    """
+    trees = [_python_of(source) for source in sources]
+    tainted: set[str] = set()
+    while True:
+        before = len(tainted)
+        for tree in trees:
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.value:
+                    if _reads_a_time(node.value, tainted):
+                        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                        for target in targets:
+                            tainted |= _targets(target)
+                elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+                    if _reads_a_time(node.context_expr, tainted):
+                        tainted |= _targets(node.optional_vars)
+        if len(tainted) == before:
+            return tainted
+
+
+def checks_that_read_a_time(sources: list[str]) -> list[str]:
+    """The assertions and claims (``assert``, ``claims.that(...)``) that read a measured time."""
+    tainted = time_tainted_names(sources)
+    found = []
+    for index, source in enumerate(sources):
+        for node in ast.walk(_python_of(source)):
+            is_claim = (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "that"
+            )
+            if (isinstance(node, ast.Assert) or is_claim) and _reads_a_time(node, tainted):
+                found.append(f"code cell {index}: {ast.unparse(node)[:160]}")
+    return found
+
+
+@pytest.mark.parametrize("path", [*NOTEBOOKS, TEMPLATE], ids=[*NOTEBOOK_IDS, "template"])
+def test_no_claim_reads_a_wall_clock_time(path):
+    found = checks_that_read_a_time([_source(c) for c in _code_cells(path)])
+    assert not found, (
+        "a wall-clock time depends on the machine and its load, never on the page: state a "
+        "cost with counted work (multiply-adds, forward passes, steps) and check that instead: "
+        + "; ".join(found)
+    )
+
+
+def test_the_time_check_follows_a_time_through_variables_and_fields():
+    sources = [
+        "import time\nstart = time.perf_counter()\nrun()\ntook = time.perf_counter() - start",
+        "ratio = took / 2\nspeed = {k: r.wall_time for k, r in runs.items()}\nper[key] = took",
+        "for label, seconds in speed.items():\n    print(label, seconds)",
+        "claims.that('fast', ratio, below=1)\nassert speed['a'] < 3\nassert m['seconds'] > 0",
+        "assert steps['a'] == 500\nclaims.that('macs', macs_vit / macs_cnn, below=2)",
+    ]
+    assert time_tainted_names(sources) == {"start", "took", "ratio", "speed", "per"}
+    found = checks_that_read_a_time(
+        [*sources, "assert label == key", "assert all(took > 1 for took in [2, 3])"]
+    )
+    assert [line.split(":")[0] for line in found] == ["code cell 3"] * 3, found

@@ -106,6 +106,48 @@ def test_malformed_tolerances_are_refused_with_a_message(metadata):
         tolerance_of(metadata)
 
 
+LINES = {
+    "tolerance": {
+        "abs": 0.01,
+        "measured": "x",
+        "lines": [{"match": "^solved at", "abs": 5, "measured": "y"}],
+    }
+}
+
+
+def test_a_line_rule_gives_the_numbers_on_its_lines_their_own_bound():
+    tolerance = tolerance_of(LINES)
+    stored = "final return 498.0\nsolved at 18 k steps\n"
+    assert compare_text(stored, "final return 498.005\nsolved at 21 k steps\n", tolerance) is None
+    assert "exceeds" in compare_text(
+        stored, "final return 498.5\nsolved at 18 k steps\n", tolerance
+    )
+    assert "abs=5" in compare_text(stored, "final return 498.0\nsolved at 24 k steps\n", tolerance)
+
+
+def test_line_rules_alone_leave_the_other_numbers_exact():
+    tolerance = tolerance_of(
+        {"tolerance": {"measured": "x", "lines": [{"match": "loss", "rel": 0.1, "measured": "y"}]}}
+    )
+    assert compare_text("n 100\nloss 2.0", "n 100\nloss 2.1", tolerance) is None
+    assert compare_text("n 100\nloss 2.0", "n 101\nloss 2.0", tolerance) is not None
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        [{"match": "(", "abs": 1, "measured": "y"}],
+        [{"match": "x", "abs": 1}],
+        [{"match": "x", "abs": 0, "measured": "y"}],
+        [{"pattern": "x", "abs": 1, "measured": "y"}],
+        "x",
+    ],
+)
+def test_malformed_line_rules_are_refused_with_a_message(rules):
+    with pytest.raises(ValueError, match="tolerance"):
+        tolerance_of({"tolerance": {"abs": 0.1, "measured": "x", "lines": rules}})
+
+
 def _trained_cells() -> list[tuple[str, dict]]:
     """Every stored cell of the book that declares a tolerance and prints a number."""
     found = []
@@ -135,7 +177,9 @@ def test_a_wrong_number_in_a_trained_cell_fails_and_one_inside_its_tolerance_pas
             -1
         ]  # the last number printed: moved inside, then past its bound
         value = float(last.group())
-        bound = tolerance.abs + tolerance.rel * abs(value)
+        line = text[text.rfind("\n", 0, last.start()) + 1 :].split("\n")[0]
+        allowed = tolerance.for_line(line)
+        bound = allowed.abs + allowed.rel * abs(value)
 
         def rewritten(new_text: str) -> list[dict]:
             return [

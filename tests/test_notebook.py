@@ -86,3 +86,28 @@ def test_glue_number_glues_the_rounded_plain_value_hidden(monkeypatch: pytest.Mo
 def test_glue_number_rejects_what_is_not_a_python_number(value: object):
     with pytest.raises(TypeError, match=r"takes a Python int or float.*tensor\.item\(\)"):
         glue_number("x", value)
+
+
+def test_show_source_shows_the_code_a_page_runs_without_its_docstring():
+    from lib.notebook import source_markdown
+    from lib.training import accuracy
+
+    text = source_markdown(accuracy)
+    assert text.startswith("`lib.training.accuracy`, from `lib/training.py`:\n\n```python\n")
+    assert "def accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:" in text
+    assert "return (logits.argmax(dim=1) == y).float()" in text
+    assert "Shapes" not in text and "Shapes" in source_markdown(accuracy, docstring=True)
+    assert text.rstrip().endswith("```")
+
+
+def test_show_source_keeps_a_class_whole_and_refuses_a_value():
+    import pytest
+
+    from lib.claims import Claims
+    from lib.notebook import source_markdown
+
+    text = source_markdown(Claims)
+    assert "class Claims:" in text and "def check(self) -> None:" in text
+    assert "Add one row per claim" not in text  # docstrings of the class and its methods go
+    with pytest.raises(TypeError, match="pass the function itself"):
+        source_markdown(Claims())

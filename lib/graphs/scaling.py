@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import torch
 
 from lib.benchmark_registry import best_time
 from lib.graphs.gcn import GCNLayer
 from lib.graphs.normalization import normalized_adjacency
+from lib.graphs.sparse import SparseMatrix
 from lib.reproducibility import make_generator
 
 
@@ -23,6 +24,37 @@ def random_edge_index(
     if num_nodes < 1 or num_edges < 0:
         raise ValueError("num_nodes must be positive and num_edges non-negative.")
     return torch.randint(0, num_nodes, (2, num_edges), generator=generator)
+
+
+def _random_graphs(
+    num_edges: Sequence[int], mean_degree: int, features: int, seed: int
+) -> Iterator[tuple[torch.Tensor, torch.Tensor, SparseMatrix]]:
+    """For each edge count, a random graph with ``E / mean_degree`` nodes: its ``edge_index``,
+    random node features ``(N, features)`` and its normalised adjacency (one generator, in order).
+    """
+    g = make_generator(seed)
+    for e in num_edges:
+        n = max(e // mean_degree, 1)
+        edge_index = random_edge_index(n, e, g)
+        x = torch.randn(n, features, generator=g)
+        yield edge_index, x, normalized_adjacency(edge_index, n)
+
+
+def layer_multiply_adds(
+    num_edges: Sequence[int], *, mean_degree: int = 10, features: int = 16, seed: int = 0
+) -> list[int]:
+    """Multiply-adds of one GCN layer (``features`` to ``features``) on the graphs that
+    :func:`forward_time_vs_edges` times: ``N F F`` for the dense product ``H W`` plus
+    ``nnz(Â) F`` for the sparse product, ``nnz(Â)`` the stored entries of the normalised
+    adjacency (the edges, merged where repeated, plus one self-loop per node).
+
+    The count is the layer's cost on every machine: exactly linear in ``E`` once ``N`` grows with
+    it, whatever the time measured for it does.
+    """
+    return [
+        x.shape[0] * features * features + adj.row.numel() * features
+        for _, x, adj in _random_graphs(num_edges, mean_degree, features, seed)
+    ]
 
 
 @torch.no_grad()
@@ -42,14 +74,9 @@ def forward_time_vs_edges(
     Returns:
         ``(edges, our_seconds, pyg_seconds)``; ``pyg_seconds`` is empty unless ``with_pyg``.
     """
-    g = make_generator(seed)
     ours, pyg = [], []
-    for e in num_edges:
-        n = max(e // mean_degree, 1)
-        edge_index = random_edge_index(n, e, g)
-        x = torch.randn(n, features, generator=g)
+    for edge_index, x, adj in _random_graphs(num_edges, mean_degree, features, seed):
         layer = GCNLayer(features, features)
-        adj = normalized_adjacency(edge_index, n)
         ours.append(best_time(lambda: layer(x, adj), repeats=repeats))
         if with_pyg:
             from torch_geometric.nn import GCNConv

@@ -35,7 +35,8 @@ from lib.graphs.sampling import (
     saved_tensor_bytes,
     train_sampled,
 )
-from lib.graphs.scaling import forward_time_vs_edges, random_edge_index
+from lib.graphs.scaling import forward_time_vs_edges, layer_multiply_adds, random_edge_index
+from lib.reproducibility import make_generator
 
 
 @pytest.fixture
@@ -363,3 +364,14 @@ def test_graph_training_on_the_requested_device(karate, device):
     classifier = GraphClassifier(11, 8, 4).to(device)
     losses = train_graph_classifier(classifier, graphs, num_epochs=2, batch_size=4)
     assert len(losses) == 2 and 0 <= graph_accuracy(classifier, graphs) <= 1
+
+
+def test_layer_multiply_adds_counts_the_dense_and_the_sparse_product():
+    features, (count,) = 4, layer_multiply_adds([200], mean_degree=10, features=4, seed=3)
+    g = make_generator(3)
+    edge_index = random_edge_index(20, 200, g)
+    pairs = {(int(i), int(j)) for i, j in edge_index.t()} | {(i, i) for i in range(20)}
+    # H W: 20 nodes x 4 x 4; Â (H W): one multiply-add per stored entry and output feature
+    assert count == 20 * features * features + len(pairs) * features
+    grown = layer_multiply_adds([10**4, 10**5], features=4)
+    assert 9.5 < grown[1] / grown[0] < 10.5  # linear in E when N grows with it
