@@ -279,3 +279,71 @@ def plot_class_histogram(
     return finish_axes(
         ax, xlabel="class predicted by the classifier", ylabel="share of samples", legend={}
     )
+
+
+def plot_noise_schedules(alpha_bars: torch.Tensor, flow_time: torch.Tensor) -> Figure:
+    """DDPM's signal and noise scales per step, and the flow time each step corresponds to.
+
+    Shapes:
+        ``alpha_bars``: ``(K,)`` from :func:`lib.generative.flow_matching.ddpm_alpha_bars`;
+        ``flow_time``: ``(K,)`` from :func:`lib.generative.flow_matching.ddpm_to_flow_time`.
+    """
+    if alpha_bars.shape != flow_time.shape or alpha_bars.dim() != 1:
+        raise ValueError(
+            f"alpha_bars {tuple(alpha_bars.shape)} and flow_time {tuple(flow_time.shape)} must "
+            "be two vectors of one length (one entry per DDPM step)."
+        )
+    k = np.arange(1, len(alpha_bars) + 1)
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    ax.plot(
+        k, alpha_bars.sqrt().numpy(), color=PALETTE[0], label=r"DDPM signal $\sqrt{\bar\alpha_k}$"
+    )
+    ax.plot(
+        k,
+        (1 - alpha_bars).sqrt().numpy(),
+        color=PALETTE[1],
+        label=r"DDPM noise $\sqrt{1-\bar\alpha_k}$",
+    )
+    ax.plot(
+        k, flow_time.numpy(), color=PALETTE[2], linestyle="--", label="flow time $t$ of step $k$"
+    )
+    return finish_axes(
+        ax, xlabel="DDPM step $k$", ylabel="scale, or time (no unit)", legend={"fontsize": 8}
+    )
+
+
+def plot_quality_vs_evaluations(
+    evaluations: Sequence[int],
+    frechet: Sequence[float],
+    *,
+    floor: float,
+    references: Mapping[str, tuple[int, float]] | None = None,
+) -> Figure:
+    """Fréchet distance of samples against network evaluations per sample (log scale).
+
+    Args:
+        evaluations: Network evaluations per sample (sampling steps) of each point.
+        frechet: The samples' Fréchet distance at each point.
+        floor: Real-vs-real Fréchet distance at the same sample size (dashed line).
+        references: Other models, name → (evaluations per sample, Fréchet distance), as markers.
+    """
+    if len(evaluations) != len(frechet) or not len(evaluations):
+        raise ValueError(
+            f"pass one Fréchet distance per number of evaluations, got {len(evaluations)} "
+            f"evaluations and {len(frechet)} distances."
+        )
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    ax.plot(
+        list(evaluations), list(frechet), marker="o", color=PALETTE[0], label="flow matching, Euler"
+    )
+    for colour, (name, (n, fd)) in zip(PALETTE[1:], (references or {}).items(), strict=False):
+        ax.plot([n], [fd], marker="s", markersize=8, linestyle="none", color=colour, label=name)
+    ax.axhline(floor, color="0.4", linestyle="--", linewidth=1, label="real vs real (floor)")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(list(evaluations), [str(n) for n in evaluations])
+    return finish_axes(
+        ax,
+        xlabel="network evaluations per sample (log scale)",
+        ylabel="Fréchet distance (a.u.)",
+        legend={"fontsize": 8},
+    )

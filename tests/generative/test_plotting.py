@@ -42,6 +42,12 @@ def test_every_figure_is_open_and_labelled():
             xlabel="u (a.u.)",
             ylabel="v (a.u.)",
         ),
+        "plot_noise_schedules": plotting.plot_noise_schedules(
+            torch.linspace(0.99, 0.01, 5), torch.linspace(0.1, 0.9, 5)
+        ),
+        "plot_quality_vs_evaluations": plotting.plot_quality_vs_evaluations(
+            [1, 2, 4], [90.0, 40.0, 20.0], floor=1.0, references={"DCGAN": (1, 30.0)}
+        ),
     }
     assert_module_figures(plotting, figures)
     plt.close("all")
@@ -88,4 +94,12 @@ def test_class_histogram_shows_shares_and_rejects_wrong_lengths():
     assert heights == pytest.approx([0.125, 0.375, 0.0, 0.5])
     with pytest.raises(ValueError):
         plotting.plot_class_histogram({"a": [1, 2]}, ["x", "y", "z"])
+    plt.close("all")
+
+
+def test_flow_matching_figures_reject_mismatched_input():
+    with pytest.raises(ValueError, match="one entry per DDPM step"):
+        plotting.plot_noise_schedules(torch.ones(5), torch.ones(4))
+    with pytest.raises(ValueError, match=r"got 3 evaluations and 2 distances"):
+        plotting.plot_quality_vs_evaluations([1, 2, 4], [1.0, 2.0], floor=0.5)
     plt.close("all")
