@@ -1,7 +1,8 @@
-"""Benchmarks of the generative chapter: PixelCNN sampling time and DCGAN training throughput.
+"""Benchmarks of the generative chapter: PixelCNN sampling time, DCGAN training throughput and
+flow-matching sampling speed against the number of Euler steps.
 
 Run with ``python -m lib.benchmark_registry --only generative/pixelcnn-sampling
-generative/dcgan-throughput``.
+generative/dcgan-throughput generative/flow-matching-sampling``.
 """
 
 from __future__ import annotations
@@ -84,3 +85,45 @@ def dcgan_throughput() -> list[Result]:
             {"batch": 64, "width": 32, "latent_dim": 64, "steps": 40},
         )
     ]
+
+
+@benchmark("generative/flow-matching-sampling")
+def flow_matching_sampling() -> list[Result]:
+    """Images per second drawn by Euler sampling of the flow-matching U-Net at 1 to 16 steps.
+
+    The reference is the DCGAN generator (the DCGAN page's width), which draws an image in one
+    forward pass: the rows show what each extra network evaluation per sample costs.
+    """
+    from lib.generative.dcgan import Generator
+    from lib.generative.flow_training import FlowMatchingConfig, generate
+    from lib.generative.unet import UNet
+
+    num = 100
+    torch.manual_seed(0)
+    unet = UNet(FlowMatchingConfig().channels).eval()
+    generator = Generator(latent_dim=64, width=32).eval()
+    z = torch.randn(num, 64)
+    with torch.no_grad(), timer() as one_pass:
+        for _ in range(5):
+            generator(z)
+    dcgan_per_second = 5 * num / one_pass()
+    rows = []
+    for num_steps in (1, 4, 16):
+        with timer() as elapsed:
+            generate(unet, num, num_steps, generator=make_generator(0), batch_size=num)
+        rows.append(
+            Result(
+                f"generative/flow-matching-sampling/{num_steps}-steps",
+                num / elapsed(),
+                "images/s",
+                "DCGAN generator, one forward pass per image (width 32, latent 64)",
+                dcgan_per_second,
+                {"batch": num, "network_evaluations": num_steps, "channels": unet_channels(unet)},
+            )
+        )
+    return rows
+
+
+def unet_channels(unet: torch.nn.Module) -> list[int]:
+    """Feature maps of a :class:`lib.generative.unet.UNet` at its three resolutions."""
+    return [unet.enc1.conv1.out_channels, unet.enc2.conv1.out_channels, unet.mid.conv1.out_channels]
