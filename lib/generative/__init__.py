@@ -8,8 +8,14 @@ Modules:
         the ring-of-Gaussians toy with its modes-covered metric.
     :mod:`lib.generative.dcgan`: a DCGAN generator and discriminator for 28×28 images
         (Radford et al. 2016) and its training loop.
+    :mod:`lib.generative.flow_matching`: the straight-line noising process, the velocity loss and
+        the Euler sampler of flow matching (Lipman et al. 2023, Liu et al. 2023), and the DDPM
+        schedule (Ho et al. 2020) as the same process.
+    :mod:`lib.generative.unet`: a small time-conditioned U-Net for 28×28 images.
+    :mod:`lib.generative.flow_training`: its training loop, sampler and train-or-load cache.
     :mod:`lib.generative.metrics`: the Fréchet distance (Heusel et al. 2017) in the feature space
         of the book's own classifier.
     :mod:`lib.generative.plotting`: the chapter's figures.
-    :mod:`lib.generative.benchmarks`: PixelCNN sampling time and DCGAN training throughput.
+    :mod:`lib.generative.benchmarks`: PixelCNN sampling time, DCGAN training throughput,
+        flow-matching sampling speed against Euler steps.
 """
