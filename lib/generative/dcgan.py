@@ -150,6 +150,13 @@ class DCGANConfig:
             )
 
 
+PAGE_CONFIG = DCGANConfig(
+    latent_dim=64, width=32, num_train=48000, num_epochs=2, batch_size=32, lr=2e-4, num_evals=6
+)
+"""The DCGAN of the book's DCGAN page, which the flow-matching page compares with (one model,
+trained once and cached for both)."""
+
+
 def sample_latents(
     num: int, latent_dim: int, *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
