@@ -113,7 +113,6 @@ CLAIMS_PENDING = {
     "chapters/1-uncertainty/05-epistemic-and-aleatoric.ipynb",
     "chapters/1-uncertainty/06-methods-compared.ipynb",
     "chapters/2-generative/02-pixelcnn.ipynb",
-    "chapters/2-generative/03-gans-toy.ipynb",
     "chapters/2-generative/04-dcgan.ipynb",
     "chapters/3-graphs/02-gcn-from-scratch.ipynb",
     "chapters/3-graphs/03-node-classification.ipynb",
@@ -121,7 +120,6 @@ CLAIMS_PENDING = {
     "chapters/4-reinforcement-learning/02-q-learning-to-dqn.ipynb",
     "chapters/4-reinforcement-learning/02b-double-dqn-and-duelling.ipynb",
     "chapters/4-reinforcement-learning/03-policy-gradients-and-model-based.ipynb",
-    "chapters/4-reinforcement-learning/04-continuous-actions-ddpg.ipynb",
 }
 
 
