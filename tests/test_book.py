@@ -114,7 +114,6 @@ CLAIMS_PENDING = {
     "chapters/1-uncertainty/06-methods-compared.ipynb",
     "chapters/2-generative/02-pixelcnn.ipynb",
     "chapters/2-generative/04-dcgan.ipynb",
-    "chapters/3-graphs/02-gcn-from-scratch.ipynb",
     "chapters/3-graphs/03-node-classification.ipynb",
     "chapters/3-graphs/04-graph-tasks-and-representations.ipynb",
     "chapters/4-reinforcement-learning/02-q-learning-to-dqn.ipynb",
