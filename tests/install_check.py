@@ -13,6 +13,7 @@ import torch
 import torch_geometric.nn
 
 import lib
+from lib.calibration import expected_calibration_error
 from lib.generative.pixelcnn import PixelCNN, sample
 from lib.graphs.gcn import GCNLayer
 from lib.graphs.normalization import normalized_adjacency
@@ -20,7 +21,6 @@ from lib.models import SmallCNN
 from lib.notebook import glue, setup, versions
 from lib.rl.mdp import from_gymnasium, value_iteration
 from lib.training import fit, make_loader
-from lib.uncertainty.metrics import expected_calibration_error
 from lib.understanding.attention import causal_mask, scaled_dot_product_attention
 
 modules = [info.name for info in pkgutil.walk_packages(lib.__path__, "lib.")]
