@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import pkgutil
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,8 @@ import pytest
 import lib
 
 MODULES = ["lib", *(info.name for info in pkgutil.walk_packages(lib.__path__, "lib."))]
+
+PACKAGES = [name for name in MODULES if hasattr(importlib.import_module(name), "__path__")]
 
 API_PACKAGES = {"lib.graphs", "lib.uncertainty"}
 """Package ``__init__`` modules that re-export their own submodules' names as the part's API."""
@@ -67,3 +71,15 @@ def test_every_public_name_has_one_home(module):
         obj = getattr(importlib.import_module(module), name)
         if inspect.isfunction(obj) or inspect.isclass(obj):
             assert obj.__module__ == module, f"{module}.{name} is defined in {obj.__module__}"
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_package_map_lists_exactly_the_modules_that_exist(package):
+    """A package's docstring names every module and subpackage it holds, and no module that is
+    gone (``:mod:`` references anywhere in lib must resolve)."""
+    loaded = importlib.import_module(package)
+    children = {f"{package}.{info.name}" for info in pkgutil.iter_modules(loaded.__path__)}
+    mentioned = set(re.findall(r":mod:`~?(lib(?:\.\w+)*)`", loaded.__doc__ or ""))
+    assert not children - mentioned, f"{package}'s docstring leaves out {children - mentioned}"
+    gone = {name for name in mentioned if importlib.util.find_spec(name) is None}
+    assert not gone, f"{package}'s docstring names modules that do not exist: {gone}"
