@@ -1,4 +1,5 @@
-"""lib's boundaries: every public name has one home, and the package maps list every module."""
+"""lib's boundaries: every public name has one home, the package maps list every module, and the
+installed package is lib alone."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ import importlib.util
 import inspect
 import pkgutil
 import re
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
+import tomllib
 
 import lib
 
+ROOT = Path(__file__).resolve().parents[1]
 MODULES = ["lib", *(info.name for info in pkgutil.walk_packages(lib.__path__, "lib."))]
 
 PACKAGES = [name for name in MODULES if hasattr(importlib.import_module(name), "__path__")]
@@ -83,3 +87,19 @@ def test_package_map_lists_exactly_the_modules_that_exist(package):
     assert not children - mentioned, f"{package}'s docstring leaves out {children - mentioned}"
     gone = {name for name in mentioned if importlib.util.find_spec(name) is None}
     assert not gone, f"{package}'s docstring names modules that do not exist: {gone}"
+
+
+def test_the_installed_package_is_lib_alone():
+    """setuptools installs lib and its subpackages; the benchmarks, tests and tools stay behind."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    find = pyproject["tool"]["setuptools"]["packages"]["find"]
+
+    def installed(package: str) -> bool:  # setuptools matches the patterns with fnmatchcase
+        return any(fnmatchcase(package, p) for p in find["include"]) and not any(
+            fnmatchcase(package, p) for p in find.get("exclude", ())
+        )
+
+    assert all(installed(package) for package in PACKAGES)
+    repository = [path.name for path in ROOT.iterdir() if (path / "__init__.py").is_file()]
+    assert "benchmarks" in repository
+    assert [name for name in repository if installed(name)] == ["lib"]
