@@ -27,6 +27,7 @@ modules = [info.name for info in pkgutil.walk_packages(lib.__path__, "lib.")]
 for name in modules:
     importlib.import_module(name)
 assert importlib.util.find_spec("myst_nb") is None, "myst-nb is not one of lib's dependencies"
+assert importlib.util.find_spec("benchmarks") is None, "the benchmarks are not installed with lib"
 
 # core: the set-up cell, glue without myst-nb, one epoch of the training loop
 setup(0)
