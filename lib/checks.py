@@ -1,5 +1,6 @@
-"""Input checks of class probabilities and labels, shared by the calibration metrics of the core
-and the parts' metrics: each raises a ``ValueError`` that says what to pass instead."""
+"""Input checks of class probabilities, labels and binary-detection scores, shared by the
+calibration metrics of the core and the parts' metrics: each raises a ``ValueError`` that says
+what to pass instead."""
 
 from __future__ import annotations
 
@@ -72,3 +73,37 @@ def check_labels(labels: torch.Tensor | np.ndarray, num: int, num_classes: int) 
             f"{high.item()}); pass class indices, not one-hot vectors."
         )
     return labels
+
+
+def check_binary(
+    scores: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Validate binary-detection scores and 0/1 targets; return them as float64 and bool.
+
+    Raises:
+        ValueError: Not 1-D of one length, scores not finite floating point, targets not
+            boolean or 0/1, or only one class present.
+
+    Shapes:
+        scores: ``(N,)``; targets: ``(N,)``.
+    """
+    scores = as_tensor(scores, "scores")
+    targets = as_tensor(targets, "targets")
+    if scores.dim() != 1 or targets.shape != scores.shape:
+        raise ValueError(
+            f"scores and targets must be 1-D of the same length, got {tuple(scores.shape)} and "
+            f"{tuple(targets.shape)}."
+        )
+    if not scores.is_floating_point() or not torch.isfinite(scores).all():
+        raise ValueError("scores must be finite floating-point numbers.")
+    if targets.dtype != torch.bool:
+        if targets.is_floating_point() or not ((targets == 0) | (targets == 1)).all():
+            raise ValueError("targets must be booleans or 0/1 integers (1 = positive, e.g. OOD).")
+        targets = targets.bool()
+    positives = int(targets.sum())
+    if positives == 0 or positives == len(targets):
+        raise ValueError(
+            "targets must contain both classes (some positives and some negatives); "
+            "concatenate in-distribution and OOD scores before calling."
+        )
+    return scores.double(), targets

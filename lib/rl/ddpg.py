@@ -160,7 +160,8 @@ def soft_update_(target: torch.nn.Module, online: torch.nn.Module, tau: float) -
     target_params, online_params = list(target.parameters()), list(online.parameters())
     if [p.shape for p in target_params] != [p.shape for p in online_params]:
         raise ValueError("target and online must have parameters of the same shapes.")
-    torch._foreach_lerp_(target_params, online_params, tau)
+    for target_param, online_param in zip(target_params, online_params, strict=True):
+        target_param.lerp_(online_param, tau)
 
 
 def train_ddpg(seeds: Sequence[int], config: DDPGConfig = DDPGConfig()) -> DDPGResult:

@@ -383,9 +383,10 @@ def _train_dqn(
                 target.copy_members_(online)
             else:
                 with torch.no_grad():
-                    torch._foreach_lerp_(
-                        list(target.parameters()), list(online.parameters()), config.tau
-                    )
+                    for target_param, online_param in zip(
+                        target.parameters(), online.parameters(), strict=True
+                    ):
+                        target_param.lerp_(online_param, config.tau)
                 if no_target.any():
                     target.copy_members_(online, no_target)
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import torch
 
+from lib.calibration import expected_calibration_error
 from lib.corruptions import CLEAN, CORRUPTIONS, SEVERITIES, by_severity, corrupt
 from lib.data import load_fashion_mnist, load_mnist_test
 from lib.training import images_to_float
-from lib.uncertainty.metrics import accuracy, brier_score, expected_calibration_error, nll
+from lib.uncertainty.metrics import accuracy, brier_score, nll
 
 Predictor = Callable[[torch.Tensor], torch.Tensor]
 

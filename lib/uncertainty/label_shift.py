@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lib.uncertainty.checks import as_tensor, check_probs
+from lib.checks import as_tensor, check_probs
 
 
 def _check_prior(prior: torch.Tensor | np.ndarray, num_classes: int, name: str) -> torch.Tensor:

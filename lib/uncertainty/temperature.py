@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lib.uncertainty.checks import as_tensor, check_labels
+from lib.checks import as_tensor, check_labels
 
 
 def _check_logits(logits: torch.Tensor | np.ndarray) -> torch.Tensor:
