@@ -13,12 +13,23 @@ from torch import nn
 FASHION_MNIST_MEAN = 0.2860
 FASHION_MNIST_STD = 0.3530
 
+PIXEL_LIMIT = 5.0
+"""Inputs above this can only be 0..255 intensities. The check on every forward pass is this
+loose on purpose: noisy copies of images in [0, 1] (SmoothGrad, sigma 0.15) must pass;
+:func:`lib.checks.check_image_range` is the strict check of metrics and entry points."""
+
 
 def _check_images(X: torch.Tensor) -> None:
     if X.dim() != 4 or X.shape[1:] != (1, 28, 28) or not X.is_floating_point():
         raise ValueError(
             f"expected float images of shape (B, 1, 28, 28) in [0, 1], got {X.dtype} "
             f"{tuple(X.shape)}; convert uint8 data with lib.training.images_to_float."
+        )
+    if X.numel() and (high := float(X.detach().amax())) > PIXEL_LIMIT:
+        raise ValueError(
+            f"expected float images in [0, 1], found values up to {high:.3g}: they look like "
+            "0..255 intensities; divide by 255, or convert the uint8 images of lib.data with "
+            "lib.training.images_to_float."
         )
 
 

@@ -49,6 +49,14 @@ def _check_binary_images(X: torch.Tensor) -> None:
             f"expected float images (B, 1, H, W) with values in {{0, 1}}, got {X.dtype} "
             f"{tuple(X.shape)}; binarise uint8 data with lib.generative.pixelcnn.binarize."
         )
+    if not ((X == 0) | (X == 1)).all():
+        low, high = (float(v) for v in torch.aminmax(X.detach()))
+        kind = "0..255 intensities" if high > 1 else "grey levels, as images_to_float returns"
+        raise ValueError(
+            f"X must hold binary pixels in {{0, 1}}, found values in [{low:.3g}, {high:.3g}] "
+            f"({kind}); binarise the uint8 images of lib.data with "
+            "lib.generative.pixelcnn.binarize."
+        )
 
 
 def causal_mask(kernel_size: int, mask_type: str) -> torch.Tensor:
@@ -249,6 +257,7 @@ def bits_per_dim(logits: torch.Tensor, X: torch.Tensor) -> float:
         raise ValueError(
             f"logits {tuple(logits.shape)} and X {tuple(X.shape)} must have the same shape."
         )
+    _check_binary_images(X)
     nats = F.binary_cross_entropy_with_logits(logits, X, reduction="mean")
     return nats.item() / math.log(2.0)
 
