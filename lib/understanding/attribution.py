@@ -52,6 +52,12 @@ def class_scores(model: nn.Module, X: torch.Tensor, target: torch.Tensor) -> tor
     logits = model(X)
     if logits.dim() != 2:
         raise ValueError(f"the model must return logits (B, classes), got {tuple(logits.shape)}.")
+    low, high = (int(v) for v in torch.aminmax(target))
+    if low < 0 or high >= logits.shape[1]:
+        raise ValueError(
+            f"target must be a class index in 0..{logits.shape[1] - 1} (the model has "
+            f"{logits.shape[1]} classes), got {low}..{high}."
+        )
     return logits.gather(1, target[:, None])[:, 0]
 
 
@@ -295,13 +301,18 @@ def grad_cam(
 def guided_relus(model: nn.Module) -> Iterator[None]:
     """Inside the block, every ``nn.ReLU`` of ``model`` passes back only positive gradients
     (guided backpropagation's rule); the hooks are removed on exit."""
+    relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
+    if not relus:
+        raise ValueError("guided backpropagation needs a model built from nn.ReLU modules.")
+    if any(m.inplace for m in relus):
+        raise ValueError(
+            "guided backpropagation hooks every nn.ReLU, which fails on in-place ReLUs; build "
+            "the model with nn.ReLU() (inplace=False), or set relu.inplace = False on each."
+        )
     handles = [
         m.register_full_backward_hook(lambda _m, grad_input, _g: (F.relu(grad_input[0]),))
-        for m in model.modules()
-        if isinstance(m, nn.ReLU)
+        for m in relus
     ]
-    if not handles:
-        raise ValueError("guided backpropagation needs a model built from nn.ReLU modules.")
     try:
         yield
     finally:
