@@ -40,6 +40,11 @@ def binarize(X: torch.Tensor, threshold: int = 128) -> torch.Tensor:
             f"expected uint8 images (N, H, W), got {X.dtype} {tuple(X.shape)}; "
             "pass the X returned by lib.data.load_fashion_mnist."
         )
+    if not isinstance(threshold, int) or not 1 <= threshold <= 255:
+        raise ValueError(
+            f"threshold is an intensity on the uint8 scale, an int in 1..255, got {threshold!r}; "
+            "for half-way pass 128, not 0.5."
+        )
     return (X >= threshold).float().unsqueeze(1)
 
 
@@ -442,6 +447,10 @@ def sample(
     Shapes:
         returns ``(num_samples, 1, image_size, image_size)`` in {0, 1}.
     """
+    if not isinstance(num_samples, int) or not isinstance(image_size, int):
+        raise ValueError(
+            f"num_samples and image_size must be ints, got {num_samples!r}, {image_size!r}."
+        )
     if num_samples < 1 or image_size < 1:
         raise ValueError(
             f"num_samples and image_size must be positive, got {num_samples}, {image_size}."

@@ -58,12 +58,6 @@ class GCNLayer(nn.Module):
     def forward(
         self, x: torch.Tensor | SparseMatrix, adj: torch.Tensor | SparseMatrix
     ) -> torch.Tensor:
-        if isinstance(adj, torch.Tensor) and not (adj.is_floating_point() or adj.is_sparse):
-            raise ValueError(
-                f"adj must be the normalised adjacency, got a {adj.dtype} tensor of shape "
-                f"{tuple(adj.shape)}: an edge_index? Unlike PyG's conv(x, edge_index), this "
-                "layer takes adj; build it once with normalized_adjacency(edge_index, N)."
-            )
         if isinstance(x, torch.Tensor):
             if x.dim() != 2:
                 raise ValueError(
