@@ -27,7 +27,7 @@ def check_seeds(seeds: Sequence[int] | np.ndarray) -> list[int]:
             f"seeds must be ints, one per agent, got {bad[0]!r} in {list(seeds)!r}; pass e.g. "
             "[0, 1, 2]."
         )
-    if not seeds:
+    if len(seeds) == 0:
         raise ValueError("pass at least one seed.")
     return [int(s) for s in seeds]
 
