@@ -132,7 +132,7 @@ def accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return (logits.argmax(dim=1) == y).float()
 
 
-def _check_batches(batches: Any, name: str) -> None:
+def check_batches(batches: Any, name: str) -> None:
     """Refuse a tensor or an ``(X, y)`` pair passed where an iterable of batches belongs."""
     if isinstance(batches, torch.Tensor) or (
         isinstance(batches, (tuple, list)) and batches and isinstance(batches[0], torch.Tensor)
@@ -144,7 +144,7 @@ def _check_batches(batches: Any, name: str) -> None:
         )
 
 
-def _check_optimizer(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
+def check_optimizer(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
     """Refuse an optimizer that holds none of ``model``'s parameters (it would train nothing)."""
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise ValueError(
@@ -254,7 +254,7 @@ def evaluate(
     Returns:
         ``(loss, metric)``, each the mean over all examples (``metric`` is ``None`` without one).
     """
-    _check_batches(batches, "batches")
+    check_batches(batches, "batches")
     model.eval()
     device = model_device(model)
     forward = model if forward is None else forward
@@ -316,10 +316,10 @@ def fit(
     """
     if not isinstance(num_epochs, int) or num_epochs < 1:
         raise ValueError(f"num_epochs must be an int of at least 1, got {num_epochs!r}.")
-    _check_batches(train_batches, "train_batches")
+    check_batches(train_batches, "train_batches")
     if test_batches is not None:
-        _check_batches(test_batches, "test_batches")
-    _check_optimizer(model, optimizer)
+        check_batches(test_batches, "test_batches")
+    check_optimizer(model, optimizer)
     device = model_device(model)
     forward = model if forward is None else forward
     history = History()

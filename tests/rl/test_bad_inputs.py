@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import gymnasium as gym
 import numpy as np
 import pytest
 
@@ -12,7 +13,9 @@ from lib.rl.actor_critic import A2CConfig, train_a2c
 from lib.rl.checks import check_seeds
 from lib.rl.ddpg import DDPGConfig, train_ddpg
 from lib.rl.dqn import DQNConfig, train_dqn
+from lib.rl.model_based import DynamicsModel, model_rollout
 from lib.rl.reinforce import ReinforceConfig, train_reinforce
+from lib.rl.tabular import q_learning
 
 CASES = [
     pytest.param(
@@ -49,6 +52,16 @@ CASES = [
         id="reinforce-seeds-float",
     ),
     pytest.param(lambda: train_ddpg([]), "pass at least one seed", id="ddpg-no-seeds"),
+    pytest.param(
+        lambda: q_learning(gym.make("FrozenLake-v1"), 2, seed=0, epsilon=10),
+        r"epsilon is a probability in \[0, 1\] .*got 10",
+        id="q_learning-epsilon-percent",
+    ),
+    pytest.param(
+        lambda: model_rollout(DynamicsModel(4, 2), np.zeros(4), [0, 5]),
+        "actions must be action indices in 0..1, got 5",
+        id="model_rollout-action-out-of-range",
+    ),
 ]
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 import torch
 
+from lib.uncertainty.evaluation import evaluate_probs
 from lib.uncertainty.label_shift import correct_label_shift, estimate_target_prior
 from lib.uncertainty.metrics import accuracy_at_coverage, risk_coverage
 from lib.uncertainty.temperature import fit_temperature
@@ -51,6 +52,12 @@ CASES = [
         lambda: accuracy_at_coverage(CONFIDENCE, CONFIDENCE > 0.5, 90),
         r"coverage must be in \(0, 1\], got 90",
         id="accuracy_at_coverage-percent",
+    ),
+    pytest.param(
+        lambda: evaluate_probs(PROBS, torch.zeros(50, dtype=torch.long)),
+        r"probs must map each set \(name, severity\) to its probabilities, got Tensor; .*"
+        r"\{CLEAN: probs\}",
+        id="evaluate_probs-tensor-not-mapping",
     ),
 ]
 

@@ -13,10 +13,12 @@ from lib.models import SmallCNN
 from lib.understanding import attribution
 from lib.understanding.adversarial import fgsm, pgd
 from lib.understanding.attention import MultiHeadAttention, scaled_dot_product_attention
+from lib.understanding.lr_range import lr_range_test
 
 torch.manual_seed(0)
 CNN = SmallCNN()
 X = torch.rand(4, 1, 28, 28)
+Y = torch.randint(0, 10, (4,))
 Q = torch.randn(2, 5, 8)
 KV = torch.randn(2, 6, 8)
 
@@ -96,6 +98,16 @@ CASES = [
         lambda: fgsm(CNN, X, torch.zeros(4, dtype=torch.long), 8),
         r"epsilon is a pixel distance in \[0, 1\].*got 8; .*8 / 255",
         id="fgsm-epsilon-0..255",
+    ),
+    pytest.param(
+        lambda: lr_range_test(CNN, (X, Y), torch.optim.SGD(CNN.parameters()), num_steps=3),
+        r"batches must be an iterable of \(X, y\) batches, got a tuple",
+        id="lr_range_test-pair-not-list",
+    ),
+    pytest.param(
+        lambda: lr_range_test(CNN, [(X, Y)], torch.optim.SGD(SmallCNN().parameters()), num_steps=3),
+        "optimizer holds none of the model's parameters",
+        id="lr_range_test-optimizer-of-another-model",
     ),
 ]
 
