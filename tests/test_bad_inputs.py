@@ -30,6 +30,14 @@ def fit_once(model=CNN, batches=None, **kwargs):
 
 CASES = [
     pytest.param(lambda: CNN(X * 255), "found values up to 255.*images_to_float", id="cnn-0..255"),
+    pytest.param(
+        lambda: CNN((X * 255).round()),
+        "found values up to 255: they look like 0..255 intensities",
+        id="cnn-uint8-as-float",
+    ),
+    pytest.param(
+        lambda: CNN((X * 20).round()), "found values up to 20", id="cnn-dark-uint8-as-float"
+    ),
     pytest.param(lambda: MLP()(X * 255), "0..255 intensities; divide by 255", id="mlp-0..255"),
     pytest.param(lambda: predict_logits(CNN, X * 255), "divide by 255", id="predict_logits-0..255"),
     pytest.param(
@@ -116,10 +124,13 @@ def test_fit_takes_one_hot_targets() -> None:
     assert history.train_metric == pytest.approx([accuracy(logits, Y).mean().item()])
 
 
-def test_noisy_images_still_pass_the_forward_check() -> None:
-    """The forward check is loose on purpose: SmoothGrad's noisy copies (sigma 0.15) pass."""
-    noisy = X + 0.15 * torch.randn(X.shape, generator=torch.Generator().manual_seed(0))
-    assert CNN(noisy).shape == (8, 10)
+def test_inputs_outside_the_unit_range_on_purpose_still_pass_the_forward_check() -> None:
+    """The forward check is loose on purpose: SmoothGrad's noisy copies (sigma 0.15) and
+    class-model visualisation (signed, unbounded: about -10..6 on the page) pass."""
+    noise = torch.randn(X.shape, generator=torch.Generator().manual_seed(0))
+    assert CNN(X + 0.15 * noise).shape == (8, 10)
+    assert CNN(50 * noise).shape == (8, 10)
+    assert CNN(1.5 * X).shape == (8, 10)
 
 
 @pytest.mark.parametrize("cut", ["gzip-stream", "idx-payload"])
