@@ -11,8 +11,8 @@ Core modules, shared by every part:
   :mod:`lib.counting` (the cost of a computation in multiply-adds);
 - infrastructure: :mod:`lib.reproducibility` (seeding, threads, device), :mod:`lib.notebook`
   (every page's set-up cell, glue, a function's source on the page), :mod:`lib.claims` (the
-  table of a page's claims, checked on the run), :mod:`lib.cache` and :mod:`lib.checkpoints` (results and
-  models cached by configuration and code), :mod:`lib.timing` (wall-clock timing) and
+  table of a page's claims, checked on the run), :mod:`lib.cache` and :mod:`lib.checkpoints`
+  (results and models cached by configuration and code), :mod:`lib.timing` (wall-clock timing) and
   :mod:`lib.known_warnings` (the warnings the book triggers on purpose).
 
 Each part of the book adds one subpackage that imports the core and never another part:

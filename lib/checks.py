@@ -107,3 +107,36 @@ def check_binary(
             "concatenate in-distribution and OOD scores before calling."
         )
     return scores.double(), targets
+
+
+IMAGE_TOLERANCE = 1e-6
+"""How far float images may stray outside [0, 1] (rounding of a rescaled generator output)."""
+
+
+def check_image_range(X: torch.Tensor, name: str = "X") -> None:
+    """Raise a ``ValueError`` unless the float images ``X`` hold intensities in [0, 1].
+
+    The message says which mistake the range points to: 0..255 intensities (divide by 255, or
+    :func:`lib.training.images_to_float`) or a tanh generator's [-1, 1] (map with ``(X + 1) / 2``).
+
+    Shapes:
+        X: any, e.g. ``(N, 1, 28, 28)``.
+    """
+    if X.numel() == 0:
+        return
+    low, high = (float(v) for v in torch.aminmax(X.detach()))
+    if low >= -IMAGE_TOLERANCE and high <= 1 + IMAGE_TOLERANCE:
+        return
+    if high > 2:
+        hint = (
+            "they look like 0..255 intensities: divide by 255, or convert the uint8 images of "
+            "lib.data with lib.training.images_to_float"
+        )
+    elif low < 0:
+        hint = f"they look like images in [-1, 1] (a tanh output): pass ({name} + 1) / 2"
+    else:
+        hint = "pass finite intensities in [0, 1]"
+    raise ValueError(
+        f"{name} must hold pixel intensities in [0, 1], found values in [{low:.3g}, {high:.3g}]; "
+        f"{hint}."
+    )

@@ -87,6 +87,12 @@ def evaluate_probs(
     probs: Mapping[tuple[str, int], torch.Tensor], y: torch.Tensor, *, n_bins: int = 15
 ) -> ShiftResults:
     """Accuracy, ECE, NLL and Brier score for precomputed probabilities of every set."""
+    if not isinstance(probs, Mapping):
+        raise ValueError(
+            f"probs must map each set (name, severity) to its probabilities, got "
+            f"{type(probs).__name__}; pass predict_suite(predict, sets), or {{CLEAN: probs}} for "
+            "one set."
+        )
     metrics: dict[str, dict[tuple[str, int], float]] = {
         "accuracy": {},
         "ece": {},

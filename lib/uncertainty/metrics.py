@@ -213,6 +213,13 @@ def risk_coverage(
         )
     if not confidence.is_floating_point():
         raise ValueError("confidence must be floating point.")
+    if correct.dtype != torch.bool and not ((correct == 0) | (correct == 1)).all():
+        low, high = (float(v) for v in torch.aminmax(correct))
+        raise ValueError(
+            f"correct must say whether each prediction is right (booleans or 0/1), got "
+            f"{correct.dtype} values in [{low:.3g}, {high:.3g}]; pass probs.argmax(1) == labels, "
+            "not the labels."
+        )
     order = torch.argsort(confidence.double(), descending=True, stable=True)
     hits = correct[order].double().cumsum(0)
     k = torch.arange(1, len(confidence) + 1, dtype=torch.float64)
