@@ -88,15 +88,15 @@ test-portable:
 	done; exit $$status
 
 # ruff (pinned in requirements.txt), configured in pyproject.toml; the notebooks' code cells too
-LINT_PATHS := lib tests tools conftest.py _ext chapters templates
+LINT_PATHS := lib benchmarks tests tools conftest.py _ext chapters templates
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 
 bench: data
 	$(PY) -m pip install --quiet -r requirements-bench.txt
-	$(PY) -m pytest -q -p no:cacheprovider tests/rl/test_benchmarks.py  # the SB3 settings match ours
-	$(PY) -m lib.benchmark_registry --out _build/bench.json
+	$(PY) -m pytest -q -p no:cacheprovider tests/benchmarks/test_rl.py  # the SB3 settings match ours
+	$(PY) -m benchmarks --out _build/bench.json
 
 execute: setup
 	@test -n "$(NB)" || { echo "usage: make execute NB=chapters/<part>/<notebook>.ipynb"; exit 2; }

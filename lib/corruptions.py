@@ -9,7 +9,7 @@ The severity parameters are chosen for 28×28 images; the distance to the clean 
 with severity for every type (tested in ``tests/test_corruptions.py``).
 
 Shared by every part (the uncertainty part's shifted test sets, the augmentation page's
-robustness check); :mod:`lib.uncertainty.corruptions` re-exports the corruptions.
+robustness check).
 
 References:
     Hendrycks & Dietterich (2019), *Benchmarking neural network robustness to common

@@ -1,6 +1,5 @@
 """Corruptions keep shape and dtype, are reproducible, and get worse with severity; accuracy
-under corruption and its summary by severity; the uncertainty part re-exports the corruptions
-unchanged."""
+under corruption and its summary by severity."""
 
 import pytest
 import torch
@@ -15,8 +14,6 @@ from lib.corruptions import (
     corruption_suite,
 )
 from lib.data import load_fashion_mnist
-from lib.uncertainty import corruptions as uncertainty_corruptions
-from lib.uncertainty import evaluation as uncertainty_evaluation
 
 
 @pytest.fixture(scope="module")
@@ -66,14 +63,6 @@ def test_suite_keys(images):
 def test_bad_input(images, call, match):
     with pytest.raises(ValueError, match=match):
         call(images)
-
-
-def test_uncertainty_part_re_exports_the_core_objects():
-    assert uncertainty_corruptions.CORRUPTIONS is CORRUPTIONS
-    assert uncertainty_corruptions.SEVERITIES is SEVERITIES
-    assert uncertainty_corruptions.corrupt is corrupt
-    assert uncertainty_corruptions.corruption_suite is corruption_suite
-    assert uncertainty_evaluation.CLEAN is CLEAN
 
 
 def test_accuracy_under_corruption_counts_correct_predictions():

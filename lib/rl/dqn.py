@@ -39,6 +39,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lib.rl.checks import check_seeds, discrete_actions
 from lib.rl.evaluation import EVAL_SEED, evaluate_population, evaluate_population_discounted
 from lib.rl.networks import (
     BatchedDuelingMLP,
@@ -300,10 +301,8 @@ def _train_dqn(
     double_q: bool | Sequence[bool] | None = None,
 ) -> DQNResult:
     """Implementation of :func:`train_dqn` (called inside ``single_thread()``)."""
-    seeds = [int(s) for s in seeds]
+    seeds = check_seeds(seeds)
     M = len(seeds)
-    if M == 0:
-        raise ValueError("pass at least one seed.")
     replay_on = _per_agent(use_replay, M, "use_replay")
     target_on = _per_agent(use_target, M, "use_target")
     double_on = _per_agent(config.double_q if double_q is None else double_q, M, "double_q")
@@ -311,7 +310,7 @@ def _train_dqn(
     start = time.perf_counter()
     envs = [gym.make(config.env_id) for _ in seeds]
     obs_dim = int(np.prod(envs[0].observation_space.shape))
-    num_actions = int(envs[0].action_space.n)
+    num_actions = discrete_actions(envs[0].action_space, config.env_id, "DQN")
     rngs = [np.random.default_rng(s) for s in seeds]
     online = q_network(seeds, obs_dim, num_actions, config)
     target = q_network(seeds, obs_dim, num_actions, config)
@@ -383,9 +382,10 @@ def _train_dqn(
                 target.copy_members_(online)
             else:
                 with torch.no_grad():
-                    torch._foreach_lerp_(
-                        list(target.parameters()), list(online.parameters()), config.tau
-                    )
+                    for target_param, online_param in zip(
+                        target.parameters(), online.parameters(), strict=True
+                    ):
+                        target_param.lerp_(online_param, config.tau)
                 if no_target.any():
                     target.copy_members_(online, no_target)
 

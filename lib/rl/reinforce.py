@@ -25,6 +25,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from lib.rl.checks import check_seeds, discrete_actions
 from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import BatchedMLP, single_thread
 
@@ -129,9 +130,7 @@ def train_reinforce(
     Returns:
         A :class:`ReinforceResult`.
     """
-    seeds = [int(s) for s in seeds]
-    if not seeds:
-        raise ValueError("pass at least one seed.")
+    seeds = check_seeds(seeds)
     with single_thread():
         return _train_reinforce(seeds, config)
 
@@ -141,7 +140,7 @@ def _train_reinforce(seeds: list[int], config: ReinforceConfig) -> ReinforceResu
     M = len(seeds)
     envs = [gym.make(config.env_id) for _ in seeds]
     obs_dim = int(np.prod(envs[0].observation_space.shape))
-    num_actions = int(envs[0].action_space.n)
+    num_actions = discrete_actions(envs[0].action_space, config.env_id, "REINFORCE")
     rngs = [np.random.default_rng(s) for s in seeds]
     policy = BatchedMLP(seeds, obs_dim, config.hidden, num_actions)
     baseline = BatchedMLP([s + 1_000_003 for s in seeds], obs_dim, config.hidden, 1)

@@ -6,14 +6,29 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lib.uncertainty.checks import as_tensor, check_probs
+from lib.checks import as_tensor, check_probs
 
 
 def _check_prior(prior: torch.Tensor | np.ndarray, num_classes: int, name: str) -> torch.Tensor:
     prior = as_tensor(prior, name).double()
     if prior.shape != (num_classes,) or (prior < 0).any() or abs(float(prior.sum()) - 1) > 1e-6:
+        got = prior.tolist() if prior.numel() <= 20 else f"shape {tuple(prior.shape)}"
         raise ValueError(
-            f"{name} must be {num_classes} non-negative class frequencies summing to 1."
+            f"{name} must be {num_classes} non-negative class frequencies summing to 1, got "
+            f"{got}; divide class counts by their total."
+        )
+    return prior
+
+
+def _check_source_prior(prior: torch.Tensor | np.ndarray, num_classes: int) -> torch.Tensor:
+    """:func:`_check_prior`, and every class present: the correction divides by ``p(y)``."""
+    prior = _check_prior(prior, num_classes, "source_prior")
+    if (prior == 0).any():
+        missing = (prior == 0).nonzero().flatten().tolist()
+        raise ValueError(
+            f"source_prior is 0 for classes {missing}: the correction divides by it. Estimate it "
+            "from training labels that contain every class, or drop the missing classes from "
+            "probs and both priors."
         )
     return prior
 
@@ -35,9 +50,7 @@ def correct_label_shift(
     """
     probs = check_probs(probs).double()
     c = probs.shape[1]
-    weight = _check_prior(target_prior, c, "target_prior") / _check_prior(
-        source_prior, c, "source_prior"
-    )
+    weight = _check_prior(target_prior, c, "target_prior") / _check_source_prior(source_prior, c)
     adjusted = probs * weight
     return adjusted / adjusted.sum(dim=1, keepdim=True)
 
@@ -58,7 +71,7 @@ def estimate_target_prior(
         probs: ``(N, C)``; source_prior: ``(C,)`` → ``(C,)``.
     """
     probs = check_probs(probs).double()
-    source = _check_prior(source_prior, probs.shape[1], "source_prior")
+    source = _check_source_prior(source_prior, probs.shape[1])
     prior = source.clone()
     for _ in range(num_iterations):
         adjusted = probs * (prior / source)

@@ -19,12 +19,13 @@ RIEMANN_METHODS = ("riemann_left", "riemann_right", "riemann_middle", "riemann_t
 """The quadrature rules :func:`integrated_gradients` supports (Captum's names)."""
 
 
-def check_batch(X: torch.Tensor, target: int | torch.Tensor) -> torch.Tensor:
+def check_batch(X: torch.Tensor, target: int | torch.Tensor, name: str = "target") -> torch.Tensor:
     """Validate a batch of images and return the target as one class index per image.
 
     Args:
         X: Float images ``(B, C, H, W)``.
         target: A class index for every image, or ``(B,)`` int64 indices.
+        name: The target's argument name, for the messages.
 
     Returns:
         The targets ``(B,)`` int64 on the device of ``X``.
@@ -36,22 +37,35 @@ def check_batch(X: torch.Tensor, target: int | torch.Tensor) -> torch.Tensor:
             "add the batch dimension with X[None] or X.unsqueeze(0)."
         )
     if isinstance(target, bool) or not isinstance(target, (int, torch.Tensor)):
-        raise TypeError(f"target must be an int or a (B,) tensor, got {type(target).__name__}.")
+        raise TypeError(f"{name} must be an int or a (B,) tensor, got {type(target).__name__}.")
     if isinstance(target, int):
         return torch.full((len(X),), target, dtype=torch.long, device=X.device)
     if target.shape != (len(X),) or target.is_floating_point():
         raise ValueError(
-            f"target must hold one integer class per image, shape ({len(X)},), got "
+            f"{name} must hold one integer class per image, shape ({len(X)},), got "
             f"{target.dtype} {tuple(target.shape)}."
         )
     return target.long().to(X.device)
 
 
+def check_target_classes(logits: torch.Tensor, target: torch.Tensor, name: str = "target") -> None:
+    """Raise a ``ValueError`` unless ``logits`` are ``(B, C)`` and every target is a class
+    index in ``0..C-1`` (the checked :func:`check_batch` targets, ``(B,)`` int64; ``name`` is
+    the argument's name in the message)."""
+    if logits.dim() != 2:
+        raise ValueError(f"the model must return logits (B, classes), got {tuple(logits.shape)}.")
+    low, high = (int(v) for v in torch.aminmax(target))
+    if low < 0 or high >= logits.shape[1]:
+        raise ValueError(
+            f"{name} must be a class index in 0..{logits.shape[1] - 1} (the model has "
+            f"{logits.shape[1]} classes), got {low}..{high}."
+        )
+
+
 def class_scores(model: nn.Module, X: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """The logit of each image's target class, ``f_{y_i}(x_i)``; shapes ``(B, ...)`` -> ``(B,)``."""
     logits = model(X)
-    if logits.dim() != 2:
-        raise ValueError(f"the model must return logits (B, classes), got {tuple(logits.shape)}.")
+    check_target_classes(logits, target)
     return logits.gather(1, target[:, None])[:, 0]
 
 
@@ -295,13 +309,18 @@ def grad_cam(
 def guided_relus(model: nn.Module) -> Iterator[None]:
     """Inside the block, every ``nn.ReLU`` of ``model`` passes back only positive gradients
     (guided backpropagation's rule); the hooks are removed on exit."""
+    relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
+    if not relus:
+        raise ValueError("guided backpropagation needs a model built from nn.ReLU modules.")
+    if any(m.inplace for m in relus):
+        raise ValueError(
+            "guided backpropagation hooks every nn.ReLU, which fails on in-place ReLUs; build "
+            "the model with nn.ReLU() (inplace=False), or set relu.inplace = False on each."
+        )
     handles = [
         m.register_full_backward_hook(lambda _m, grad_input, _g: (F.relu(grad_input[0]),))
-        for m in model.modules()
-        if isinstance(m, nn.ReLU)
+        for m in relus
     ]
-    if not handles:
-        raise ValueError("guided backpropagation needs a model built from nn.ReLU modules.")
     try:
         yield
     finally:

@@ -10,6 +10,7 @@ from torchmetrics.functional.classification import (
     binary_average_precision,
 )
 
+from lib.calibration import expected_calibration_error
 from lib.uncertainty import metrics as M
 from lib.uncertainty.decisions import bayes_decisions, binary_decision_regions, expected_cost
 from lib.uncertainty.label_shift import correct_label_shift, estimate_target_prior
@@ -146,9 +147,7 @@ def test_label_shift_correction_and_em():
     "call, match",
     [
         (
-            lambda: M.expected_calibration_error(
-                torch.randn(5, 3), torch.zeros(5, dtype=torch.long)
-            ),
+            lambda: expected_calibration_error(torch.randn(5, 3), torch.zeros(5, dtype=torch.long)),
             "softmax",
         ),
         (lambda: M.nll(torch.full((5, 3), 0.5), torch.zeros(5, dtype=torch.long)), "sum to 1"),

@@ -1,5 +1,5 @@
 """``make bench`` entries of the training-and-understanding part, registered with
-:mod:`lib.benchmark_registry`; ours next to the reference library in the same run.
+:mod:`benchmarks.registry`; ours next to the reference library in the same run.
 
 * ``understanding/batched-augmentation``: images per second of
   :class:`lib.understanding.augmentation.BatchAugment` (flip, shift by up to 2 pixels, random
@@ -41,9 +41,10 @@ import torch
 import torch.nn.functional as F
 from torchvision.transforms import v2
 
-from lib.benchmark_registry import Result, benchmark, best_time
+from benchmarks.registry import Result, benchmark
 from lib.models import SmallCNN
 from lib.reproducibility import make_generator, seed_everything
+from lib.timing import best_time
 from lib.understanding import search
 from lib.understanding.attention import causal_mask, scaled_dot_product_attention
 from lib.understanding.attribution import integrated_gradients, saliency
