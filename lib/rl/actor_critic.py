@@ -31,6 +31,12 @@ import numpy as np
 import torch
 
 from lib.rl.checks import check_seeds, discrete_actions
+from lib.rl.config_checks import (
+    check_at_least,
+    check_hidden,
+    check_in_unit_interval,
+    check_positive,
+)
 from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import BatchedMLP, clip_grad_norm_per_member_, single_thread
 from lib.rl.reinforce import greedy_policy_actions
@@ -71,12 +77,11 @@ class A2CConfig:
     eval_episodes: int = 5
 
     def __post_init__(self) -> None:
-        for name in ("total_steps", "n_steps"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}.")
-        for name in ("gamma", "gae_lambda"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}.")
+        check_at_least(self, 1, "total_steps", "n_steps", "eval_episodes")
+        check_at_least(self, 0, "eval_every", "ent_coef", "vf_coef")
+        check_hidden(self)
+        check_positive(self, "lr", "max_grad_norm")
+        check_in_unit_interval(self, "gamma", "gae_lambda")
 
 
 @dataclass

@@ -33,6 +33,13 @@ import torch
 import torch.nn.functional as F
 
 from lib.rl.checks import check_seeds
+from lib.rl.config_checks import (
+    check_at_least,
+    check_hidden,
+    check_in_unit_interval,
+    check_learning_starts,
+    check_positive,
+)
 from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import BatchedMLP, single_thread
 
@@ -76,18 +83,13 @@ class DDPGConfig:
     eval_episodes: int = 5
 
     def __post_init__(self) -> None:
-        for name in ("total_steps", "batch_size", "buffer_size"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}.")
-        if not 0.0 <= self.gamma <= 1.0:
-            raise ValueError(f"gamma must be in [0, 1], got {self.gamma}.")
-        if not 0.0 < self.tau <= 1.0:
-            raise ValueError(f"tau must be in (0, 1], got {self.tau}.")
-        if self.learning_starts < self.batch_size:
-            raise ValueError(
-                f"learning_starts ({self.learning_starts}) must be >= batch_size "
-                f"({self.batch_size}), so that the first batch can be drawn."
-            )
+        check_at_least(self, 1, "total_steps", "batch_size", "buffer_size", "eval_episodes")
+        check_at_least(self, 0, "eval_every", "action_noise")
+        check_hidden(self)
+        check_learning_starts(self)
+        check_positive(self, "lr")
+        check_in_unit_interval(self, "gamma")
+        check_in_unit_interval(self, "tau", exclude_zero=True)
 
 
 @dataclass

@@ -26,6 +26,12 @@ import numpy as np
 import torch
 
 from lib.rl.checks import check_seeds, discrete_actions
+from lib.rl.config_checks import (
+    check_at_least,
+    check_hidden,
+    check_in_unit_interval,
+    check_positive,
+)
 from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import BatchedMLP, single_thread
 
@@ -59,11 +65,11 @@ class ReinforceConfig:
     eval_episodes: int = 5
 
     def __post_init__(self) -> None:
-        for name in ("total_steps", "rollout_steps"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}.")
-        if not 0.0 <= self.gamma <= 1.0:
-            raise ValueError(f"gamma must be in [0, 1], got {self.gamma}.")
+        check_at_least(self, 1, "total_steps", "rollout_steps", "eval_episodes")
+        check_at_least(self, 0, "eval_every")
+        check_hidden(self)
+        check_positive(self, "lr", "lr_baseline")
+        check_in_unit_interval(self, "gamma")
 
 
 @dataclass

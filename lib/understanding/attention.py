@@ -18,7 +18,8 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None) -> to
 
     .. math:: \alpha_{ij} = \frac{m_{ij}\exp(s_{ij})}{\sum_{k} m_{ik}\exp(s_{ik})}
 
-    A query whose every key is masked out gets all-zero weights (not NaN).
+    A query whose every key is masked out gets all-zero weights (not NaN) and passes no gradient
+    back (as in :func:`torch.nn.functional.scaled_dot_product_attention`).
 
     Args:
         scores: Scores ``s``, shape ``(..., L_q, L_k)``.
@@ -39,8 +40,11 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None) -> to
             f"mask must be bool (True = may attend) or float (added to the scores), got "
             f"{mask.dtype}; convert with mask.bool()."
         )
-    weights = torch.softmax(scores, dim=-1)
-    return weights.nan_to_num(0.0)  # rows with every key masked: exp(-inf) / 0
+    # A row with every key masked would be exp(-inf) / 0: NaN forward, and NaN gradients that a
+    # float mask passes back to the scores. Softmax a row of zeros there and zero its weights.
+    empty = scores.isneginf().all(dim=-1, keepdim=True)
+    weights = torch.softmax(scores.masked_fill(empty, 0.0), dim=-1)
+    return weights.masked_fill(empty, 0.0)
 
 
 def scaled_dot_product_attention(

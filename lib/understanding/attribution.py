@@ -3,7 +3,9 @@
 Every method takes a batch of images ``X`` ``(B, C, H, W)`` and the class ``target`` to explain
 (an int for the whole batch or one label per image, ``(B,)``) and returns maps of the shape of
 ``X`` (Grad-CAM: ``(B, 1, H, W)``). The score explained is the logit ``f_c(x)`` of the target
-class. Each is tested against its Captum counterpart (``tests/understanding/test_attribution.py``).
+class. Each is tested against its Captum counterpart (``tests/understanding/test_attribution.py``),
+except for the trapezoid rule of integrated gradients, whose weights in Captum 0.9 sum to
+``(n - 1)/n`` instead of 1 (see :func:`_riemann`); ours is tested for exactness on a quadratic.
 """
 
 from __future__ import annotations
@@ -186,18 +188,29 @@ def integrated_gradients(
 
 
 def _riemann(method: str, n: int, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The points ``a_k`` in [0, 1] and weights ``w_k`` (summing to 1) of a Riemann rule."""
+    """The points ``a_k`` in [0, 1] and weights ``w_k`` (summing to 1) of a Riemann rule.
+
+    The left, right and midpoint rules split [0, 1] into ``n`` intervals of width ``1/n`` and
+    take one point in each. The trapezoid rule takes the ``n`` points ``k / (n - 1)``, the ends
+    of ``n - 1`` intervals of width ``h = 1 / (n - 1)``, with weights ``h/2, h, ..., h, h/2``.
+    (Captum 0.9 puts its trapezoid weights ``1/(2n), 1/n, ..., 1/n, 1/(2n)`` on the same points;
+    they sum to ``(n - 1)/n``, so its attributions are ``(n - 1)/n`` of these.)
+
+    Shapes:
+        Both ``(n,)``, of the dtype and device of ``like``.
+    """
     kind = method.split("_")[1]
+    if kind == "trapezoid":
+        weights = torch.full((n,), 1.0 / (n - 1), dtype=like.dtype, device=like.device)
+        weights[0] /= 2
+        weights[-1] /= 2
+        return torch.linspace(0.0, 1.0, n, dtype=like.dtype, device=like.device), weights
     weights = torch.full((n,), 1.0 / n, dtype=like.dtype, device=like.device)
     start, end = {
         "left": (0.0, 1 - 1 / n),
         "right": (1 / n, 1.0),
         "middle": (1 / (2 * n), 1 - 1 / (2 * n)),
-        "trapezoid": (0.0, 1.0),
     }[kind]
-    if kind == "trapezoid":
-        weights[0] /= 2
-        weights[-1] /= 2
     return torch.linspace(start, end, n, dtype=like.dtype, device=like.device), weights
 
 

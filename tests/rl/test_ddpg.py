@@ -105,7 +105,7 @@ def test_ddpg_bad_input():
     with pytest.raises(ValueError, match="tau"):
         DDPGConfig(tau=0.0)
     with pytest.raises(ValueError, match="Box"):
-        train_ddpg([0], DDPGConfig(env_id="CartPole-v1", total_steps=10))
+        train_ddpg([0], DDPGConfig(env_id="CartPole-v1", total_steps=600))
     with pytest.raises(ValueError, match="seed"):
         train_ddpg([])
     assert gym.spec("Pendulum-v1").max_episode_steps == 200  # the bounds assume 200 steps
