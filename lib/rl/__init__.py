@@ -8,7 +8,9 @@ learnt tabular model), :mod:`lib.rl.tabular` (rollouts, Q-learning), :mod:`lib.r
 :mod:`lib.rl.dqn` (DQN and Double DQN), :mod:`lib.rl.reinforce` (REINFORCE with a baseline),
 :mod:`lib.rl.actor_critic` (A2C with GAE), :mod:`lib.rl.model_based` (a learnt dynamics model
 and random-shooting MPC), :mod:`lib.rl.ddpg` (DDPG), :mod:`lib.rl.evaluation` (seeded
-evaluation), :mod:`lib.rl.cache` (curves shared between pages) and :mod:`lib.rl.plotting`.
+evaluation), :mod:`lib.rl.cache` (curves shared between pages), :mod:`lib.rl.plotting`, and
+the clear errors on bad input: :mod:`lib.rl.checks` (seeds, action spaces) and
+:mod:`lib.rl.config_checks` (the fields of every agent's configuration).
 The comparisons with stable-baselines3 are benchmarks, outside the package
 (``benchmarks/rl.py``).
 """
