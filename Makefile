@@ -2,7 +2,9 @@
 #   make book   set up .venv and node_modules, provision the data, execute every notebook, build the HTML
 #   make test   the same set-up (and Chromium, see browser), then lib's unit tests, nbval on every
 #               notebook, the book build, and every page of it checked in headless Chromium
-# Also: make lint (ruff check and format --check; part of make test), make bench (writes
+# Also: make unit (lib's unit tests alone, about 2 min), make page NB=path/to/notebook.ipynb (the
+# page executed on three CPU code paths, with the spread of every number against its tolerance),
+# make lint (ruff check and format --check; part of make test), make bench (writes
 # _build/bench.json), make execute NB=path/to/notebook.ipynb (re-execute one notebook in place),
 # make nbval NB=path/to/notebook.ipynb (check one notebook reproduces), make test-portable (make
 # test as on another processor: see CONTRIBUTING, Reproducibility), make pdf (the book as one PDF,
@@ -19,7 +21,7 @@ NODE_STAMP := node_modules/.package-lock.json
 # Progress bars are for people at a notebook; builds and tests run quiet (see lib/training.py).
 export BOOK_PROGRESS := 0
 
-.PHONY: setup data browser book test test-portable lint bench execute nbval pdf test-install version clean
+.PHONY: setup data browser book test unit page test-portable lint bench execute nbval pdf test-install version clean
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -57,31 +59,44 @@ test: lint data browser
 	$(PY) -m pytest tests chapters templates --nbval --nbval-current-env \
 		--nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider --durations=10 -rs
 
+# lib's unit tests (and the book's static checks) alone: no notebook, no book build; about 2 minutes.
+unit: setup
+	$(PY) -m pytest tests -m "not after_notebooks" -p no:cacheprovider -q --durations=5
+
+# One page, on this machine's defaults (stored in place) and on two emulated CPU code paths, each
+# with its own model cache; prints every number that moved, its declared and a proposed tolerance.
+page: data
+	@test -n "$(NB)" || { echo "usage: make page NB=chapters/<part>/<notebook>.ipynb"; exit 2; }
+	$(PY) -m tools.page "$(NB)"
+
 # make test as another processor runs it: ATen's generic (non-vectorised) CPU kernels and MKL's
-# compatible code path, with a model cache of its own, so that every cached model is retrained on
-# that code path. The stored outputs, recorded with this machine's defaults, must still pass.
+# compatible code path, and oneDNN's convolutions one instruction set down, with a model cache of its
+# own, so that every cached model is retrained on that code path. The stored outputs, recorded
+# with this machine's defaults, must still pass.
 # The run leaves its outputs in _build/portable-outputs; then the other way round: those outputs as
 # the reference and the stored ones as the re-run must pass too (nothing executed again).
 PORTABLE_DATA := $(CURDIR)/_build/portable-data
+# oneDNN's convolutions one instruction set below this machine's (its kernels differ from ATen's)
+ONEDNN_ISA_DOWN := $(shell grep -q avx512f /proc/cpuinfo 2>/dev/null && echo AVX2 || echo SSE41)
 PORTABLE_OUTPUTS := $(CURDIR)/_build/portable-outputs
 test-portable:
 	rm -rf $(PORTABLE_OUTPUTS)
-	ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE BOOK_DATA_DIR=$(PORTABLE_DATA) \
-		BOOK_NBVAL_SAVE_EXECUTED=$(PORTABLE_OUTPUTS) $(MAKE) test
+	ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE ONEDNN_MAX_CPU_ISA=$(ONEDNN_ISA_DOWN) \
+		BOOK_DATA_DIR=$(PORTABLE_DATA) BOOK_NBVAL_SAVE_EXECUTED=$(PORTABLE_OUTPUTS) $(MAKE) test
 	@status=0; for nb in $$(cd $(PORTABLE_OUTPUTS) && find . -name '*.ipynb' | sort); do \
 	  $(PY) -m tests.nbval_tolerance --check $(PORTABLE_OUTPUTS)/$$nb $$nb --tolerances $$nb || status=1; \
 	done; exit $$status
 
 # ruff (pinned in requirements.txt), configured in pyproject.toml; the notebooks' code cells too
-LINT_PATHS := lib tests tools conftest.py _ext chapters templates
+LINT_PATHS := lib benchmarks tests tools conftest.py _ext chapters templates
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 
 bench: data
 	$(PY) -m pip install --quiet -r requirements-bench.txt
-	$(PY) -m pytest -q -p no:cacheprovider tests/rl/test_benchmarks.py  # the SB3 settings match ours
-	$(PY) -m lib.benchmark_registry --out _build/bench.json
+	$(PY) -m pytest -q -p no:cacheprovider tests/benchmarks/test_rl.py  # the SB3 settings match ours
+	$(PY) -m benchmarks --out _build/bench.json
 
 execute: setup
 	@test -n "$(NB)" || { echo "usage: make execute NB=chapters/<part>/<notebook>.ipynb"; exit 2; }

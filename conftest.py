@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from lib.benchmark_registry import NOTEBOOK_BUDGET_SECONDS
+from tools.notebook_times import NOTEBOOK_BUDGET_SECONDS, TIMES_FILE
 
 pytest_plugins = ["tests.nbval_tolerance"]
 
-TIMES_FILE = Path(__file__).resolve().parent / "_build" / "notebook-times.json"
 _seconds: dict[str, float] = defaultdict(float)
 
 

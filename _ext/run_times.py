@@ -1,4 +1,4 @@
-"""Show on every notebook page how long re-running it takes, so a student knows what a re-run costs.
+"""Show on every notebook page how long it ran, so a student knows what a re-run costs.
 
 Each notebook page gets a "Run time" note under its title; each part's index page gets the sum over
 its notebooks, and the book's first page the sum over all of them. The times are measured, never
@@ -58,7 +58,7 @@ def _file_times(app: Sphinx) -> tuple[dict[str, float], str]:
         for key, value in json.loads(path.read_text()).items()
     }
     measured = dt.datetime.fromtimestamp(path.stat().st_mtime).date().isoformat()
-    return times, f"measured by the test run on {measured}"
+    return times, f"when the book was checked on {measured}"
 
 
 def _run_time(app: Sphinx, docname: str) -> tuple[float, str] | None:
@@ -66,7 +66,7 @@ def _run_time(app: Sphinx, docname: str) -> tuple[float, str] | None:
     data = NbMetadataCollector.get_exec_data(app.env, docname)
     if data and data.get("runtime") is not None:
         measured = dt.datetime.fromtimestamp(data["mtime"]).date().isoformat()
-        return float(data["runtime"]), f"measured by the build of this book on {measured}"
+        return float(data["runtime"]), f"when the book was built on {measured}"
     times, phrase = _file_times(app)
     return (times[docname], phrase) if docname in times else None
 
@@ -96,10 +96,7 @@ def add_run_time(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             )
             return
         seconds, where = measured
-        text = (
-            f"Re-running this notebook takes about {format_seconds(seconds)} on a {cores}-core CPU "
-            f"({where})."
-        )
+        text = f"This page ran in {format_seconds(seconds)} on a {cores}-core CPU, {where}."
     else:
         book = docname == app.config.root_doc
         listed = sorted(app.env.found_docs) if book else app.env.toctree_includes.get(docname, [])
@@ -111,10 +108,10 @@ def add_run_time(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         if not notebooks or any(t is None for t in times):
             return
         total = sum(t[0] for t in times)
-        count = f"{len(notebooks)} notebook{'s' if len(notebooks) > 1 else ''}"
+        count = f"{len(notebooks)} page{'s' if len(notebooks) > 1 else ''} with code"
         text = (
-            f"Re-running the {count} of {scope} takes about {format_seconds(total)} in all on a "
-            f"{cores}-core CPU ({times[0][1]})."
+            f"The {count} of {scope} ran in {format_seconds(total)} in all on a {cores}-core CPU, "
+            f"{times[0][1]}."
         )
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is not None:

@@ -1,11 +1,24 @@
 """The tested code behind *Advanced Topics in Deep Learning*.
 
-Core modules (shared by every chapter): :mod:`lib.reproducibility` (seeding, threads, device),
-:mod:`lib.data` (datasets), :mod:`lib.models` (baseline classifiers), :mod:`lib.training`
-(the one training loop), :mod:`lib.plotting` (figure style) and :mod:`lib.benchmark_registry`
-(benchmarks).
-Each part of the book adds one subpackage (``lib.uncertainty``, ``lib.generative``,
-``lib.graphs``, ``lib.rl``) that imports the core and never another part.
+Core modules, shared by every part:
+
+- the teaching core: :mod:`lib.data` (every data set, checksummed), :mod:`lib.models` (baseline
+  classifiers), :mod:`lib.training` (the one training loop), :mod:`lib.baselines` (the baseline
+  classifiers trained once and cached) and :mod:`lib.plotting` (figure style and helpers);
+- code that several parts use: :mod:`lib.calibration` (reliability bins, expected calibration
+  error), :mod:`lib.checks` (input checks of probabilities, labels and scores) and
+  :mod:`lib.corruptions` (ImageNet-C style corruptions and accuracy under them), and
+  :mod:`lib.counting` (the cost of a computation in multiply-adds);
+- infrastructure: :mod:`lib.reproducibility` (seeding, threads, device), :mod:`lib.notebook`
+  (every page's set-up cell, glue, a function's source on the page), :mod:`lib.claims` (the
+  table of a page's claims, checked on the run), :mod:`lib.cache` and :mod:`lib.checkpoints`
+  (results and models cached by configuration and code), :mod:`lib.timing` (wall-clock timing) and
+  :mod:`lib.known_warnings` (the warnings the book triggers on purpose).
+
+Each part of the book adds one subpackage that imports the core and never another part:
+:mod:`lib.understanding` (training and understanding networks), :mod:`lib.uncertainty`,
+:mod:`lib.generative`, :mod:`lib.graphs` and :mod:`lib.rl`. The benchmarks are not part of the
+package: they live in the repository's ``benchmarks/``.
 
 The version has one home, ``[project] version`` in ``pyproject.toml``: read from there in a
 source checkout (also an editable install), from the installed package's metadata otherwise.

@@ -1,5 +1,6 @@
-"""Input checks of class probabilities and labels, shared by the calibration metrics of the core
-and the parts' metrics: each raises a ``ValueError`` that says what to pass instead."""
+"""Input checks of class probabilities, labels and binary-detection scores, shared by the
+calibration metrics of the core and the parts' metrics: each raises a ``ValueError`` that says
+what to pass instead."""
 
 from __future__ import annotations
 
@@ -72,3 +73,70 @@ def check_labels(labels: torch.Tensor | np.ndarray, num: int, num_classes: int) 
             f"{high.item()}); pass class indices, not one-hot vectors."
         )
     return labels
+
+
+def check_binary(
+    scores: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Validate binary-detection scores and 0/1 targets; return them as float64 and bool.
+
+    Raises:
+        ValueError: Not 1-D of one length, scores not finite floating point, targets not
+            boolean or 0/1, or only one class present.
+
+    Shapes:
+        scores: ``(N,)``; targets: ``(N,)``.
+    """
+    scores = as_tensor(scores, "scores")
+    targets = as_tensor(targets, "targets")
+    if scores.dim() != 1 or targets.shape != scores.shape:
+        raise ValueError(
+            f"scores and targets must be 1-D of the same length, got {tuple(scores.shape)} and "
+            f"{tuple(targets.shape)}."
+        )
+    if not scores.is_floating_point() or not torch.isfinite(scores).all():
+        raise ValueError("scores must be finite floating-point numbers.")
+    if targets.dtype != torch.bool:
+        if targets.is_floating_point() or not ((targets == 0) | (targets == 1)).all():
+            raise ValueError("targets must be booleans or 0/1 integers (1 = positive, e.g. OOD).")
+        targets = targets.bool()
+    positives = int(targets.sum())
+    if positives == 0 or positives == len(targets):
+        raise ValueError(
+            "targets must contain both classes (some positives and some negatives); "
+            "concatenate in-distribution and OOD scores before calling."
+        )
+    return scores.double(), targets
+
+
+IMAGE_TOLERANCE = 1e-6
+"""How far float images may stray outside [0, 1] (rounding of a rescaled generator output)."""
+
+
+def check_image_range(X: torch.Tensor, name: str = "X") -> None:
+    """Raise a ``ValueError`` unless the float images ``X`` hold intensities in [0, 1].
+
+    The message says which mistake the range points to: 0..255 intensities (divide by 255, or
+    :func:`lib.training.images_to_float`) or a tanh generator's [-1, 1] (map with ``(X + 1) / 2``).
+
+    Shapes:
+        X: any, e.g. ``(N, 1, 28, 28)``.
+    """
+    if X.numel() == 0:
+        return
+    low, high = (float(v) for v in torch.aminmax(X.detach()))
+    if low >= -IMAGE_TOLERANCE and high <= 1 + IMAGE_TOLERANCE:
+        return
+    if high > 2:
+        hint = (
+            "they look like 0..255 intensities: divide by 255, or convert the uint8 images of "
+            "lib.data with lib.training.images_to_float"
+        )
+    elif low < 0:
+        hint = f"they look like images in [-1, 1] (a tanh output): pass ({name} + 1) / 2"
+    else:
+        hint = "pass finite intensities in [0, 1]"
+    raise ValueError(
+        f"{name} must hold pixel intensities in [0, 1], found values in [{low:.3g}, {high:.3g}]; "
+        f"{hint}."
+    )

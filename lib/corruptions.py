@@ -6,10 +6,12 @@ images. Every corruption keeps shape and dtype: float images in [0, 1] stay floa
 uint8 images are corrupted in [0, 1] and rounded back to uint8. Random corruptions draw from
 their own ``torch.Generator`` seeded by ``seed``, so a corrupted test set is reproducible.
 The severity parameters are chosen for 28×28 images; the distance to the clean image grows
-with severity for every type (tested in ``tests/test_corruptions.py``).
+with severity for every type (tested in ``tests/test_corruptions.py``). Non-square images keep
+their shape: ``pixelate`` shrinks the longer side to the severity's side and the shorter one in
+proportion, and ``rotate`` rotates in pixel units.
 
 Shared by every part (the uncertainty part's shifted test sets, the augmentation page's
-robustness check); :mod:`lib.uncertainty.corruptions` re-exports the corruptions.
+robustness check).
 
 References:
     Hendrycks & Dietterich (2019), *Benchmarking neural network robustness to common
@@ -75,9 +77,12 @@ def _gaussian_blur(x: torch.Tensor, s: float, g: torch.Generator) -> torch.Tenso
 
 
 def _pixelate(x: torch.Tensor, s: float, g: torch.Generator) -> torch.Tensor:
-    size = x.shape[-1]
-    small = F.interpolate(x, size=(int(s), int(s)), mode="area")
-    return F.interpolate(small, size=(size, size), mode="nearest")
+    # The longer side shrinks to s pixels, the shorter one in proportion (square blocks).
+    H, W = x.shape[-2:]
+    longer = max(H, W)
+    small_size = (max(1, round(s * H / longer)), max(1, round(s * W / longer)))
+    small = F.interpolate(x, size=small_size, mode="area")
+    return F.interpolate(small, size=(H, W), mode="nearest")
 
 
 def _contrast(x: torch.Tensor, s: float, g: torch.Generator) -> torch.Tensor:
@@ -94,7 +99,12 @@ def _rotate(x: torch.Tensor, s: float, g: torch.Generator) -> torch.Tensor:
     angle = sign * math.radians(s)
     cos, sin = torch.cos(angle), torch.sin(angle)
     zero = torch.zeros_like(cos)
-    theta = torch.stack([torch.stack([cos, -sin, zero], 1), torch.stack([sin, cos, zero], 1)], 1)
+    # affine_grid's coordinates run over [-1, 1] along each axis: a rotation in pixels is
+    # diag(2/W, 2/H) R diag(W/2, H/2) in them (R itself only for square images).
+    H, W = x.shape[-2:]
+    theta = torch.stack(
+        [torch.stack([cos, -sin * H / W, zero], 1), torch.stack([sin * W / H, cos, zero], 1)], 1
+    )
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import math
 import os
 import shutil
 import sys
@@ -293,11 +294,26 @@ def provision(name: str, *, verbose: bool = False) -> Path:
 
 
 def _read_idx(path: Path) -> torch.Tensor:
-    """Read a gzip'd IDX file (the MNIST format) into a tensor of its stored shape."""
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    ndim = raw[3]
+    """Read a gzip'd IDX file (the MNIST format) into a tensor of its stored shape.
+
+    Raises:
+        ChecksumError: The file is truncated or corrupt (not gzip, or fewer bytes than its
+            header announces).
+    """
+    advice = "delete it and run `python -m lib.data`, which fetches it again and checks it."
+    try:
+        with gzip.open(path, "rb") as f:
+            raw = f.read()
+    except (EOFError, OSError) as err:
+        raise ChecksumError(f"{path} is truncated or corrupt ({err}); {advice}") from None
+    ndim = raw[3] if len(raw) >= 4 else 0
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    expected = 4 + 4 * ndim + math.prod(shape)
+    if ndim == 0 or len(raw) != expected:
+        raise ChecksumError(
+            f"{path} holds {len(raw)} bytes, but its IDX header announces {expected} (shape "
+            f"{shape}): the file is truncated or corrupt; {advice}"
+        )
     array = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
     return torch.from_numpy(array.copy())
 

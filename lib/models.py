@@ -13,12 +13,28 @@ from torch import nn
 FASHION_MNIST_MEAN = 0.2860
 FASHION_MNIST_STD = 0.3530
 
+PIXEL_LIMIT = 100.0
+"""Non-negative inputs above this can only be 0..255 intensities, as can non-negative whole
+numbers above 1 (``X.float()`` of uint8 images). The check on every forward pass is this loose on
+purpose: inputs that leave [0, 1] on purpose must pass (SmoothGrad's noisy copies; class-model
+visualisation, which reaches about -10..6); :func:`lib.checks.check_image_range` is the strict
+check of metrics."""
+
 
 def _check_images(X: torch.Tensor) -> None:
     if X.dim() != 4 or X.shape[1:] != (1, 28, 28) or not X.is_floating_point():
         raise ValueError(
             f"expected float images of shape (B, 1, 28, 28) in [0, 1], got {X.dtype} "
             f"{tuple(X.shape)}; convert uint8 data with lib.training.images_to_float."
+        )
+    if X.numel() == 0:
+        return
+    low, high = (float(v) for v in torch.aminmax(X.detach()))
+    if low >= 0 and high > 1 and (high > PIXEL_LIMIT or torch.equal(X, X.round())):
+        raise ValueError(
+            f"expected float images in [0, 1], found values up to {high:.3g}: they look like "
+            "0..255 intensities; divide by 255, or convert the uint8 images of lib.data with "
+            "lib.training.images_to_float."
         )
 
 

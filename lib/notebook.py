@@ -148,6 +148,7 @@ def source_markdown(obj: object, *, docstring: bool = False) -> str:
 def _without_docstrings(code: str) -> str:
     """``code`` without the docstrings of its functions and classes (other lines untouched)."""
     tree = ast.parse(code)
+    lines = code.splitlines(keepends=True)
     drop: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -157,10 +158,11 @@ def _without_docstrings(code: str) -> str:
                 and isinstance(first.value, ast.Constant)
                 and isinstance(first.value.value, str)
             ):
-                drop.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
-    return "".join(
-        line for number, line in enumerate(code.splitlines(keepends=True), 1) if number not in drop
-    )
+                end = first.end_lineno or first.lineno
+                drop.update(range(first.lineno, end + 1))
+                if end < len(lines) and not lines[end].strip():
+                    drop.add(end + 1)  # the blank line that followed the docstring
+    return "".join(line for number, line in enumerate(lines, 1) if number not in drop)
 
 
 def show_source(obj: object, *, docstring: bool = False) -> None:

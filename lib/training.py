@@ -62,6 +62,11 @@ def make_loader(
         shuffle: Reshuffle every epoch (reproducibly, from ``seed``).
         seed: Seed of the shuffling generator.
     """
+    if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor):
+        raise ValueError(
+            f"X and y must be torch tensors, got {type(X).__name__} and {type(y).__name__}; "
+            "convert numpy arrays with torch.from_numpy."
+        )
     if len(X) != len(y):
         raise ValueError(f"X and y differ in length: {len(X)} inputs vs {len(y)} targets.")
     if batch_size < 1:
@@ -116,10 +121,73 @@ Metric = Callable[[Any, torch.Tensor], torch.Tensor]
 def accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """1.0 where the arg-max class is the label, else 0.0 (the mean is the accuracy).
 
+    ``y`` holds class indices, or class probabilities (one-hot or soft labels, which
+    :func:`torch.nn.functional.cross_entropy` takes too) whose arg-max is the label.
+
     Shapes:
-        logits ``(B, C)``, y ``(B,)`` int64 -> ``(B,)`` float.
+        logits ``(B, C)``, y ``(B,)`` int64 or ``(B, C)`` float -> ``(B,)`` float.
     """
+    if y.is_floating_point() and y.shape == logits.shape:
+        y = y.argmax(dim=1)
     return (logits.argmax(dim=1) == y).float()
+
+
+def check_batches(batches: Any, name: str) -> None:
+    """Refuse a tensor or an ``(X, y)`` pair passed where an iterable of batches belongs."""
+    if isinstance(batches, torch.Tensor) or (
+        isinstance(batches, (tuple, list)) and batches and isinstance(batches[0], torch.Tensor)
+    ):
+        raise ValueError(
+            f"{name} must be an iterable of (X, y) batches, got a {type(batches).__name__} of "
+            "tensors; pass [(X, y)] for one full batch, or "
+            "make_loader(X, y, batch_size=..., shuffle=...) for mini-batches."
+        )
+
+
+def check_optimizer(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
+    """Refuse an optimizer that holds none of ``model``'s parameters (it would train nothing)."""
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise ValueError(
+            f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}; pass "
+            "e.g. torch.optim.Adam(model.parameters(), lr=1e-3)."
+        )
+    own = {id(p) for p in model.parameters()}
+    if own and not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
+        raise ValueError(
+            "optimizer holds none of the model's parameters, so training would change nothing "
+            "(was it built on another model, or on a model created again since?); build it on "
+            "this model: torch.optim.Adam(model.parameters(), lr=...)."
+        )
+
+
+def _check_class_targets(output: Any, y: Any) -> None:
+    """Check the targets of the default loss, cross-entropy: class indices of the output's
+    classes, or class probabilities of the output's shape."""
+    if not isinstance(output, torch.Tensor) or not isinstance(y, torch.Tensor) or output.dim() < 2:
+        return
+    num_classes = output.shape[1]
+    index_shape = (output.shape[0], *output.shape[2:])
+    if y.is_floating_point():
+        if y.shape != output.shape:
+            raise ValueError(
+                f"y must hold class indices (int64, shape {index_shape}) or class probabilities "
+                f"of the output's shape {tuple(output.shape)}, got {y.dtype} {tuple(y.shape)}; "
+                "pass y.long() for class indices."
+            )
+        return
+    if y.dtype == torch.bool or y.shape != index_shape:
+        raise ValueError(
+            f"y must hold class indices (int64) of shape {index_shape}, got {y.dtype} "
+            f"{tuple(y.shape)}."
+        )
+    if y.numel():
+        low, high = (int(v) for v in torch.aminmax(y))
+        if low < 0 or high >= num_classes:
+            raise ValueError(
+                f"y must hold class indices in 0..{num_classes - 1} (the model outputs "
+                f"{num_classes} classes), found {low}..{high}; number the classes from 0, or "
+                f"build the model with {high + 1} outputs."
+            )
 
 
 def model_device(model: nn.Module) -> torch.device:
@@ -186,6 +254,7 @@ def evaluate(
     Returns:
         ``(loss, metric)``, each the mean over all examples (``metric`` is ``None`` without one).
     """
+    check_batches(batches, "batches")
     model.eval()
     device = model_device(model)
     forward = model if forward is None else forward
@@ -193,6 +262,8 @@ def evaluate(
     for X, y in batches:
         X, y = to_device(X, device), to_device(y, device)
         output = forward(X)
+        if loss_fn is F.cross_entropy:
+            _check_class_targets(output, y)
         total_loss += loss_fn(output, y).item() * len(y)
         if metric is not None:
             total_metric += metric(output, y).sum().item()
@@ -243,8 +314,12 @@ def fit(
         The :class:`History`; losses and metrics are means over the examples of each epoch
         (``len(y)`` counts a batch's examples).
     """
-    if num_epochs < 1:
-        raise ValueError(f"num_epochs must be at least 1, got {num_epochs}.")
+    if not isinstance(num_epochs, int) or num_epochs < 1:
+        raise ValueError(f"num_epochs must be an int of at least 1, got {num_epochs!r}.")
+    check_batches(train_batches, "train_batches")
+    if test_batches is not None:
+        check_batches(test_batches, "test_batches")
+    check_optimizer(model, optimizer)
     device = model_device(model)
     forward = model if forward is None else forward
     history = History()
@@ -258,6 +333,8 @@ def fit(
         for X, y in batches:
             X, y = to_device(X, device), to_device(y, device)
             output = forward(X)
+            if loss_fn is F.cross_entropy:
+                _check_class_targets(output, y)
             loss = loss_fn(output, y)
             optimizer.zero_grad()
             loss.backward()
@@ -297,6 +374,17 @@ def predict_logits(model: nn.Module, X: torch.Tensor, *, batch_size: int = 1000)
     Returns:
         Logits ``(N, C)``.
     """
+    if not isinstance(X, torch.Tensor):
+        raise ValueError(
+            f"X must be a torch.Tensor of inputs (N, ...), got {type(X).__name__}; convert "
+            "numpy arrays with torch.from_numpy."
+        )
+    if len(X) == 0:
+        raise ValueError(
+            f"X holds no examples (shape {tuple(X.shape)}); pass at least one input (N >= 1)."
+        )
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be positive, got {batch_size}.")
     model.eval()
     device = next(model.parameters()).device
     return torch.cat(

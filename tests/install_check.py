@@ -13,6 +13,7 @@ import torch
 import torch_geometric.nn
 
 import lib
+from lib.calibration import expected_calibration_error
 from lib.generative.pixelcnn import PixelCNN, sample
 from lib.graphs.gcn import GCNLayer
 from lib.graphs.normalization import normalized_adjacency
@@ -20,13 +21,13 @@ from lib.models import SmallCNN
 from lib.notebook import glue, setup, versions
 from lib.rl.mdp import from_gymnasium, value_iteration
 from lib.training import fit, make_loader
-from lib.uncertainty.metrics import expected_calibration_error
 from lib.understanding.attention import causal_mask, scaled_dot_product_attention
 
 modules = [info.name for info in pkgutil.walk_packages(lib.__path__, "lib.")]
 for name in modules:
     importlib.import_module(name)
 assert importlib.util.find_spec("myst_nb") is None, "myst-nb is not one of lib's dependencies"
+assert importlib.util.find_spec("benchmarks") is None, "the benchmarks are not installed with lib"
 
 # core: the set-up cell, glue without myst-nb, one epoch of the training loop
 setup(0)

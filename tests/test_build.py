@@ -171,7 +171,7 @@ def test_every_notebook_page_shows_its_measured_run_time(built_book, path, noteb
     seconds = json.loads(notebook_times_file.read_text())[str(path.relative_to(ROOT))]
     note = re.search(r'class="[^"]*\brun-time\b[^"]*">(.*?)</div>', page, flags=re.S)
     assert note, "no run-time note under the title"
-    assert f"about {format_seconds(seconds)} on a" in note.group(1)
+    assert f"This page ran in {format_seconds(seconds)} on a" in note.group(1)
 
 
 def test_part_pages_and_the_first_page_show_the_run_time_of_their_notebooks(
@@ -186,16 +186,10 @@ def test_part_pages_and_the_first_page_show_the_run_time_of_their_notebooks(
         )
         notebooks = [str(p.relative_to(ROOT)) for p in index.parent.glob("*.ipynb")]
         total = format_seconds(sum(times[n] for n in notebooks))
-        assert (
-            f"Re-running the {len(notebooks)} notebooks of this part takes about {total} in all"
-            in page
-        )
+        assert f"The {len(notebooks)} pages with code of this part ran in {total} in all" in page
     first = (built_book / f"{TOC_FILES[0]}.html").read_text(encoding="utf-8")
     total = format_seconds(sum(times[n] for n in NOTEBOOK_IDS))
-    assert (
-        f"Re-running the {len(NOTEBOOKS)} notebooks of this book takes about {total} in all"
-        in first
-    )
+    assert f"The {len(NOTEBOOKS)} pages with code of this book ran in {total} in all" in first
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)

@@ -1,12 +1,10 @@
-"""The core's reliability bins and ECE agree with torchmetrics, and the uncertainty part
-re-exports them unchanged."""
+"""The core's reliability bins and ECE agree with torchmetrics."""
 
 import pytest
 import torch
 from torchmetrics.functional.classification import multiclass_calibration_error
 
-from lib.calibration import ReliabilityBins, expected_calibration_error, reliability_bins
-from lib.uncertainty import metrics as uncertainty_metrics
+from lib.calibration import expected_calibration_error, reliability_bins
 
 
 def random_probs(n=2000, c=10, seed=0, sharpness=3.0):
@@ -62,9 +60,3 @@ def test_bad_n_bins_and_norm_raise_value_error():
         expected_calibration_error(probs, labels, norm="l3")
     with pytest.raises(ValueError, match="softmax"):
         expected_calibration_error(torch.randn(5, 2) * 5, labels)
-
-
-def test_uncertainty_metrics_re_exports_the_core_objects():
-    assert uncertainty_metrics.expected_calibration_error is expected_calibration_error
-    assert uncertainty_metrics.reliability_bins is reliability_bins
-    assert uncertainty_metrics.ReliabilityBins is ReliabilityBins

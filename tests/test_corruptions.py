@@ -1,6 +1,5 @@
 """Corruptions keep shape and dtype, are reproducible, and get worse with severity; accuracy
-under corruption and its summary by severity; the uncertainty part re-exports the corruptions
-unchanged."""
+under corruption and its summary by severity."""
 
 import pytest
 import torch
@@ -15,8 +14,6 @@ from lib.corruptions import (
     corruption_suite,
 )
 from lib.data import load_fashion_mnist
-from lib.uncertainty import corruptions as uncertainty_corruptions
-from lib.uncertainty import evaluation as uncertainty_evaluation
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +45,34 @@ def test_reproducible(images, name):
     assert torch.equal(corrupt(images, name, 4, seed=3), corrupt(images, name, 4, seed=3))
 
 
+@pytest.fixture(scope="module")
+def wide(images):
+    """Non-square images: 20 x 32 crops of the 28 x 28 images, padded with black at the sides."""
+    return torch.nn.functional.pad(images[:8, 4:24].float() / 255, (2, 2))
+
+
+@pytest.mark.parametrize("name", CORRUPTIONS)
+def test_non_square_images_keep_their_shape(wide, name):
+    assert corrupt(wide, name, 3).shape == wide.shape == (8, 20, 32)
+
+
+@pytest.mark.parametrize("severity", SEVERITIES)
+def test_pixelate_treats_height_and_width_alike(wide, severity):
+    out = corrupt(wide, "pixelate", severity)
+    transposed = corrupt(wide.mT.contiguous(), "pixelate", severity)
+    assert (transposed - out.mT).abs().max() < 1e-6  # the same blocks, summed in another order
+
+
+@pytest.mark.parametrize("severity", SEVERITIES)
+def test_rotate_non_square_images_as_if_padded_to_a_square(wide, severity):
+    # Rotating the 20 x 32 image equals rotating it zero-padded to 32 x 32 and cropping back:
+    # a rotation in pixel units, not a shear in each axis's normalised units.
+    square = torch.nn.functional.pad(wide, (0, 0, 6, 6))
+    expected = corrupt(square, "rotate", severity, seed=5)[:, 6:26]
+    out = corrupt(wide, "rotate", severity, seed=5)
+    assert (out - expected).abs().max() < 1e-5
+
+
 def test_suite_keys(images):
     suite = corruption_suite(images[:4], names=("contrast", "rotate"), severities=(1, 5))
     assert set(suite) == {("contrast", 1), ("contrast", 5), ("rotate", 1), ("rotate", 5)}
@@ -66,14 +91,6 @@ def test_suite_keys(images):
 def test_bad_input(images, call, match):
     with pytest.raises(ValueError, match=match):
         call(images)
-
-
-def test_uncertainty_part_re_exports_the_core_objects():
-    assert uncertainty_corruptions.CORRUPTIONS is CORRUPTIONS
-    assert uncertainty_corruptions.SEVERITIES is SEVERITIES
-    assert uncertainty_corruptions.corrupt is corrupt
-    assert uncertainty_corruptions.corruption_suite is corruption_suite
-    assert uncertainty_evaluation.CLEAN is CLEAN
 
 
 def test_accuracy_under_corruption_counts_correct_predictions():

@@ -16,6 +16,4 @@ Modules:
     :mod:`lib.generative.metrics`: the Fréchet distance (Heusel et al. 2017) in the feature space
         of the book's own classifier.
     :mod:`lib.generative.plotting`: the chapter's figures.
-    :mod:`lib.generative.benchmarks`: PixelCNN sampling time, DCGAN training throughput,
-        flow-matching sampling speed against Euler steps.
 """

@@ -347,11 +347,65 @@ class ToyRun:
     g_loss: list[float]
 
 
+def discriminator_step(
+    config: ToyConfig,
+    G: nn.Module,
+    D: nn.Module,
+    opt_d: torch.optim.Optimizer,
+    real: torch.Tensor,
+    z: torch.Tensor,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """One update of the discriminator (the critic, for the Wasserstein losses).
+
+    The generator's samples are detached: this step moves only the discriminator. WGAN-GP adds
+    the gradient penalty on points between real and fake samples (drawn with ``generator``);
+    WGAN clips the critic's weights to ``[-clip, clip]`` after the step.
+
+    Shapes:
+        ``real (B, 2)``, ``z (B, latent_dim)`` -> the loss, a scalar (detached).
+    """
+    fake = G(z).detach()
+    d_loss = discriminator_loss(config.loss, D(real), D(fake))
+    if config.loss == "wgan-gp":
+        d_loss = d_loss + config.gp_weight * gradient_penalty(D, real, fake, generator=generator)
+    opt_d.zero_grad()
+    d_loss.backward()
+    opt_d.step()
+    if config.loss == "wgan":
+        with torch.no_grad():
+            for p in D.parameters():
+                p.clamp_(-config.clip, config.clip)
+    return d_loss.detach()
+
+
+def generator_step(
+    config: ToyConfig,
+    G: nn.Module,
+    D: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    z: torch.Tensor,
+) -> torch.Tensor:
+    """One update of the generator: the gradient flows through the discriminator into ``G``,
+    but only ``G``'s optimiser steps (the discriminator's gradients are cleared before its next
+    update).
+
+    Shapes:
+        ``z (B, latent_dim)`` -> the loss, a scalar (detached).
+    """
+    g_loss = generator_loss(config.loss, D(G(z)))
+    opt_g.zero_grad()
+    g_loss.backward()
+    opt_g.step()
+    return g_loss.detach()
+
+
 def train_toy_gan(config: ToyConfig, *, snapshot_steps: tuple[int, ...] = ()) -> ToyRun:
     """Train a GAN on the ring of 8 Gaussians with the slide's alternating algorithm.
 
-    For each generator step: ``config.d_steps`` discriminator steps on fresh real and fake
-    batches, then one generator step. Adam (:math:`\\beta = (0.5, 0.9)`) for both players, as in
+    For each generator step: ``config.d_steps`` discriminator steps
+    (:func:`discriminator_step`) on fresh real and fake batches, then one generator step
+    (:func:`generator_step`). Adam (:math:`\\beta = (0.5, 0.9)`) for both players, as in
     WGAN-GP; WGAN clips the critic's weights to ``[-clip, clip]`` after each step and uses
     RMSprop as in its paper.
 
@@ -386,21 +440,8 @@ def train_toy_gan(config: ToyConfig, *, snapshot_steps: tuple[int, ...] = ()) ->
 
     for step in range(1, config.num_steps + 1):
         for _ in range(config.d_steps):
-            real, fake = real_batch(), G(latent()).detach()
-            d_loss = discriminator_loss(config.loss, D(real), D(fake))
-            if config.loss == "wgan-gp":
-                d_loss = d_loss + config.gp_weight * gradient_penalty(D, real, fake, generator=rng)
-            opt_d.zero_grad()
-            d_loss.backward()
-            opt_d.step()
-            if config.loss == "wgan":
-                with torch.no_grad():
-                    for p in D.parameters():
-                        p.clamp_(-config.clip, config.clip)
-        g_loss = generator_loss(config.loss, D(G(latent())))
-        opt_g.zero_grad()
-        g_loss.backward()
-        opt_g.step()
+            d_loss = discriminator_step(config, G, D, opt_d, real_batch(), latent(), rng)
+        g_loss = generator_step(config, G, D, opt_g, latent())
         run.d_loss.append(d_loss.item())
         run.g_loss.append(g_loss.item())
         if step in record:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from lib.checks import check_image_range
+
 
 def _check_features(F: torch.Tensor, name: str) -> None:
     if F.dim() != 2 or len(F) < 2 or not F.is_floating_point():
@@ -109,6 +111,7 @@ def classifier_features(
             "model needs a .features(X) method; pass the SmallCNN from "
             "lib.baselines.load_or_train_baseline()."
         )
+    check_image_range(X)
     model.eval()
     return torch.cat([model.features(X[i : i + batch_size]) for i in range(0, len(X), batch_size)])
 
@@ -141,6 +144,7 @@ def class_probabilities(
     Shapes:
         returns ``(N, num_classes)``.
     """
+    check_image_range(X)
     classifier.eval()
     logits = torch.cat([classifier(X[i : i + batch_size]) for i in range(0, len(X), batch_size)])
     return torch.softmax(logits, dim=1)
@@ -178,6 +182,8 @@ def sample_quality(
         )
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}.")
+    check_image_range(samples, "samples")
+    check_image_range(real, "real")
     probs = class_probabilities(classifier, samples)
     top, labels = probs.max(dim=1)
     counts = torch.bincount(labels, minlength=probs.shape[1])

@@ -40,6 +40,11 @@ def binarize(X: torch.Tensor, threshold: int = 128) -> torch.Tensor:
             f"expected uint8 images (N, H, W), got {X.dtype} {tuple(X.shape)}; "
             "pass the X returned by lib.data.load_fashion_mnist."
         )
+    if not isinstance(threshold, int) or not 1 <= threshold <= 255:
+        raise ValueError(
+            f"threshold is an intensity on the uint8 scale, an int in 1..255, got {threshold!r}; "
+            "for half-way pass 128, not 0.5."
+        )
     return (X >= threshold).float().unsqueeze(1)
 
 
@@ -48,6 +53,14 @@ def _check_binary_images(X: torch.Tensor) -> None:
         raise ValueError(
             f"expected float images (B, 1, H, W) with values in {{0, 1}}, got {X.dtype} "
             f"{tuple(X.shape)}; binarise uint8 data with lib.generative.pixelcnn.binarize."
+        )
+    if not ((X == 0) | (X == 1)).all():
+        low, high = (float(v) for v in torch.aminmax(X.detach()))
+        kind = "0..255 intensities" if high > 1 else "grey levels, as images_to_float returns"
+        raise ValueError(
+            f"X must hold binary pixels in {{0, 1}}, found values in [{low:.3g}, {high:.3g}] "
+            f"({kind}); binarise the uint8 images of lib.data with "
+            "lib.generative.pixelcnn.binarize."
         )
 
 
@@ -249,6 +262,7 @@ def bits_per_dim(logits: torch.Tensor, X: torch.Tensor) -> float:
         raise ValueError(
             f"logits {tuple(logits.shape)} and X {tuple(X.shape)} must have the same shape."
         )
+    _check_binary_images(X)
     nats = F.binary_cross_entropy_with_logits(logits, X, reduction="mean")
     return nats.item() / math.log(2.0)
 
@@ -433,6 +447,10 @@ def sample(
     Shapes:
         returns ``(num_samples, 1, image_size, image_size)`` in {0, 1}.
     """
+    if not isinstance(num_samples, int) or not isinstance(image_size, int):
+        raise ValueError(
+            f"num_samples and image_size must be ints, got {num_samples!r}, {image_size!r}."
+        )
     if num_samples < 1 or image_size < 1:
         raise ValueError(
             f"num_samples and image_size must be positive, got {num_samples}, {image_size}."

@@ -7,7 +7,8 @@ autograd product), :mod:`lib.graphs.validation`, :mod:`lib.graphs.graph_ops` (gr
 :mod:`lib.graphs.sampling` (GraphSAGE-style neighbour sampling in plain PyTorch),
 :mod:`lib.graphs.link_prediction` (graph auto-encoders), :mod:`lib.graphs.graph_classification`
 (networkx graph families, sum and mean readouts), :mod:`lib.graphs.karate` (the karate club's
-labels), :mod:`lib.graphs.plotting`.
+labels), :mod:`lib.graphs.scaling` (forward time against the number of edges),
+:mod:`lib.graphs.plotting`.
 """
 
 from lib.graphs.gcn import GCN, GCNLayer, literal_gcn_update

@@ -58,6 +58,17 @@ class GCNLayer(nn.Module):
     def forward(
         self, x: torch.Tensor | SparseMatrix, adj: torch.Tensor | SparseMatrix
     ) -> torch.Tensor:
+        if isinstance(x, torch.Tensor):
+            if x.dim() != 2:
+                raise ValueError(
+                    f"x must be node features of shape (N, F), got {tuple(x.shape)}; for one "
+                    "feature per node pass x[:, None]."
+                )
+            if x.dtype != self.lin.weight.dtype:
+                raise ValueError(
+                    f"x is {x.dtype} but the layer's weights are {self.lin.weight.dtype}; pass "
+                    "x.float() (or convert the model with .to(x.dtype))."
+                )
         if x.shape[1] != self.lin.in_features:
             raise ValueError(
                 f"x has {x.shape[1]} features per node, the layer expects {self.lin.in_features}."

@@ -135,10 +135,18 @@ def reconstruction_loss(
 
 
 def link_scores(z: torch.Tensor, pos: torch.Tensor, neg: torch.Tensor) -> dict[str, float]:
-    """ROC AUC and average precision of ``σ(z_i^T z_j)`` on held-out edges vs non-edges."""
+    """ROC AUC and average precision of ``σ(z_i^T z_j)`` on held-out edges vs non-edges.
+
+    Both depend only on the order of the scores, so the logits ``z_i^T z_j`` are ranked: the
+    sigmoid is monotone, but in float32 it rounds every logit above about 17 to 1, and such
+    ties would lower the AUC.
+
+    Shapes:
+        ``z (N, D)``, ``pos (2, P)``, ``neg (2, Q)`` -> ``{"auc": float, "ap": float}``.
+    """
     from sklearn.metrics import average_precision_score, roc_auc_score
 
-    scores = torch.cat([GAE.decode(z, pos), GAE.decode(z, neg)]).sigmoid().detach().cpu().numpy()
+    scores = torch.cat([GAE.decode(z, pos), GAE.decode(z, neg)]).detach().cpu().double().numpy()
     labels = np.concatenate([np.ones(pos.shape[1]), np.zeros(neg.shape[1])])
     return {
         "auc": float(roc_auc_score(labels, scores)),

@@ -91,13 +91,13 @@ def normalized_adjacency(
         layout: ``"sparse"`` (a :class:`SparseMatrix`) or ``"dense"`` (an ``(N, N)`` tensor).
 
     Shapes:
-        ``edge_index (2, E)`` -> ``(N, N)``.
+        ``edge_index (2, E)`` -> ``(N, N)``, of the dtype of ``edge_weight`` (float32 without).
     """
     if layout not in ("sparse", "dense"):
         raise ValueError(f"layout must be 'sparse' or 'dense', got {layout!r}.")
     index, weight = gcn_norm(edge_index, num_nodes, edge_weight, add_self_loops=add_self_loops)
     if layout == "dense":
-        return torch.zeros(num_nodes, num_nodes).index_put_(
+        return torch.zeros(num_nodes, num_nodes, dtype=weight.dtype).index_put_(
             (index[1], index[0]), weight, accumulate=True
         )
     return SparseMatrix.from_coo(index.flip(0), weight, (num_nodes, num_nodes))

@@ -6,11 +6,11 @@ from collections.abc import Iterator, Sequence
 
 import torch
 
-from lib.benchmark_registry import best_time
 from lib.graphs.gcn import GCNLayer
 from lib.graphs.normalization import normalized_adjacency
 from lib.graphs.sparse import SparseMatrix
 from lib.reproducibility import make_generator
+from lib.timing import best_time
 
 
 def random_edge_index(

@@ -146,6 +146,12 @@ def sparse_dropout(x: SparseMatrix, p: float, training: bool) -> SparseMatrix:
 def propagate(adj: torch.Tensor | SparseMatrix, h: torch.Tensor) -> torch.Tensor:
     if isinstance(adj, SparseMatrix):
         return adj @ h
+    if isinstance(adj, torch.Tensor) and not adj.is_floating_point():
+        raise ValueError(
+            f"adj must be the normalised adjacency, got a {adj.dtype} tensor of shape "
+            f"{tuple(adj.shape)}: an edge_index? Unlike PyG's conv(x, edge_index), the book's "
+            "layers take adj; build it once with normalized_adjacency(edge_index, N)."
+        )
     if not isinstance(adj, torch.Tensor) or adj.dim() != 2:
         raise ValueError(
             "adj must be the output of normalized_adjacency (a SparseMatrix or an (N, N) tensor)."

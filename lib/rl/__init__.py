@@ -1,12 +1,16 @@
 """Chapter 4, deep reinforcement learning: MDPs and dynamic programming, tabular Q-learning,
-DQN with its ablations, Double DQN and duelling networks, REINFORCE with a baseline, and
-model-based planning with a learnt model.
+DQN with its ablations, Double DQN and duelling networks, REINFORCE with a baseline, A2C,
+model-based planning with a learnt model, and DDPG for continuous actions.
 
 Modules: :mod:`lib.rl.mdp` (Bellman backups, policy evaluation, value and policy iteration, a
 learnt tabular model), :mod:`lib.rl.tabular` (rollouts, Q-learning), :mod:`lib.rl.replay`
 (replay buffer), :mod:`lib.rl.networks` (a population of MLPs, plain or duelling),
-:mod:`lib.rl.dqn` (DQN and Double DQN),
-:mod:`lib.rl.reinforce`, :mod:`lib.rl.model_based`, :mod:`lib.rl.evaluation` (seeded
-evaluation), :mod:`lib.rl.cache` (curves shared between pages), :mod:`lib.rl.plotting` and
-:mod:`lib.rl.benchmarks` (ours vs stable-baselines3).
+:mod:`lib.rl.dqn` (DQN and Double DQN), :mod:`lib.rl.reinforce` (REINFORCE with a baseline),
+:mod:`lib.rl.actor_critic` (A2C with GAE), :mod:`lib.rl.model_based` (a learnt dynamics model
+and random-shooting MPC), :mod:`lib.rl.ddpg` (DDPG), :mod:`lib.rl.evaluation` (seeded
+evaluation), :mod:`lib.rl.cache` (curves shared between pages), :mod:`lib.rl.plotting`, and
+the clear errors on bad input: :mod:`lib.rl.checks` (seeds, action spaces) and
+:mod:`lib.rl.config_checks` (the fields of every agent's configuration).
+The comparisons with stable-baselines3 are benchmarks, outside the package
+(``benchmarks/rl.py``).
 """

@@ -30,6 +30,13 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from lib.rl.checks import check_seeds, discrete_actions
+from lib.rl.config_checks import (
+    check_at_least,
+    check_hidden,
+    check_in_unit_interval,
+    check_positive,
+)
 from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import BatchedMLP, clip_grad_norm_per_member_, single_thread
 from lib.rl.reinforce import greedy_policy_actions
@@ -70,12 +77,11 @@ class A2CConfig:
     eval_episodes: int = 5
 
     def __post_init__(self) -> None:
-        for name in ("total_steps", "n_steps"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}.")
-        for name in ("gamma", "gae_lambda"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}.")
+        check_at_least(self, 1, "total_steps", "n_steps", "eval_episodes")
+        check_at_least(self, 0, "eval_every", "ent_coef", "vf_coef")
+        check_hidden(self)
+        check_positive(self, "lr", "max_grad_norm")
+        check_in_unit_interval(self, "gamma", "gae_lambda")
 
 
 @dataclass
@@ -161,9 +167,7 @@ def train_a2c(seeds: Sequence[int], config: A2CConfig = A2CConfig()) -> A2CResul
     Returns:
         An :class:`A2CResult`.
     """
-    seeds = [int(s) for s in seeds]
-    if not seeds:
-        raise ValueError("pass at least one seed.")
+    seeds = check_seeds(seeds)
     with single_thread():
         return _train_a2c(seeds, config)
 
@@ -173,7 +177,7 @@ def _train_a2c(seeds: list[int], config: A2CConfig) -> A2CResult:
     M, n = len(seeds), config.n_steps
     envs = [gym.make(config.env_id) for _ in seeds]
     obs_dim = int(np.prod(envs[0].observation_space.shape))
-    num_actions = int(envs[0].action_space.n)
+    num_actions = discrete_actions(envs[0].action_space, config.env_id, "A2C")
     rngs = [np.random.default_rng(s) for s in seeds]
     policy = BatchedMLP(seeds, obs_dim, config.hidden, num_actions)
     critic = BatchedMLP([s + 1_000_003 for s in seeds], obs_dim, config.hidden, 1)

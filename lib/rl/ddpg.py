@@ -32,6 +32,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lib.rl.checks import check_seeds
+from lib.rl.config_checks import (
+    check_at_least,
+    check_hidden,
+    check_in_unit_interval,
+    check_learning_starts,
+    check_positive,
+)
 from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import BatchedMLP, single_thread
 
@@ -75,18 +83,13 @@ class DDPGConfig:
     eval_episodes: int = 5
 
     def __post_init__(self) -> None:
-        for name in ("total_steps", "batch_size", "buffer_size"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}.")
-        if not 0.0 <= self.gamma <= 1.0:
-            raise ValueError(f"gamma must be in [0, 1], got {self.gamma}.")
-        if not 0.0 < self.tau <= 1.0:
-            raise ValueError(f"tau must be in (0, 1], got {self.tau}.")
-        if self.learning_starts < self.batch_size:
-            raise ValueError(
-                f"learning_starts ({self.learning_starts}) must be >= batch_size "
-                f"({self.batch_size}), so that the first batch can be drawn."
-            )
+        check_at_least(self, 1, "total_steps", "batch_size", "buffer_size", "eval_episodes")
+        check_at_least(self, 0, "eval_every", "action_noise")
+        check_hidden(self)
+        check_learning_starts(self)
+        check_positive(self, "lr")
+        check_in_unit_interval(self, "gamma")
+        check_in_unit_interval(self, "tau", exclude_zero=True)
 
 
 @dataclass
@@ -160,7 +163,8 @@ def soft_update_(target: torch.nn.Module, online: torch.nn.Module, tau: float) -
     target_params, online_params = list(target.parameters()), list(online.parameters())
     if [p.shape for p in target_params] != [p.shape for p in online_params]:
         raise ValueError("target and online must have parameters of the same shapes.")
-    torch._foreach_lerp_(target_params, online_params, tau)
+    for target_param, online_param in zip(target_params, online_params, strict=True):
+        target_param.lerp_(online_param, tau)
 
 
 def train_ddpg(seeds: Sequence[int], config: DDPGConfig = DDPGConfig()) -> DDPGResult:
@@ -171,9 +175,7 @@ def train_ddpg(seeds: Sequence[int], config: DDPGConfig = DDPGConfig()) -> DDPGR
     Returns:
         A :class:`DDPGResult`.
     """
-    seeds = [int(s) for s in seeds]
-    if not seeds:
-        raise ValueError("pass at least one seed.")
+    seeds = check_seeds(seeds)
     with single_thread():
         return _train_ddpg(seeds, config)
 
@@ -185,7 +187,8 @@ def _train_ddpg(seeds: list[int], config: DDPGConfig) -> DDPGResult:
     space = envs[0].action_space
     if not isinstance(space, gym.spaces.Box) or not np.allclose(space.low, -space.high):
         raise ValueError(
-            f"{config.env_id} needs a Box action space symmetric about 0, got {space}."
+            f"DDPG needs a Box action space symmetric about 0, but {config.env_id} has {space}; "
+            "for discrete actions use lib.rl.dqn.train_dqn, train_reinforce or train_a2c."
         )
     max_action = float(space.high.max())
     obs_dim = int(np.prod(envs[0].observation_space.shape))

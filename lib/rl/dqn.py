@@ -39,6 +39,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lib.rl.checks import check_seeds, discrete_actions
+from lib.rl.config_checks import (
+    check_at_least,
+    check_hidden,
+    check_in_unit_interval,
+    check_learning_starts,
+    check_positive,
+)
 from lib.rl.evaluation import EVAL_SEED, evaluate_population, evaluate_population_discounted
 from lib.rl.networks import (
     BatchedDuelingMLP,
@@ -102,30 +110,28 @@ class DQNConfig:
     dueling: bool = False
 
     def __post_init__(self) -> None:
-        positive = (
+        check_at_least(
+            self,
+            1,
             "total_steps",
             "batch_size",
             "buffer_size",
             "train_freq",
             "gradient_steps",
             "target_update_interval",
+            "eval_episodes",
         )
-        for name in positive:
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}.")
-        if self.learning_starts < self.batch_size:
-            raise ValueError(
-                f"learning_starts ({self.learning_starts}) must be >= batch_size "
-                f"({self.batch_size})."
-            )
-        if not 0.0 <= self.gamma <= 1.0:
-            raise ValueError(f"gamma must be in [0, 1], got {self.gamma}.")
-        if not 0.0 < self.tau <= 1.0:
-            raise ValueError(f"tau must be in (0, 1], got {self.tau}.")
+        check_at_least(self, 0, "eval_every")
+        check_hidden(self)
+        check_learning_starts(self)
+        check_positive(self, "lr", "max_grad_norm")
+        check_in_unit_interval(self, "gamma", "eps_start", "eps_end")
+        check_in_unit_interval(self, "tau", "eps_fraction", exclude_zero=True)
         if self.loss not in ("huber", "mse"):
-            raise ValueError(f"loss must be 'huber' or 'mse', got {self.loss!r}.")
-        if not 0.0 < self.eps_fraction <= 1.0:
-            raise ValueError(f"eps_fraction must be in (0, 1], got {self.eps_fraction}.")
+            raise ValueError(
+                f"DQNConfig.loss must be 'huber' or 'mse', got {self.loss!r}; pass e.g. the "
+                "default 'huber'."
+            )
 
     def epsilon(self, step: int) -> float:
         """Linearly decaying exploration rate at environment step ``step``."""
@@ -300,10 +306,8 @@ def _train_dqn(
     double_q: bool | Sequence[bool] | None = None,
 ) -> DQNResult:
     """Implementation of :func:`train_dqn` (called inside ``single_thread()``)."""
-    seeds = [int(s) for s in seeds]
+    seeds = check_seeds(seeds)
     M = len(seeds)
-    if M == 0:
-        raise ValueError("pass at least one seed.")
     replay_on = _per_agent(use_replay, M, "use_replay")
     target_on = _per_agent(use_target, M, "use_target")
     double_on = _per_agent(config.double_q if double_q is None else double_q, M, "double_q")
@@ -311,7 +315,7 @@ def _train_dqn(
     start = time.perf_counter()
     envs = [gym.make(config.env_id) for _ in seeds]
     obs_dim = int(np.prod(envs[0].observation_space.shape))
-    num_actions = int(envs[0].action_space.n)
+    num_actions = discrete_actions(envs[0].action_space, config.env_id, "DQN")
     rngs = [np.random.default_rng(s) for s in seeds]
     online = q_network(seeds, obs_dim, num_actions, config)
     target = q_network(seeds, obs_dim, num_actions, config)
@@ -383,9 +387,10 @@ def _train_dqn(
                 target.copy_members_(online)
             else:
                 with torch.no_grad():
-                    torch._foreach_lerp_(
-                        list(target.parameters()), list(online.parameters()), config.tau
-                    )
+                    for target_param, online_param in zip(
+                        target.parameters(), online.parameters(), strict=True
+                    ):
+                        target_param.lerp_(online_param, config.tau)
                 if no_target.any():
                     target.copy_members_(online, no_target)
 

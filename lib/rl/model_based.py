@@ -373,6 +373,11 @@ def model_rollout(model: DynamicsModel, obs: np.ndarray, actions: Sequence[int])
     Shapes:
         - obs: ``(obs_dim,)``; returns: ``(len(actions) + 1, obs_dim)``
     """
+    bad = [a for a in actions if not 0 <= int(a) < model.num_actions]
+    if bad:
+        raise ValueError(
+            f"actions must be action indices in 0..{model.num_actions - 1}, got {bad[0]!r}."
+        )
     states = [torch.as_tensor(obs, dtype=torch.float32)[None]]
     with torch.no_grad():
         for a in actions:

@@ -25,6 +25,13 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from lib.rl.checks import check_seeds, discrete_actions
+from lib.rl.config_checks import (
+    check_at_least,
+    check_hidden,
+    check_in_unit_interval,
+    check_positive,
+)
 from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import BatchedMLP, single_thread
 
@@ -58,11 +65,11 @@ class ReinforceConfig:
     eval_episodes: int = 5
 
     def __post_init__(self) -> None:
-        for name in ("total_steps", "rollout_steps"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}.")
-        if not 0.0 <= self.gamma <= 1.0:
-            raise ValueError(f"gamma must be in [0, 1], got {self.gamma}.")
+        check_at_least(self, 1, "total_steps", "rollout_steps", "eval_episodes")
+        check_at_least(self, 0, "eval_every")
+        check_hidden(self)
+        check_positive(self, "lr", "lr_baseline")
+        check_in_unit_interval(self, "gamma")
 
 
 @dataclass
@@ -129,9 +136,7 @@ def train_reinforce(
     Returns:
         A :class:`ReinforceResult`.
     """
-    seeds = [int(s) for s in seeds]
-    if not seeds:
-        raise ValueError("pass at least one seed.")
+    seeds = check_seeds(seeds)
     with single_thread():
         return _train_reinforce(seeds, config)
 
@@ -141,7 +146,7 @@ def _train_reinforce(seeds: list[int], config: ReinforceConfig) -> ReinforceResu
     M = len(seeds)
     envs = [gym.make(config.env_id) for _ in seeds]
     obs_dim = int(np.prod(envs[0].observation_space.shape))
-    num_actions = int(envs[0].action_space.n)
+    num_actions = discrete_actions(envs[0].action_space, config.env_id, "REINFORCE")
     rngs = [np.random.default_rng(s) for s in seeds]
     policy = BatchedMLP(seeds, obs_dim, config.hidden, num_actions)
     baseline = BatchedMLP([s + 1_000_003 for s in seeds], obs_dim, config.hidden, 1)

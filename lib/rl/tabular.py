@@ -120,6 +120,11 @@ def q_learning(
         raise ValueError(f"alpha must be in (0, 1], got {alpha}.")
     if not 0.0 <= gamma <= 1.0:
         raise ValueError(f"gamma must be in [0, 1], got {gamma}.")
+    if not callable(epsilon) and not 0.0 <= epsilon <= 1.0:
+        raise ValueError(
+            f"epsilon is a probability in [0, 1] (or a function episode -> probability), got "
+            f"{epsilon}."
+        )
     eps_fn = epsilon if callable(epsilon) else (lambda _episode: float(epsilon))
     rng = np.random.default_rng(seed)
     Q = np.zeros((S, A))

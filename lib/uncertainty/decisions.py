@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lib.uncertainty.checks import as_tensor, check_labels, check_probs
+from lib.checks import as_tensor, check_labels, check_probs
 
 
 def _check_cost(cost: torch.Tensor | np.ndarray, num_classes: int | None = None) -> torch.Tensor:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import torch
 
+from lib.calibration import expected_calibration_error
 from lib.corruptions import CLEAN, CORRUPTIONS, SEVERITIES, by_severity, corrupt
 from lib.data import load_fashion_mnist, load_mnist_test
 from lib.training import images_to_float
-from lib.uncertainty.metrics import accuracy, brier_score, expected_calibration_error, nll
+from lib.uncertainty.metrics import accuracy, brier_score, nll
 
 Predictor = Callable[[torch.Tensor], torch.Tensor]
 
@@ -86,6 +87,12 @@ def evaluate_probs(
     probs: Mapping[tuple[str, int], torch.Tensor], y: torch.Tensor, *, n_bins: int = 15
 ) -> ShiftResults:
     """Accuracy, ECE, NLL and Brier score for precomputed probabilities of every set."""
+    if not isinstance(probs, Mapping):
+        raise ValueError(
+            f"probs must map each set (name, severity) to its probabilities, got "
+            f"{type(probs).__name__}; pass predict_suite(predict, sets), or {{CLEAN: probs}} for "
+            "one set."
+        )
     metrics: dict[str, dict[tuple[str, int], float]] = {
         "accuracy": {},
         "ece": {},

@@ -1,5 +1,5 @@
-"""Uncertainty metrics written from scratch: calibration, proper scores, OOD detection, selective
-prediction.
+"""Uncertainty metrics written from scratch: proper scores, OOD detection, entropy and mutual
+information, selective prediction.
 
 Every function takes plain tensors (NumPy arrays are converted), checks its input and raises a
 ``ValueError`` that says what to pass instead. Probabilities are ``(N, C)`` rows on the simplex
@@ -7,8 +7,9 @@ Every function takes plain tensors (NumPy arrays are converted), checks its inpu
 float64 so the numbers agree with torchmetrics and scikit-learn to 1e-6 (tested).
 
 Temperature scaling lives in :mod:`lib.uncertainty.temperature`, Bayes decisions in
-:mod:`lib.uncertainty.decisions`, label-shift correction in :mod:`lib.uncertainty.label_shift` and
-the input checks in :mod:`lib.uncertainty.checks`.
+:mod:`lib.uncertainty.decisions`, label-shift correction in :mod:`lib.uncertainty.label_shift`;
+the expected calibration error and reliability bins in the core, :mod:`lib.calibration` (other
+parts use them too), and the input checks in :mod:`lib.checks`.
 
 References:
     Naeini, Cooper & Hauskrecht (2015), *Obtaining well calibrated probabilities using Bayesian
@@ -22,11 +23,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lib.calibration import ReliabilityBins, expected_calibration_error, reliability_bins
-from lib.uncertainty.checks import EPS, as_tensor, check_binary, check_labels, check_probs
+from lib.checks import EPS, as_tensor, check_binary, check_labels, check_probs
 
 __all__ = [
-    "ReliabilityBins",
     "accuracy",
     "accuracy_at_coverage",
     "aupr",
@@ -34,10 +33,8 @@ __all__ = [
     "brier_score",
     "entropy",
     "entropy_split",
-    "expected_calibration_error",
     "mutual_information",
     "nll",
-    "reliability_bins",
     "risk_coverage",
 ]
 
@@ -216,6 +213,13 @@ def risk_coverage(
         )
     if not confidence.is_floating_point():
         raise ValueError("confidence must be floating point.")
+    if correct.dtype != torch.bool and not ((correct == 0) | (correct == 1)).all():
+        low, high = (float(v) for v in torch.aminmax(correct))
+        raise ValueError(
+            f"correct must say whether each prediction is right (booleans or 0/1), got "
+            f"{correct.dtype} values in [{low:.3g}, {high:.3g}]; pass probs.argmax(1) == labels, "
+            "not the labels."
+        )
     order = torch.argsort(confidence.double(), descending=True, stable=True)
     hits = correct[order].double().cumsum(0)
     k = torch.arange(1, len(confidence) + 1, dtype=torch.float64)

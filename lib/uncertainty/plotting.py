@@ -10,8 +10,8 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
+from lib.calibration import ReliabilityBins
 from lib.plotting import PALETTE, finish_axes
-from lib.uncertainty.metrics import ReliabilityBins
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 """Marker shapes of :func:`quality_vs_cost`, one per method."""

@@ -37,15 +37,31 @@ def make_heteroscedastic(
     Args:
         num: Number of points.
         seed: Seed of the sampling generator.
-        gap: Optional interval ``(a, b)`` left without data (its points are redrawn).
+        gap: Optional interval ``(a, b)``, ``a < b``, left without data (its points are
+            redrawn); it must leave part of :data:`X_RANGE` uncovered.
+
+    Raises:
+        ValueError: If ``num < 1``, or ``gap`` is not an interval ``a < b`` or covers all of
+            :data:`X_RANGE`.
 
     Shapes:
         → ``X`` ``(num, 1)``, ``y`` ``(num, 1)``, float32.
     """
     if num < 1:
         raise ValueError(f"num must be positive, got {num}.")
-    g = make_generator(seed)
     lo, hi = X_RANGE
+    if gap is not None:
+        if len(gap) != 2 or not gap[0] < gap[1]:
+            raise ValueError(
+                f"gap must be an interval (a, b) with a < b, got {gap!r}; pass e.g. "
+                "gap=(-1.0, 1.0)."
+            )
+        if gap[0] <= lo and gap[1] >= hi:
+            raise ValueError(
+                f"gap={gap!r} covers the whole input range {X_RANGE}, so no point could be "
+                "drawn; pass an interval that leaves part of it, e.g. gap=(-1.0, 1.0)."
+            )
+    g = make_generator(seed)
     xs = []
     count = 0
     while count < num:

@@ -1,6 +1,6 @@
 """The four kinds of dataset shift made concrete on Fashion-MNIST.
 
-* covariate shift: :mod:`lib.corruptions` (re-exported by :mod:`lib.uncertainty.corruptions`);
+* covariate shift: :mod:`lib.corruptions`;
 * open-set recognition: :func:`load_open_set_model`, a classifier that never saw some classes;
 * subpopulation shift: :func:`resample_groups`, subgroup frequencies changed within classes;
 * label shift: :func:`resample_to_prior`, class frequencies changed, ``p(x | y)`` kept.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lib.uncertainty.checks import as_tensor, check_labels
+from lib.checks import SUM_TOLERANCE, as_tensor, check_labels
 
 
 def _check_logits(logits: torch.Tensor | np.ndarray) -> torch.Tensor:
@@ -18,6 +18,13 @@ def _check_logits(logits: torch.Tensor | np.ndarray) -> torch.Tensor:
         )
     if not torch.isfinite(logits).all():
         raise ValueError("logits contain NaN or inf.")
+    low, high = torch.aminmax(logits)
+    deviation = float((logits.double().sum(dim=1) - 1).abs().max())
+    if low >= 0 and high <= 1 and deviation <= SUM_TOLERANCE:
+        raise ValueError(
+            "logits look like probabilities (every row in [0, 1], summing to 1); pass the "
+            "logits, e.g. lib.training.predict_logits(model, X), not softmax(logits)."
+        )
     return logits.double()
 
 

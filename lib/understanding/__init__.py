@@ -24,5 +24,4 @@ Modules, in page order:
     :mod:`lib.understanding.vit`: a small Vision Transformer and patch shuffling.
     :mod:`lib.understanding.vit_vs_cnn`: the ViT and the CNN trained at equal steps, cached.
     :mod:`lib.understanding.plotting`: the part's figures.
-    :mod:`lib.understanding.benchmarks`: ``make bench`` entries of the part.
 """

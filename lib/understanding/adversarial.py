@@ -10,12 +10,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lib.understanding.attribution import check_batch
+from lib.understanding.attribution import check_batch, check_target_classes
 
 
 def _check_epsilon(epsilon: float) -> None:
     if not 0.0 <= epsilon <= 1.0:
-        raise ValueError(f"epsilon is a pixel distance in [0, 1], got {epsilon}.")
+        raise ValueError(
+            f"epsilon is a pixel distance in [0, 1] (images are in [0, 1]), got {epsilon}; "
+            "for a radius on the 0..255 scale divide it by 255 (8 / 255, not 8)."
+        )
 
 
 def _loss_gradient(
@@ -25,7 +28,9 @@ def _loss_gradient(
     (targeted: ``labels`` are the classes to reach)."""
     with torch.enable_grad():
         X = X.detach().requires_grad_(True)
-        (grad,) = torch.autograd.grad(F.cross_entropy(model(X), labels, reduction="sum"), X)
+        logits = model(X)
+        check_target_classes(logits, labels, "y")
+        (grad,) = torch.autograd.grad(F.cross_entropy(logits, labels, reduction="sum"), X)
     return -grad.sign() if targeted else grad.sign()
 
 
@@ -50,7 +55,7 @@ def fgsm(
     Shapes:
         ``X`` ``(B, C, H, W)`` -> ``(B, C, H, W)``.
     """
-    y = check_batch(X, y)
+    y = check_batch(X, y, "y")
     _check_epsilon(epsilon)
     step = _loss_gradient(model, X, y, targeted=targeted)
     return (X + epsilon * step).clamp(0.0, 1.0).detach()
@@ -89,7 +94,7 @@ def pgd(
     Shapes:
         ``X`` ``(B, C, H, W)`` -> ``(B, C, H, W)``.
     """
-    y = check_batch(X, y)
+    y = check_batch(X, y, "y")
     _check_epsilon(epsilon)
     if num_steps < 1:
         raise ValueError(f"num_steps must be at least 1, got {num_steps}.")

@@ -18,7 +18,8 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None) -> to
 
     .. math:: \alpha_{ij} = \frac{m_{ij}\exp(s_{ij})}{\sum_{k} m_{ik}\exp(s_{ik})}
 
-    A query whose every key is masked out gets all-zero weights (not NaN).
+    A query whose every key is masked out gets all-zero weights (not NaN) and passes no gradient
+    back (as in :func:`torch.nn.functional.scaled_dot_product_attention`).
 
     Args:
         scores: Scores ``s``, shape ``(..., L_q, L_k)``.
@@ -39,8 +40,11 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None) -> to
             f"mask must be bool (True = may attend) or float (added to the scores), got "
             f"{mask.dtype}; convert with mask.bool()."
         )
-    weights = torch.softmax(scores, dim=-1)
-    return weights.nan_to_num(0.0)  # rows with every key masked: exp(-inf) / 0
+    # A row with every key masked would be exp(-inf) / 0: NaN forward, and NaN gradients that a
+    # float mask passes back to the scores. Softmax a row of zeros there and zero its weights.
+    empty = scores.isneginf().all(dim=-1, keepdim=True)
+    weights = torch.softmax(scores.masked_fill(empty, 0.0), dim=-1)
+    return weights.masked_fill(empty, 0.0)
 
 
 def scaled_dot_product_attention(
@@ -63,6 +67,31 @@ def scaled_dot_product_attention(
         query ``(..., L_q, d)``, key ``(..., L_k, d)``, value ``(..., L_k, d_v)`` ->
         output ``(..., L_q, d_v)`` and weights ``(..., L_q, L_k)``.
     """
+    for name, X in (("query", query), ("key", key), ("value", value)):
+        if X.dim() < 2:
+            raise ValueError(
+                f"{name} must have shape (..., L, d), got {tuple(X.shape)}; a single vector is "
+                f"a sequence of length 1: pass {name}[None]."
+            )
+    try:
+        batch = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    except RuntimeError:
+        raise ValueError(
+            f"the leading (batch, head) dimensions of query {tuple(query.shape)}, key "
+            f"{tuple(key.shape)} and value {tuple(value.shape)} must match or broadcast."
+        ) from None
+    scores_shape = (*batch, query.shape[-2], key.shape[-2])
+    if mask is not None:
+        try:
+            fits = torch.broadcast_shapes(mask.shape, scores_shape) == scores_shape
+        except RuntimeError:
+            fits = False
+        if not fits:
+            raise ValueError(
+                f"mask {tuple(mask.shape)} must broadcast to the scores (..., L_q, L_k) = "
+                f"{scores_shape}; build it for {query.shape[-2]} queries and "
+                f"{key.shape[-2]} keys, e.g. causal_mask(L) or padding_mask(lengths, L_k)."
+            )
     if query.shape[-1] != key.shape[-1]:
         raise ValueError(
             f"queries and keys must have the same size d, got {query.shape[-1]} and "
@@ -161,6 +190,17 @@ class MultiHeadAttention(nn.Module):
             raise ValueError(
                 f"expected query of shape (B, L, {self.embed_dim}) (batch first), got "
                 f"{tuple(query.shape)}."
+            )
+        B = query.shape[0]
+        for name, X in (("key", key), ("value", value)):
+            if X.dim() != 3 or X.shape[0] != B or X.shape[-1] != self.embed_dim:
+                raise ValueError(
+                    f"expected {name} of shape ({B}, L_k, {self.embed_dim}) (the query's batch "
+                    f"size and embed_dim, batch first), got {tuple(X.shape)}."
+                )
+        if key.shape[1] != value.shape[1]:
+            raise ValueError(
+                f"expected one value per key, got {key.shape[1]} keys and {value.shape[1]} values."
             )
         q, k, v = (
             self._split_heads(proj(X))

@@ -3,7 +3,9 @@
 Every method takes a batch of images ``X`` ``(B, C, H, W)`` and the class ``target`` to explain
 (an int for the whole batch or one label per image, ``(B,)``) and returns maps of the shape of
 ``X`` (Grad-CAM: ``(B, 1, H, W)``). The score explained is the logit ``f_c(x)`` of the target
-class. Each is tested against its Captum counterpart (``tests/understanding/test_attribution.py``).
+class. Each is tested against its Captum counterpart (``tests/understanding/test_attribution.py``),
+except for the trapezoid rule of integrated gradients, whose weights in Captum 0.9 sum to
+``(n - 1)/n`` instead of 1 (see :func:`_riemann`); ours is tested for exactness on a quadratic.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ RIEMANN_METHODS = ("riemann_left", "riemann_right", "riemann_middle", "riemann_t
 """The quadrature rules :func:`integrated_gradients` supports (Captum's names)."""
 
 
-def check_batch(X: torch.Tensor, target: int | torch.Tensor) -> torch.Tensor:
+def check_batch(X: torch.Tensor, target: int | torch.Tensor, name: str = "target") -> torch.Tensor:
     """Validate a batch of images and return the target as one class index per image.
 
     Args:
         X: Float images ``(B, C, H, W)``.
         target: A class index for every image, or ``(B,)`` int64 indices.
+        name: The target's argument name, for the messages.
 
     Returns:
         The targets ``(B,)`` int64 on the device of ``X``.
@@ -36,22 +39,35 @@ def check_batch(X: torch.Tensor, target: int | torch.Tensor) -> torch.Tensor:
             "add the batch dimension with X[None] or X.unsqueeze(0)."
         )
     if isinstance(target, bool) or not isinstance(target, (int, torch.Tensor)):
-        raise TypeError(f"target must be an int or a (B,) tensor, got {type(target).__name__}.")
+        raise TypeError(f"{name} must be an int or a (B,) tensor, got {type(target).__name__}.")
     if isinstance(target, int):
         return torch.full((len(X),), target, dtype=torch.long, device=X.device)
     if target.shape != (len(X),) or target.is_floating_point():
         raise ValueError(
-            f"target must hold one integer class per image, shape ({len(X)},), got "
+            f"{name} must hold one integer class per image, shape ({len(X)},), got "
             f"{target.dtype} {tuple(target.shape)}."
         )
     return target.long().to(X.device)
 
 
+def check_target_classes(logits: torch.Tensor, target: torch.Tensor, name: str = "target") -> None:
+    """Raise a ``ValueError`` unless ``logits`` are ``(B, C)`` and every target is a class
+    index in ``0..C-1`` (the checked :func:`check_batch` targets, ``(B,)`` int64; ``name`` is
+    the argument's name in the message)."""
+    if logits.dim() != 2:
+        raise ValueError(f"the model must return logits (B, classes), got {tuple(logits.shape)}.")
+    low, high = (int(v) for v in torch.aminmax(target))
+    if low < 0 or high >= logits.shape[1]:
+        raise ValueError(
+            f"{name} must be a class index in 0..{logits.shape[1] - 1} (the model has "
+            f"{logits.shape[1]} classes), got {low}..{high}."
+        )
+
+
 def class_scores(model: nn.Module, X: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """The logit of each image's target class, ``f_{y_i}(x_i)``; shapes ``(B, ...)`` -> ``(B,)``."""
     logits = model(X)
-    if logits.dim() != 2:
-        raise ValueError(f"the model must return logits (B, classes), got {tuple(logits.shape)}.")
+    check_target_classes(logits, target)
     return logits.gather(1, target[:, None])[:, 0]
 
 
@@ -172,18 +188,29 @@ def integrated_gradients(
 
 
 def _riemann(method: str, n: int, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The points ``a_k`` in [0, 1] and weights ``w_k`` (summing to 1) of a Riemann rule."""
+    """The points ``a_k`` in [0, 1] and weights ``w_k`` (summing to 1) of a Riemann rule.
+
+    The left, right and midpoint rules split [0, 1] into ``n`` intervals of width ``1/n`` and
+    take one point in each. The trapezoid rule takes the ``n`` points ``k / (n - 1)``, the ends
+    of ``n - 1`` intervals of width ``h = 1 / (n - 1)``, with weights ``h/2, h, ..., h, h/2``.
+    (Captum 0.9 puts its trapezoid weights ``1/(2n), 1/n, ..., 1/n, 1/(2n)`` on the same points;
+    they sum to ``(n - 1)/n``, so its attributions are ``(n - 1)/n`` of these.)
+
+    Shapes:
+        Both ``(n,)``, of the dtype and device of ``like``.
+    """
     kind = method.split("_")[1]
+    if kind == "trapezoid":
+        weights = torch.full((n,), 1.0 / (n - 1), dtype=like.dtype, device=like.device)
+        weights[0] /= 2
+        weights[-1] /= 2
+        return torch.linspace(0.0, 1.0, n, dtype=like.dtype, device=like.device), weights
     weights = torch.full((n,), 1.0 / n, dtype=like.dtype, device=like.device)
     start, end = {
         "left": (0.0, 1 - 1 / n),
         "right": (1 / n, 1.0),
         "middle": (1 / (2 * n), 1 - 1 / (2 * n)),
-        "trapezoid": (0.0, 1.0),
     }[kind]
-    if kind == "trapezoid":
-        weights[0] /= 2
-        weights[-1] /= 2
     return torch.linspace(start, end, n, dtype=like.dtype, device=like.device), weights
 
 
@@ -295,13 +322,18 @@ def grad_cam(
 def guided_relus(model: nn.Module) -> Iterator[None]:
     """Inside the block, every ``nn.ReLU`` of ``model`` passes back only positive gradients
     (guided backpropagation's rule); the hooks are removed on exit."""
+    relus = [m for m in model.modules() if isinstance(m, nn.ReLU)]
+    if not relus:
+        raise ValueError("guided backpropagation needs a model built from nn.ReLU modules.")
+    if any(m.inplace for m in relus):
+        raise ValueError(
+            "guided backpropagation hooks every nn.ReLU, which fails on in-place ReLUs; build "
+            "the model with nn.ReLU() (inplace=False), or set relu.inplace = False on each."
+        )
     handles = [
         m.register_full_backward_hook(lambda _m, grad_input, _g: (F.relu(grad_input[0]),))
-        for m in model.modules()
-        if isinstance(m, nn.ReLU)
+        for m in relus
     ]
-    if not handles:
-        raise ValueError("guided backpropagation needs a model built from nn.ReLU modules.")
     try:
         yield
     finally:

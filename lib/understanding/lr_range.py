@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lib.training import LossFn, model_device, to_device
+from lib.training import LossFn, check_batches, check_optimizer, model_device, to_device
 
 
 @dataclass
@@ -91,6 +91,8 @@ def lr_range_test(
     """
     if not 0 <= smoothing < 1:
         raise ValueError(f"smoothing must be in [0, 1), got {smoothing}.")
+    check_batches(batches, "batches")
+    check_optimizer(model, optimizer)
     schedule = geometric_lrs(lr_min, lr_max, num_steps)
     device = model_device(model)
     model.train()

@@ -104,3 +104,36 @@ def test_toy_training_is_deterministic_and_records_snapshots():
     assert torch.equal(a.snapshots[6], b.snapshots[6]) and a.d_loss == b.d_loss
     with pytest.raises(ValueError, match="unknown GAN loss"):
         gan.ToyConfig(loss="nope")
+
+
+def _players(loss: str):
+    torch.manual_seed(0)
+    config = gan.ToyConfig(loss=loss, num_steps=1)
+    G, D = gan.mlp(config.latent_dim, 2, 16), gan.mlp(2, 1, 16)
+    return config, G, D
+
+
+@pytest.mark.parametrize("loss", ["nonsaturating", "wgan", "wgan-gp", "lsgan"])
+def test_each_step_moves_only_its_own_player(loss):
+    config, G, D = _players(loss)
+    real, z = torch.randn(8, 2), torch.randn(8, config.latent_dim)
+    before_g = [p.clone() for p in G.parameters()]
+    before_d = [p.clone() for p in D.parameters()]
+    opt_d = torch.optim.SGD(D.parameters(), lr=0.1)
+    d_loss = gan.discriminator_step(config, G, D, opt_d, real, z, torch.Generator().manual_seed(0))
+    assert d_loss.shape == () and not d_loss.requires_grad
+    assert all(torch.equal(a, b) for a, b in zip(before_g, G.parameters(), strict=True))
+    assert any(not torch.equal(a, b) for a, b in zip(before_d, D.parameters(), strict=True))
+    before_d = [p.clone() for p in D.parameters()]
+    gan.generator_step(config, G, D, torch.optim.SGD(G.parameters(), lr=0.1), z)
+    assert all(torch.equal(a, b) for a, b in zip(before_d, D.parameters(), strict=True))
+    assert any(not torch.equal(a, b) for a, b in zip(before_g, G.parameters(), strict=True))
+
+
+def test_the_wgan_critic_is_clipped_after_its_step():
+    config, G, D = _players("wgan")
+    opt_d = torch.optim.SGD(D.parameters(), lr=100.0)  # a huge step, then the clip
+    gan.discriminator_step(
+        config, G, D, opt_d, torch.randn(8, 2), torch.randn(8, config.latent_dim)
+    )
+    assert max(p.abs().max().item() for p in D.parameters()) <= config.clip

@@ -82,6 +82,25 @@ def test_dense_and_sparse_agree_in_gradients():
     torch.testing.assert_close(grads[0], grads[1])
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_normalized_adjacency_keeps_the_dtype_of_the_edge_weights(dtype, layout):
+    # D^{-1/2} (A + I) D^{-1/2} written out on a weighted directed graph, in float64.
+    edge_index = torch.tensor([[0, 1, 1, 2, 3], [1, 0, 2, 0, 0]])
+    edge_weight = torch.tensor([0.5, 2.0, 1.5, 0.25, 3.0], dtype=dtype)
+    A = torch.zeros(4, 4, dtype=torch.float64)
+    A[edge_index[1], edge_index[0]] = edge_weight.double()  # A[target, source]
+    A += torch.eye(4, dtype=torch.float64)
+    d = A.sum(dim=1) ** -0.5
+    expected = d[:, None] * A * d[None, :]
+    adj = normalized_adjacency(edge_index, 4, edge_weight, layout=layout)
+    dense = adj if layout == "dense" else adj.to_dense()
+    assert dense.dtype == dtype
+    torch.testing.assert_close(
+        dense.double(), expected, atol=1e-6 if dtype == torch.float32 else 1e-12, rtol=0
+    )
+
+
 def test_sparse_features_match_dense_features_and_gradients():
     torch.manual_seed(0)
     x = (torch.rand(15, 9) < 0.2).float()

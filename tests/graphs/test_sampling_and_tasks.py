@@ -117,6 +117,20 @@ def test_link_scores_perfect_and_chance():
     assert link_scores(wrong, pos, neg)["auc"] == 0.0
 
 
+def test_link_scores_rank_logits_that_saturate_the_sigmoid():
+    # Scaling the embeddings by c scales every logit z_i^T z_j by c^2 and keeps their order,
+    # so AUC and AP must not change, even where float32 sigmoids of the logits are all 1.
+    g = torch.Generator().manual_seed(0)
+    z_a = torch.randn(100, 8, generator=g)
+    z = torch.cat([z_a, z_a + 3 * torch.randn(100, 8, generator=g)])  # node i + 100 near node i
+    pos = torch.stack([torch.arange(100), torch.arange(100, 200)])
+    neg = torch.stack([torch.arange(100), 100 + torch.arange(100).roll(1)])
+    small = link_scores(z, pos, neg)
+    assert 0.6 < small["auc"] < 0.95, small
+    for scale in (3.0, 10.0):
+        assert link_scores(scale * z, pos, neg) == pytest.approx(small, abs=1e-12)
+
+
 def test_graph_families_and_readouts():
     graphs = make_graph_families(5, seed=0)
     assert len(graphs) == 5 * len(FAMILIES)

@@ -45,6 +45,23 @@ def test_soft_update():
         soft_update_(target, BatchedMLP([0, 1], 3, (5,), 1), 0.5)
 
 
+@pytest.mark.parametrize("tau", [0.005, 0.01, 0.1, 0.5, 0.7, 1.0])
+def test_soft_update_is_bit_identical_to_the_fused_private_update(tau):
+    """The public per-parameter ``lerp_`` of :func:`soft_update_` (and of DQN's target update)
+    gives, bit for bit, what ``torch._foreach_lerp_`` gave, so no trained number changes."""
+    if not hasattr(torch, "_foreach_lerp_"):
+        pytest.skip("this torch has no torch._foreach_lerp_ to compare with")
+    g = torch.Generator().manual_seed(0)
+    target, online = BatchedMLP([0, 1, 2], 4, (64, 37), 2), BatchedMLP([3, 4, 5], 4, (64, 37), 2)
+    with torch.no_grad():
+        for scale, p in enumerate([*target.parameters(), *online.parameters()], start=1):
+            p.copy_(scale * torch.randn(p.shape, generator=g))
+    fused = [p.detach().clone() for p in target.parameters()]
+    torch._foreach_lerp_(fused, [p.detach() for p in online.parameters()], tau)
+    soft_update_(target, online, tau)
+    assert all(torch.equal(t, f) for t, f in zip(target.parameters(), fused, strict=True))
+
+
 def test_deterministic_actions_are_bounded():
     actor = BatchedMLP([0, 1], 3, (8,), 1)
     a = deterministic_actions(actor, 2.0)(100 * torch.randn(2, 7, 3))
@@ -88,7 +105,7 @@ def test_ddpg_bad_input():
     with pytest.raises(ValueError, match="tau"):
         DDPGConfig(tau=0.0)
     with pytest.raises(ValueError, match="Box"):
-        train_ddpg([0], DDPGConfig(env_id="CartPole-v1", total_steps=10))
+        train_ddpg([0], DDPGConfig(env_id="CartPole-v1", total_steps=600))
     with pytest.raises(ValueError, match="seed"):
         train_ddpg([])
     assert gym.spec("Pendulum-v1").max_episode_steps == 200  # the bounds assume 200 steps

@@ -1,15 +1,18 @@
 """The from-scratch metrics agree with torchmetrics / scikit-learn and reject bad input."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize, minimize_scalar
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 from torchmetrics.functional.classification import (
     binary_auroc,
     binary_average_precision,
 )
 
+from lib.calibration import expected_calibration_error
 from lib.uncertainty import metrics as M
 from lib.uncertainty.decisions import bayes_decisions, binary_decision_regions, expected_cost
 from lib.uncertainty.label_shift import correct_label_shift, estimate_target_prior
@@ -142,13 +145,42 @@ def test_label_shift_correction_and_em():
     assert M.nll(corrected, y) < M.nll(probs, y)
 
 
+def _overlapping_classes(n: int = 5000) -> tuple[np.ndarray, np.ndarray]:
+    """Posteriors (uniform source prior) of three unit Gaussians 0.6 apart, drawn with the
+    target prior (0.7, 0.1, 0.2); and the source prior."""
+    rng = np.random.default_rng(0)
+    means = np.array([0.0, 0.6, 1.2])
+    y = rng.choice(3, size=n, p=[0.7, 0.1, 0.2])
+    lik = np.exp(-0.5 * (rng.normal(means[y], 1.0)[:, None] - means) ** 2)
+    return lik / lik.sum(axis=1, keepdims=True), np.full(3, 1 / 3)
+
+
+def test_label_shift_em_reaches_the_maximum_likelihood_prior_of_overlapping_classes():
+    probs, source = _overlapping_classes()
+
+    def neg_log_likelihood(z: np.ndarray) -> float:  # the prior as a softmax of z
+        q = np.exp(z - z.max())
+        return -np.log(probs @ (q / q.sum() / source)).mean()
+
+    z = minimize(neg_log_likelihood, np.zeros(3), method="BFGS", options={"gtol": 1e-12}).x
+    ml_prior = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # converges without a warning
+        est = estimate_target_prior(probs, source).numpy()
+    assert np.abs(est - ml_prior).max() < 1e-6, (est, ml_prior)  # 200 steps: 0.022 away
+
+
+def test_label_shift_em_warns_when_it_stops_before_converging():
+    probs, source = _overlapping_classes()
+    with pytest.warns(RuntimeWarning, match=r"did not converge in num_iterations=200 steps"):
+        estimate_target_prior(probs, source, num_iterations=200)
+
+
 @pytest.mark.parametrize(
     "call, match",
     [
         (
-            lambda: M.expected_calibration_error(
-                torch.randn(5, 3), torch.zeros(5, dtype=torch.long)
-            ),
+            lambda: expected_calibration_error(torch.randn(5, 3), torch.zeros(5, dtype=torch.long)),
             "softmax",
         ),
         (lambda: M.nll(torch.full((5, 3), 0.5), torch.zeros(5, dtype=torch.long)), "sum to 1"),

@@ -53,6 +53,24 @@ def test_heteroscedastic_toy_learns_the_noise():
     assert var[1] > 4 * var[0]  # noise grows from left to right
 
 
+@pytest.mark.parametrize(
+    ("gap", "match"),
+    [
+        ((-4.0, 4.0), r"gap=\(-4.0, 4.0\) covers the whole input range \(-4.0, 4.0\).*gap=\("),
+        ((-5.0, 6.0), r"gap=\(-5.0, 6.0\) covers the whole input range"),
+        ((1.0, -1.0), r"gap must be an interval \(a, b\) with a < b, got \(1.0, -1.0\)"),
+    ],
+)
+def test_heteroscedastic_toy_refuses_a_gap_that_leaves_no_data(gap, match):
+    with pytest.raises(ValueError, match=match):
+        regression.make_heteroscedastic(10, gap=gap)
+
+
+def test_heteroscedastic_toy_accepts_a_gap_at_one_end():
+    X, _ = regression.make_heteroscedastic(50, gap=(-4.0, 3.0))
+    assert (X > 3).all()
+
+
 def test_variance_split_is_law_of_total_variance():
     g = torch.Generator().manual_seed(0)
     means, variances = torch.randn(5, 30, generator=g), torch.rand(5, 30, generator=g)

@@ -8,9 +8,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
+from lib.calibration import reliability_bins  # noqa: E402
 from lib.plotting import PALETTE  # noqa: E402
 from lib.uncertainty import plotting  # noqa: E402
-from lib.uncertainty.metrics import reliability_bins  # noqa: E402
 from lib.uncertainty.plotting import quality_vs_cost  # noqa: E402
 from tests.figure_checks import assert_module_figures  # noqa: E402
 

@@ -59,6 +59,33 @@ def test_a_fully_masked_row_gets_zero_weights_not_nan():
     assert torch.allclose(weights[0].sum(), torch.tensor(1.0))
 
 
+@pytest.mark.parametrize("kind", ["bool", "float"])
+def test_a_fully_masked_row_has_finite_gradients_like_torch(kind):
+    # Query 2 may look at no key (a row of -inf in the float mask); the loss ignores it.
+    allowed = torch.ones(1, 1, 4, 4, dtype=torch.bool)
+    allowed[..., 2, :] = False
+    allowed[..., 0, 3:] = False
+    mask = (
+        allowed if kind == "bool" else torch.zeros(allowed.shape).masked_fill(~allowed, -torch.inf)
+    )
+    torch.manual_seed(0)
+    ours = MultiHeadAttention(8, 2)
+    X = torch.randn(2, 4, 8, generator=torch.Generator().manual_seed(3))
+    out, weights = ours(X, mask=mask)
+    assert torch.equal(weights[:, :, 2], torch.zeros(2, 2, 4))
+    out[:, [0, 1, 3]].square().sum().backward()
+    grads = {name: p.grad for name, p in ours.named_parameters()}
+    assert all(torch.isfinite(g).all() for g in grads.values())
+    ours.zero_grad()
+    q, k, v = (ours._split_heads(proj(X)) for proj in (ours.q_proj, ours.k_proj, ours.v_proj))
+    heads = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    expected = ours.out_proj(heads.transpose(1, 2).reshape(2, 4, 8))
+    assert torch.allclose(out, expected, atol=TOL)  # torch also gives the empty row zeros
+    expected[:, [0, 1, 3]].square().sum().backward()
+    for name, p in ours.named_parameters():
+        assert torch.allclose(grads[name], p.grad, atol=TOL), name
+
+
 def test_bad_inputs_raise_clear_errors():
     q, k, v = _qkv()
     with pytest.raises(ValueError, match="same size d"):

@@ -62,13 +62,50 @@ def test_smoothgrad_with_zero_noise_is_the_gradient(model, X):
 
 @pytest.mark.parametrize("method", attribution.RIEMANN_METHODS)
 def test_integrated_gradients_matches_captum(model, X, method):
+    n = 16
     theirs = IntegratedGradients(model).attribute(
-        X, baselines=0.0, target=TARGET, n_steps=16, method=method
+        X, baselines=0.0, target=TARGET, n_steps=n, method=method
     )
     ours = attribution.integrated_gradients(
-        model, X, TARGET, num_steps=16, method=method, internal_batch_size=5
+        model, X, TARGET, num_steps=n, method=method, internal_batch_size=5
     )
+    if method == "riemann_trapezoid":  # Captum's trapezoid weights sum to (n - 1) / n, not 1
+        ours = ours * (n - 1) / n
     close(ours, theirs, 1e-8)  # Captum's path points come from a float32 linspace
+
+
+class Quadratic(torch.nn.Module):
+    """``f_c(x) = sum_i a_ci x_i^2 + b_ci x_i``: a gradient linear along any straight path."""
+
+    def __init__(self, classes: int = 3, features: int = 2 * 4 * 5) -> None:
+        super().__init__()
+        generator = torch.Generator().manual_seed(3)
+        self.a = torch.randn(classes, features, generator=generator, dtype=torch.float64)
+        self.b = torch.randn(classes, features, generator=generator, dtype=torch.float64)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        x = X.flatten(1)
+        return x.pow(2) @ self.a.T + x @ self.b.T
+
+
+@pytest.mark.parametrize("method", ["riemann_trapezoid", "riemann_middle"])
+@pytest.mark.parametrize("num_steps", [2, 3, 16])
+def test_integrated_gradients_is_exact_for_a_quadratic(method, num_steps):
+    # The integrand is linear in alpha, so the trapezoid and midpoint rules are exact:
+    # IG_i = (x_i - x'_i) * (a_ci (x_i + x'_i) + b_ci) and the sum is f_c(x) - f_c(x').
+    f = Quadratic()
+    generator = torch.Generator().manual_seed(4)
+    X = torch.randn(3, 2, 4, 5, generator=generator, dtype=torch.float64)
+    baseline = torch.randn(3, 2, 4, 5, generator=generator, dtype=torch.float64)
+    target = torch.tensor([0, 2, 1])
+    ig = attribution.integrated_gradients(
+        f, X, target, baseline=baseline, num_steps=num_steps, method=method
+    )
+    x, x0 = X.flatten(1), baseline.flatten(1)
+    expected = (x - x0) * (f.a[target] * (x + x0) + f.b[target])
+    close(ig.flatten(1), expected, 1e-12)
+    gap = attribution.class_scores(f, X, target) - attribution.class_scores(f, baseline, target)
+    close(ig.sum(dim=(1, 2, 3)), gap, 1e-12)
 
 
 def test_integrated_gradients_is_complete_up_to_quadrature_error(model, X):

@@ -1,7 +1,7 @@
 """Benchmarks of the generative chapter: PixelCNN sampling time, DCGAN training throughput and
 flow-matching sampling speed against the number of Euler steps.
 
-Run with ``python -m lib.benchmark_registry --only generative/pixelcnn-sampling
+Run with ``python -m benchmarks --only generative/pixelcnn-sampling
 generative/dcgan-throughput generative/flow-matching-sampling``.
 """
 
@@ -10,10 +10,11 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from lib.benchmark_registry import Result, benchmark, timer
+from benchmarks.registry import Result, benchmark
 from lib.generative.dcgan import DCGAN, DCGANConfig, train_dcgan
 from lib.generative.pixelcnn import PixelCNN, sample
 from lib.reproducibility import make_generator
+from lib.timing import timer
 
 
 @benchmark("generative/pixelcnn-sampling")

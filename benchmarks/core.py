@@ -10,10 +10,11 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from lib.benchmark_registry import Result, benchmark, timer
+from benchmarks.registry import Result, benchmark
 from lib.data import load_fashion_mnist, provision
 from lib.models import SmallCNN
 from lib.reproducibility import seed_everything
+from lib.timing import timer
 from lib.training import fit, images_to_float, make_loader
 
 

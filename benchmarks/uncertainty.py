@@ -13,11 +13,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lib.benchmark_registry import Result, benchmark, best_time
+from benchmarks.registry import Result, benchmark
+from lib.calibration import expected_calibration_error, reliability_bins
 from lib.models import SmallCNN
 from lib.reproducibility import make_generator
+from lib.timing import best_time
 from lib.uncertainty.ensembles import ensemble_probs, mc_dropout_probs, probs_of
-from lib.uncertainty.metrics import expected_calibration_error, reliability_bins
 
 NUM_PREDICTIONS = 1_000_000
 

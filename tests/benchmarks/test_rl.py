@@ -4,8 +4,7 @@ import dataclasses
 
 import pytest
 
-from lib.rl.actor_critic import A2CConfig
-from lib.rl.benchmarks import (
+from benchmarks.rl import (
     SB3_UNMAPPED,
     SB3_UNMAPPED_A2C,
     SB3_UNMAPPED_DDPG,
@@ -14,6 +13,7 @@ from lib.rl.benchmarks import (
     sb3_ddpg_kwargs,
     sb3_dqn_kwargs,
 )
+from lib.rl.actor_critic import A2CConfig
 from lib.rl.ddpg import DDPGConfig
 from lib.rl.dqn import CARTPOLE_DQN, DQNConfig
 

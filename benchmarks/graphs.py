@@ -1,4 +1,4 @@
-"""Benchmarks of chapter 3, registered with :mod:`lib.benchmark_registry`.
+"""Benchmarks of chapter 3, registered with :mod:`benchmarks.registry`.
 
 * ``graphs/table2``: the Table 2 protocol of Kipf & Welling (2017) (Cora and CiteSeer, 10 seeds,
   at most 200 epochs) for our GCN, for the PyG ``GCNConv`` model as PyG's example runs it (its
@@ -17,7 +17,7 @@ import time
 import numpy as np
 import torch
 
-from lib.benchmark_registry import Result, benchmark
+from benchmarks.registry import Result, benchmark
 from lib.reproducibility import make_generator
 
 

@@ -4,8 +4,8 @@ import math
 
 import numpy as np
 
+from benchmarks.understanding import _grid_order, _until_target
 from lib.understanding import search
-from lib.understanding.benchmarks import _grid_order, _until_target
 
 
 def test_grid_order_starts_coarse_and_covers_every_cell_once():

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from lib.benchmark_registry import Result, benchmark
+from benchmarks.registry import Result, benchmark
 from lib.rl.dqn import CARTPOLE_DQN, FINAL_EVAL_SEED, DQNConfig, final_evaluation, train_dqn
 from lib.rl.evaluation import EVAL_SEED, SOLVED_RETURN, evaluate_population
 from lib.rl.networks import single_thread

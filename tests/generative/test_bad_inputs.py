@@ -1,0 +1,103 @@
+"""Bad inputs to the public functions of part 3 (PixelCNN, sample quality): each raises an error
+that names the argument, what it received and what to pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import torch
+
+from lib.generative import pixelcnn
+from lib.generative.metrics import class_probabilities, classifier_features, sample_quality
+from lib.models import SmallCNN
+from lib.training import images_to_float
+
+torch.manual_seed(0)
+CNN = SmallCNN()
+REAL = torch.rand(40, 1, 28, 28)
+U8 = torch.randint(0, 256, (6, 28, 28), dtype=torch.uint8)
+GREY = images_to_float(U8)  # what a student passes instead of binarize(U8)
+BINARY = pixelcnn.binarize(U8)
+PLAIN = pixelcnn.PixelCNN(channels=8, num_layers=1)
+GATED = pixelcnn.GatedPixelCNN(channels=8, num_layers=1)
+
+CASES = [
+    pytest.param(
+        lambda: sample_quality(CNN, REAL[:10] * 2 - 1, REAL),
+        r"samples must hold pixel intensities in \[0, 1\], found values in \[-1, .*"
+        r"pass \(samples \+ 1\) / 2",
+        id="sample_quality-tanh-samples",
+    ),
+    pytest.param(
+        lambda: sample_quality(CNN, REAL[:10] * 255, REAL),
+        "samples must hold pixel intensities.*0..255 intensities: divide by 255",
+        id="sample_quality-0..255-samples",
+    ),
+    pytest.param(
+        lambda: sample_quality(CNN, REAL[:10], REAL * 255),
+        "real must hold pixel intensities",
+        id="sample_quality-0..255-real",
+    ),
+    pytest.param(
+        lambda: class_probabilities(CNN, REAL * 2 - 1),
+        r"X must hold pixel intensities in \[0, 1\]",
+        id="class_probabilities-[-1,1]",
+    ),
+    pytest.param(
+        lambda: classifier_features(CNN, REAL * 2 - 1),
+        r"X must hold pixel intensities in \[0, 1\]",
+        id="classifier_features-[-1,1]",
+    ),
+    pytest.param(
+        lambda: PLAIN(BINARY * 255),
+        r"X must hold binary pixels in \{0, 1\}, found values in \[0, 255\] \(0..255 "
+        r"intensities\); binarise .* with lib.generative.pixelcnn.binarize",
+        id="pixelcnn-0..255",
+    ),
+    pytest.param(
+        lambda: PLAIN(GREY),
+        r"X must hold binary pixels.*\(grey levels, as images_to_float returns\)",
+        id="pixelcnn-grey",
+    ),
+    pytest.param(lambda: GATED(GREY), "X must hold binary pixels", id="gated-pixelcnn-grey"),
+    pytest.param(
+        lambda: pixelcnn.evaluate_bits_per_dim(PLAIN, GREY),
+        "X must hold binary pixels.*grey levels",
+        id="evaluate_bits_per_dim-grey",
+    ),
+    pytest.param(
+        lambda: pixelcnn.bits_per_dim(torch.zeros_like(GREY), GREY),
+        "X must hold binary pixels",
+        id="bits_per_dim-grey",
+    ),
+    pytest.param(
+        lambda: pixelcnn.bits_per_dim(torch.zeros_like(BINARY), BINARY * 255),
+        r"X must hold binary pixels.*\(0..255 intensities\)",
+        id="bits_per_dim-0..255",
+    ),
+    pytest.param(
+        lambda: pixelcnn.IndependentPixels(GREY), "X must hold binary pixels", id="independent-grey"
+    ),
+    pytest.param(
+        lambda: pixelcnn.binarize(U8, threshold=0.5),
+        r"threshold is an intensity on the uint8 scale, an int in 1..255, got 0.5; .*pass 128",
+        id="binarize-threshold-0.5",
+    ),
+    pytest.param(
+        lambda: pixelcnn.sample(PLAIN, 2.0, image_size=4),
+        "num_samples and image_size must be ints, got 2.0, 4",
+        id="sample-float-count",
+    ),
+]
+
+
+@pytest.mark.parametrize("call, message", CASES)
+def test_bad_input_raises_a_clear_error(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_binary_images_still_pass() -> None:
+    assert PLAIN(BINARY).shape == BINARY.shape
+    assert pixelcnn.evaluate_bits_per_dim(PLAIN, BINARY) > 0

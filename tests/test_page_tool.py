@@ -1,0 +1,65 @@
+"""tools/page.py: the spread of every printed number over a page's runs, against its tolerance."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from tools.page import MovedNumber, compare_runs, propose, report
+
+
+def _notebook(*cells: tuple[str, dict]) -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    for text, metadata in cells:
+        cell = nbformat.v4.new_code_cell("print(...)", metadata=metadata)
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        notebook.cells.append(cell)
+    return notebook
+
+
+TOLERANCE = {
+    "tolerance": {
+        "abs": 0.01,
+        "measured": "x",
+        "lines": [{"match": "^steps", "abs": 50, "measured": "y"}],
+    }
+}
+
+
+def test_every_moved_number_is_reported_with_the_tolerance_of_its_line():
+    stored = _notebook(("n 60000\n", {}), ("accuracy 0.901\nsteps 18000\n", TOLERANCE))
+    generic = _notebook(("n 60000\n", {}), ("accuracy 0.905\nsteps 18100\n", TOLERANCE))
+    onednn = _notebook(("n 60000\n", {}), ("accuracy 0.899\nsteps 18020\n", TOLERANCE))
+    moved, words = compare_runs(stored, {"generic": generic, "onednn": onednn})
+    assert words == []
+    assert [(m.cell, m.line, m.stored) for m in moved] == [
+        (1, "accuracy 0.901", 0.901),
+        (1, "steps 18000", 18000.0),
+    ]
+    accuracy, steps = moved
+    assert accuracy.spread == pytest.approx(0.004) and accuracy.within
+    assert steps.spread == 100 and not steps.within and steps.declared.abs == 50
+
+
+def test_changed_words_and_ignored_cells():
+    stored = _notebook(("loss 2.0\n", {}), ("took 3.1 s\n", {"tags": ["nbval-ignore-output"]}))
+    other = _notebook(("gain 2.0\n", {}), ("took 9.9 s\n", {"tags": ["nbval-ignore-output"]}))
+    moved, words = compare_runs(stored, {"generic": other})
+    assert moved == [] and words == ["code cell 0 stdout: the words differ on the generic path"]
+
+
+@pytest.mark.parametrize(
+    ("spread", "proposal"), [(0.0042, 0.009), (0.11, 0.3), (5, 10), (0.0, 0.0), (0.05, 0.1)]
+)
+def test_the_proposal_is_about_twice_the_spread_rounded_up(spread, proposal):
+    assert propose(spread) == pytest.approx(proposal)
+
+
+def test_the_report_fails_on_an_exceeded_tolerance(capsys):
+    from tests.nbval_tolerance import Tolerance
+
+    inside = MovedNumber(0, "a 1.0", 1.0, {"generic": 1.001}, Tolerance(abs=0.01))
+    outside = MovedNumber(1, "b 1.0", 1.0, {"generic": 1.1}, Tolerance(abs=0.01))
+    assert report([inside], [])
+    assert not report([inside, outside], [])
+    assert "cells whose declared tolerance is exceeded: [1]" in capsys.readouterr().out

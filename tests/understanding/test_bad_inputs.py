@@ -1,0 +1,128 @@
+"""Bad inputs to the public functions of part 1 (attention, attribution, adversarial examples):
+each raises an error that names the argument, what it received and what to pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import torch
+from torch import nn
+
+from lib.models import SmallCNN
+from lib.understanding import attribution
+from lib.understanding.adversarial import fgsm, pgd
+from lib.understanding.attention import MultiHeadAttention, scaled_dot_product_attention
+from lib.understanding.lr_range import lr_range_test
+
+torch.manual_seed(0)
+CNN = SmallCNN()
+X = torch.rand(4, 1, 28, 28)
+Y = torch.randint(0, 10, (4,))
+Q = torch.randn(2, 5, 8)
+KV = torch.randn(2, 6, 8)
+
+
+def in_place_relu_model() -> nn.Module:
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 20), nn.ReLU(inplace=True), nn.Linear(20, 10))
+
+
+CASES = [
+    pytest.param(
+        lambda: scaled_dot_product_attention(Q, torch.randn(2, 6, 7), KV),
+        "queries and keys must have the same size d, got 8 and 7",
+        id="sdpa-key-width",
+    ),
+    pytest.param(
+        lambda: scaled_dot_product_attention(torch.randn(8), KV[0], KV[0]),
+        r"query must have shape \(..., L, d\), got \(8,\).*pass query\[None\]",
+        id="sdpa-1d-query",
+    ),
+    pytest.param(
+        lambda: scaled_dot_product_attention(Q, KV, KV, torch.ones(5, 5, dtype=torch.bool)),
+        r"mask \(5, 5\) must broadcast to the scores .* = \(2, 5, 6\); build it for 5 queries "
+        "and 6 keys",
+        id="sdpa-mask-length",
+    ),
+    pytest.param(
+        lambda: scaled_dot_product_attention(Q, torch.randn(3, 6, 8), torch.randn(3, 6, 8)),
+        "leading .* dimensions of query .* must match or broadcast",
+        id="sdpa-batch-mismatch",
+    ),
+    pytest.param(
+        lambda: MultiHeadAttention(8, 2)(Q, torch.randn(2, 6, 7)),
+        r"expected key of shape \(2, L_k, 8\).*got \(2, 6, 7\)",
+        id="mha-key-width",
+    ),
+    pytest.param(
+        lambda: MultiHeadAttention(8, 2)(Q, torch.randn(3, 6, 8)),
+        r"expected key of shape \(2, L_k, 8\) \(the query's batch size",
+        id="mha-key-batch",
+    ),
+    pytest.param(
+        lambda: MultiHeadAttention(8, 2)(Q, KV, torch.randn(2, 5, 8)),
+        "expected one value per key, got 6 keys and 5 values",
+        id="mha-value-length",
+    ),
+    pytest.param(
+        lambda: MultiHeadAttention(8, 2)(Q, mask=torch.ones(6, 6, dtype=torch.bool)),
+        r"mask \(6, 6\) must broadcast to the scores .* = \(2, 2, 5, 5\)",
+        id="mha-mask-length",
+    ),
+    pytest.param(
+        lambda: attribution.saliency(CNN, X, 10),
+        r"target must be a class index in 0..9 \(the model has 10 classes\), got 10..10",
+        id="saliency-target-equals-class-count",
+    ),
+    pytest.param(
+        lambda: attribution.integrated_gradients(CNN, X, torch.full((4,), -1)),
+        "target must be a class index in 0..9",
+        id="integrated-gradients-negative-target",
+    ),
+    pytest.param(
+        lambda: attribution.guided_backprop(in_place_relu_model(), X, 1),
+        r"fails on in-place ReLUs; build the model with nn.ReLU\(\) \(inplace=False\)",
+        id="guided-backprop-in-place-relu",
+    ),
+    pytest.param(
+        lambda: fgsm(CNN, X, torch.full((4,), 10), 0.1),
+        "y must be a class index in 0..9",
+        id="fgsm-label-equals-class-count",
+    ),
+    pytest.param(
+        lambda: pgd(CNN, X, torch.zeros(4, 1, dtype=torch.long), 0.1),
+        r"y must hold one integer class per image, shape \(4,\), got torch.int64 \(4, 1\)",
+        id="pgd-labels-(B,1)",
+    ),
+    pytest.param(
+        lambda: fgsm(CNN, X, torch.zeros(4, dtype=torch.long), 8),
+        r"epsilon is a pixel distance in \[0, 1\].*got 8; .*8 / 255",
+        id="fgsm-epsilon-0..255",
+    ),
+    pytest.param(
+        lambda: lr_range_test(CNN, (X, Y), torch.optim.SGD(CNN.parameters()), num_steps=3),
+        r"batches must be an iterable of \(X, y\) batches, got a tuple",
+        id="lr_range_test-pair-not-list",
+    ),
+    pytest.param(
+        lambda: lr_range_test(CNN, [(X, Y)], torch.optim.SGD(SmallCNN().parameters()), num_steps=3),
+        "optimizer holds none of the model's parameters",
+        id="lr_range_test-optimizer-of-another-model",
+    ),
+]
+
+
+@pytest.mark.parametrize("call, message", CASES)
+def test_bad_input_raises_a_clear_error(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_masks_that_broadcast_are_accepted() -> None:
+    """Padding masks ``(B, 1, 1, L)`` and ``(B, 1, L)`` broadcast over heads and queries."""
+    lengths = torch.tensor([5, 3])
+    padding = torch.arange(5)[None, :] < lengths[:, None]
+    out, weights = MultiHeadAttention(8, 2)(Q, mask=padding[:, None, None, :])
+    assert out.shape == (2, 5, 8) and weights[1, :, :, 3:].abs().max() == 0
+    out, _ = scaled_dot_product_attention(Q, Q, Q, padding[:, None, :])
+    assert out.shape == (2, 5, 8)
