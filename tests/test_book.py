@@ -465,3 +465,10 @@ def test_the_time_check_follows_a_time_through_variables_and_fields():
         [*sources, "assert label == key", "assert all(took > 1 for took in [2, 3])"]
     )
     assert [line.split(":")[0] for line in found] == ["code cell 3"] * 3, found
+
+
+def test_the_bibliography_parses():
+    from pybtex.database import parse_file
+
+    entries = parse_file(ROOT / "references.bib").entries
+    assert entries, "references.bib holds no entries"
