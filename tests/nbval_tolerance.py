@@ -177,7 +177,7 @@ def split_numbers(text: str) -> tuple[list[str], list[float]]:
     return words, numbers
 
 
-def _lines_of_numbers(text: str) -> list[str]:
+def lines_of_numbers(text: str) -> list[str]:
     """The line of ``text`` on which each of its numbers is printed, in order."""
     lines = []
     for match in NUMBER.finditer(text):
@@ -203,7 +203,7 @@ def compare_text(stored: str, test: str, tolerance: Tolerance) -> str | None:
             if left != right:
                 return f"text differs after number {index}: stored {left!r}, got {right!r}"
         return f"stored output has {len(stored_numbers)} numbers, this run {len(test_numbers)}"
-    lines = _lines_of_numbers(stored) if tolerance.lines else [""] * len(stored_numbers)
+    lines = lines_of_numbers(stored) if tolerance.lines else [""] * len(stored_numbers)
     for index, (left, right) in enumerate(zip(stored_numbers, test_numbers, strict=False)):
         allowed = tolerance.for_line(lines[index])
         if not allowed.allows(left, right):

@@ -20,6 +20,7 @@ from tests.nbval_tolerance import (
     check,
     compare_outputs,
     compare_text,
+    lines_of_numbers,
     split_numbers,
     spread,
     tolerance_of,
@@ -177,7 +178,7 @@ def test_a_wrong_number_in_a_trained_cell_fails_and_one_inside_its_tolerance_pas
             -1
         ]  # the last number printed: moved inside, then past its bound
         value = float(last.group())
-        line = text[text.rfind("\n", 0, last.start()) + 1 :].split("\n")[0]
+        line = lines_of_numbers(text)[-1]
         allowed = tolerance.for_line(line)
         bound = allowed.abs + allowed.rel * abs(value)
 

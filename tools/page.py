@@ -35,10 +35,10 @@ import nbformat
 from tests.nbval_tolerance import (
     DETERMINISTIC,
     NBVAL_SKIPPED,
-    NUMBER,
     Tolerance,
     comparable,
     flatten_outputs,
+    lines_of_numbers,
     split_numbers,
     tolerance_of,
 )
@@ -137,10 +137,7 @@ def compare_runs(
                 if not isinstance(value, str):
                     continue
                 stored_words, stored_numbers = split_numbers(value)
-                lines = [
-                    value[value.rfind("\n", 0, m.start()) + 1 :].split("\n")[0]
-                    for m in NUMBER.finditer(value)
-                ]
+                lines = lines_of_numbers(value)
                 parsed = {}
                 for name, run in runs.items():
                     texts = run.get(key, [])
