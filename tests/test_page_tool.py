@@ -63,3 +63,20 @@ def test_the_report_fails_on_an_exceeded_tolerance(capsys):
     assert report([inside], [])
     assert not report([inside, outside], [])
     assert "cells whose declared tolerance is exceeded: [1]" in capsys.readouterr().out
+
+
+def test_compare_reads_runs_made_elsewhere_and_executes_nothing(tmp_path, capsys):
+    from tools.page import main
+
+    stored = _notebook(("accuracy 0.901\n", TOLERANCE))
+    run = _notebook(("accuracy 0.950\n", TOLERANCE))
+    page, other = tmp_path / "page.ipynb", tmp_path / "run.ipynb"
+    nbformat.write(stored, page)
+    nbformat.write(run, other)
+    assert main([str(page), "--compare", str(other)]) == 1
+    assert "EXCEEDS" in capsys.readouterr().out
+    nbformat.write(stored, other)
+    assert main([str(page), "--compare", str(other)]) == 0
+    assert "every output agrees" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main([str(page), "--compare", str(tmp_path / "absent.ipynb")])

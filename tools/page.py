@@ -17,6 +17,8 @@ The loop for a contributor who changes one page:
 
 Usage: ``python -m tools.page chapters/<part>/<page>.ipynb [--keep-stored] [--sequential]``.
 ``--keep-stored`` compares with the stored outputs without executing the page on the defaults.
+``--compare RUN.ipynb [RUN.ipynb ...]`` executes nothing: it compares the stored outputs with
+runs executed elsewhere, e.g. ``_build/portable-outputs/<page>`` left by ``make test-portable``.
 The exit status is 1 when a number moved beyond its declared tolerance or a word changed.
 """
 
@@ -199,10 +201,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--keep-stored", action="store_true", help="do not re-execute on defaults")
     parser.add_argument("--sequential", action="store_true", help="one code path at a time")
+    parser.add_argument(
+        "--compare",
+        nargs="+",
+        type=Path,
+        metavar="RUN",
+        help="executed copies of the page to compare with, instead of executing it",
+    )
     args = parser.parse_args(argv)
     notebook = args.notebook.resolve()
     if not notebook.is_file() or notebook.suffix != ".ipynb":
         parser.error(f"{args.notebook} is not a notebook: pass chapters/<part>/<page>.ipynb")
+    if args.compare:
+        missing = [str(run) for run in args.compare if not run.is_file()]
+        if missing:
+            parser.error(f"no executed notebook at {', '.join(missing)}")
+        reference = nbformat.read(notebook, as_version=4)
+        others = {str(run): nbformat.read(run, as_version=4) for run in args.compare}
+        return 0 if report(*compare_runs(reference, others)) else 1
     relative = notebook.relative_to(ROOT)
     base_env = {"BOOK_PROGRESS": "0"}
     if not args.keep_stored:
