@@ -21,7 +21,7 @@ NODE_STAMP := node_modules/.package-lock.json
 # Progress bars are for people at a notebook; builds and tests run quiet (see lib/training.py).
 export BOOK_PROGRESS := 0
 
-.PHONY: setup data browser book test unit page test-portable lint bench execute nbval pdf test-install version clean
+.PHONY: setup data browser postgres book test unit page test-portable lint bench execute nbval pdf test-install version clean
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -45,6 +45,16 @@ browser:
 	    echo "NOTE: Chromium is not installed: make test will SKIP the browser test (install Debian's chromium)"; \
 	  fi; }
 
+# The tuning page's cluster test (tests/understanding/test_distributed_study_postgres.py) starts a
+# throwaway PostgreSQL server: Debian's server is installed here when missing and we may.
+postgres:
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; \
+	  else \
+	    echo "NOTE: PostgreSQL is not installed: make test will SKIP the shared-study test on a database server (install Debian's postgresql)"; \
+	  fi; }
+
 data: setup
 	$(PY) -m lib.data
 
@@ -55,7 +65,7 @@ book: data
 # A cell fails only when it hangs: the timeout is far above any cell's time on a slow machine or on
 # ATen's generic kernels (the ensemble of 1-uncertainty/03 took over 600 s there), not a budget.
 CELL_TIMEOUT := 1800
-test: lint data browser
+test: lint data browser postgres
 	$(PY) -m pytest tests chapters templates --nbval --nbval-current-env \
 		--nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider --durations=10 -rs
 

@@ -8,7 +8,8 @@ machine (or on machines sharing an NFS mount) append to under a file lock; SQLit
 because it locks the whole database against concurrent writers. Many machines share a database
 instead: pass an RDB URL such as ``postgresql://user:password@host/db`` or
 ``mysql+pymysql://user:password@host/db`` as ``--storage``, and the same command runs unchanged
-on every machine.
+on every machine, once the study exists (:func:`run_workers` creates it before starting any
+worker; on a cluster, ``optuna create-study --storage URL --study-name NAME`` does).
 
 The objective replays the cached table of :mod:`lib.understanding.table` (a JSON file with
 ``lrs``, ``weight_decays`` and ``final_val``), optionally sleeping ``cost_seconds`` per trial to
@@ -137,6 +138,14 @@ def run_workers(
     """
     if num_workers < 1:
         raise ValueError(f"num_workers must be positive, got {num_workers}.")
+    # The study (and, on a fresh database, its tables) is created once, before any worker starts:
+    # workers that create the tables at the same moment collide on the server.
+    optuna.create_study(
+        study_name=study_name,
+        storage=make_storage(storage),
+        direction="maximize",
+        load_if_exists=True,
+    )
     command = [sys.executable, "-m", "lib.understanding.distributed_study", "--storage", storage]
     command += ["--study", study_name, "--table", str(table_file), "--max-trials", str(max_trials)]
     command += ["--cost-seconds", str(cost_seconds)]
