@@ -5,7 +5,9 @@ model-based planning with a learnt model, and DDPG for continuous actions.
 Modules: :mod:`lib.rl.mdp` (Bellman backups, policy evaluation, value and policy iteration, a
 learnt tabular model), :mod:`lib.rl.tabular` (rollouts, Q-learning), :mod:`lib.rl.replay`
 (replay buffer), :mod:`lib.rl.networks` (a population of MLPs, plain or duelling),
-:mod:`lib.rl.dqn` (DQN and Double DQN), :mod:`lib.rl.reinforce` (REINFORCE with a baseline),
+:mod:`lib.rl.lockstep` (the runner the deep RL agents share: environments stepped in
+lockstep, episode bookkeeping, evaluations, learning curves), :mod:`lib.rl.dqn` (DQN and
+Double DQN), :mod:`lib.rl.reinforce` (REINFORCE with a baseline),
 :mod:`lib.rl.actor_critic` (A2C with GAE), :mod:`lib.rl.model_based` (a learnt dynamics model
 and random-shooting MPC), :mod:`lib.rl.ddpg` (DDPG), :mod:`lib.rl.evaluation` (seeded
 evaluation), :mod:`lib.rl.cache` (curves shared between pages), :mod:`lib.rl.plotting`, and

@@ -22,24 +22,27 @@ environment steps each agent takes one gradient step on its last ``n_steps`` tra
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
-import gymnasium as gym
 import numpy as np
 import torch
 
-from lib.rl.checks import check_seeds, discrete_actions
 from lib.rl.config_checks import (
     check_at_least,
     check_hidden,
     check_in_unit_interval,
     check_positive,
 )
-from lib.rl.evaluation import EVAL_SEED, evaluate_population
-from lib.rl.networks import BatchedMLP, clip_grad_norm_per_member_, single_thread
-from lib.rl.reinforce import greedy_policy_actions
+from lib.rl.lockstep import (
+    Curves,
+    Lockstep,
+    critic_seeds,
+    greedy_actions,
+    sample_categorical,
+    single_threaded,
+)
+from lib.rl.networks import BatchedMLP, clip_grad_norm_per_member_
 
 
 @dataclass(frozen=True)
@@ -84,31 +87,17 @@ class A2CConfig:
         check_in_unit_interval(self, "gamma", "gae_lambda")
 
 
-@dataclass
-class A2CResult:
-    """Output of :func:`train_a2c` for ``M`` agents (as :class:`~lib.rl.reinforce.ReinforceResult`).
+@dataclass(kw_only=True)
+class A2CResult(Curves):
+    """Output of :func:`train_a2c` for ``M`` agents: the :class:`~lib.rl.lockstep.Curves`, and
 
     Attributes:
-        seeds: ``(M,)``.
-        eval_steps: ``(K,)``.
-        eval_returns: Mean greedy return at each evaluation, ``(M, K)``.
-        episode_returns: Per agent, ``(step, return)`` of every finished training episode.
         policy: The actor networks (logits), a :class:`~lib.rl.networks.BatchedMLP`.
         critic: The value networks.
-        env_steps: Environment steps per agent.
-        wall_time: Seconds.
-        config: The configuration, as a dict.
     """
 
-    seeds: np.ndarray
-    eval_steps: np.ndarray
-    eval_returns: np.ndarray
-    episode_returns: list[list[tuple[int, float]]]
     policy: BatchedMLP
     critic: BatchedMLP
-    env_steps: int
-    wall_time: float
-    config: dict = field(default_factory=dict)
 
 
 def gae_advantages(
@@ -159,106 +148,33 @@ def gae_advantages(
     return advantages
 
 
-def train_a2c(seeds: Sequence[int], config: A2CConfig = A2CConfig()) -> A2CResult:
-    """Train one A2C agent per seed, in lockstep (one torch thread).
+def a2c_loss(
+    policy: BatchedMLP,
+    critic: BatchedMLP,
+    rollout: tuple[np.ndarray, ...],
+    config: A2CConfig,
+) -> torch.Tensor:
+    """A2C's loss on each agent's last rollout: actor, entropy bonus and critic, summed over agents.
 
-    Agent ``i`` depends only on ``seeds[i]`` and ``config``: same seeds, same returns.
+    .. math::
+
+        L = -\\frac{1}{n} \\sum_t \\Big(\\log \\pi_\\theta(a_t \\mid s_t)\\, \\hat A_t
+        + \\beta\\, \\mathcal{H}\\big(\\pi_\\theta(\\cdot \\mid s_t)\\big)\\Big)
+        + c_v\\, \\frac{1}{n} \\sum_t \\big(V_\\phi(s_t) - \\hat A_t - V(s_t)\\big)^2,
+
+    with :func:`gae_advantages` ``A_t`` computed from the critic without gradient (``beta`` is
+    ``config.ent_coef``, ``c_v`` is ``config.vf_coef``).
+
+    Args:
+        policy: The actors (logits).
+        critic: The critics, one output.
+        rollout: ``obs (M, n, obs_dim)``, ``next_obs (M, n, obs_dim)`` (before any reset),
+            ``actions (M, n)``, ``rewards (M, n)``, ``terminated (M, n)``, ``truncated (M, n)``.
+        config: ``gamma``, ``gae_lambda``, ``normalize_advantages``, ``ent_coef``, ``vf_coef``.
 
     Returns:
-        An :class:`A2CResult`.
+        The loss, a scalar.
     """
-    seeds = check_seeds(seeds)
-    with single_thread():
-        return _train_a2c(seeds, config)
-
-
-def _train_a2c(seeds: list[int], config: A2CConfig) -> A2CResult:
-    start = time.perf_counter()
-    M, n = len(seeds), config.n_steps
-    envs = [gym.make(config.env_id) for _ in seeds]
-    obs_dim = int(np.prod(envs[0].observation_space.shape))
-    num_actions = discrete_actions(envs[0].action_space, config.env_id, "A2C")
-    rngs = [np.random.default_rng(s) for s in seeds]
-    policy = BatchedMLP(seeds, obs_dim, config.hidden, num_actions)
-    critic = BatchedMLP([s + 1_000_003 for s in seeds], obs_dim, config.hidden, 1)
-    optimizer = torch.optim.Adam(
-        [*policy.parameters(), *critic.parameters()], lr=config.lr, foreach=True
-    )
-
-    obs = np.stack([env.reset(seed=s)[0] for env, s in zip(envs, seeds, strict=False)]).astype(
-        np.float32
-    )
-    roll_obs = np.zeros((M, n, obs_dim), np.float32)
-    roll_next = np.zeros((M, n, obs_dim), np.float32)
-    roll_act = np.zeros((M, n), np.int64)
-    roll_rew = np.zeros((M, n))
-    roll_term = np.zeros((M, n), bool)
-    roll_trunc = np.zeros((M, n), bool)
-    ep_return = np.zeros(M)
-    episode_returns: list[list[tuple[int, float]]] = [[] for _ in seeds]
-    eval_steps, eval_returns = [], []
-
-    for step in range(1, config.total_steps + 1):
-        t = (step - 1) % n
-        with torch.no_grad():
-            probs = torch.softmax(policy(torch.from_numpy(obs)[:, None])[:, 0], -1).numpy()
-        roll_obs[:, t] = obs
-        for i, env in enumerate(envs):
-            # Inverse-CDF sampling with the agent's own generator (one uniform per step).
-            a = int(
-                min(
-                    np.searchsorted(np.cumsum(probs[i]), rngs[i].random(), side="right"),
-                    num_actions - 1,
-                )
-            )
-            o, r, term, trunc, _ = env.step(a)
-            roll_act[i, t], roll_rew[i, t] = a, r
-            roll_term[i, t], roll_trunc[i, t] = term, trunc
-            roll_next[i, t] = o
-            ep_return[i] += r
-            if term or trunc:
-                episode_returns[i].append((step, float(ep_return[i])))
-                ep_return[i] = 0.0
-                o, _ = env.reset()
-            obs[i] = o
-
-        if t == n - 1:
-            _update(
-                policy,
-                critic,
-                optimizer,
-                (roll_obs, roll_next, roll_act, roll_rew, roll_term, roll_trunc),
-                config,
-            )
-
-        if config.eval_every and (step % config.eval_every == 0 or step == config.total_steps):
-            returns = evaluate_population(
-                greedy_policy_actions(policy),
-                M,
-                env_id=config.env_id,
-                num_episodes=config.eval_episodes,
-                seed=EVAL_SEED,
-            ).mean(1)
-            eval_steps.append(step)
-            eval_returns.append(returns)
-
-    for env in envs:
-        env.close()
-    return A2CResult(
-        seeds=np.asarray(seeds),
-        eval_steps=np.asarray(eval_steps),
-        eval_returns=np.stack(eval_returns, 1) if eval_returns else np.zeros((M, 0)),
-        episode_returns=episode_returns,
-        policy=policy,
-        critic=critic,
-        env_steps=config.total_steps,
-        wall_time=time.perf_counter() - start,
-        config=asdict(config),
-    )
-
-
-def _update(policy, critic, optimizer, rollout, config: A2CConfig) -> None:
-    """One actor-critic gradient step per agent on its last ``n_steps`` transitions."""
     X, X_next, A, R, term, trunc = rollout
     X_t = torch.from_numpy(X)
     values = critic(X_t)[..., 0]
@@ -276,8 +192,53 @@ def _update(policy, critic, optimizer, rollout, config: A2CConfig) -> None:
     entropy = -(log_probs_all.exp() * log_probs_all).sum(-1)
     loss_pi = -(log_probs * adv_t).mean(1) - config.ent_coef * entropy.mean(1)
     loss_v = ((values - targets) ** 2).mean(1)
-    optimizer.zero_grad(set_to_none=True)
-    (loss_pi + config.vf_coef * loss_v).sum().backward()
-    if config.max_grad_norm:  # actor and critic together, as one network
-        clip_grad_norm_per_member_(torch.nn.ModuleList([policy, critic]), config.max_grad_norm)
-    optimizer.step()
+    return (loss_pi + config.vf_coef * loss_v).sum()
+
+
+@single_threaded
+def train_a2c(seeds: Sequence[int], config: A2CConfig = A2CConfig()) -> A2CResult:
+    """Train one A2C agent per seed, in lockstep (one torch thread).
+
+    Agent ``i`` depends only on ``seeds[i]`` and ``config``: same seeds, same returns.
+
+    Returns:
+        An :class:`A2CResult`.
+    """
+    run = Lockstep(config.env_id, seeds, config.total_steps, agent="A2C")
+    M, n, obs_dim = run.num_agents, config.n_steps, run.obs_dim
+    policy = BatchedMLP(run.seeds, obs_dim, config.hidden, run.num_actions)
+    critic = BatchedMLP(critic_seeds(run.seeds), obs_dim, config.hidden, 1)
+    optimizer = torch.optim.Adam(
+        [*policy.parameters(), *critic.parameters()], lr=config.lr, foreach=True
+    )
+    roll_obs = np.zeros((M, n, obs_dim), np.float32)
+    roll_next = np.zeros((M, n, obs_dim), np.float32)  # before any reset
+    roll_act = np.zeros((M, n), np.int64)
+    roll_rew = np.zeros((M, n))
+    roll_term = np.zeros((M, n), bool)
+    roll_trunc = np.zeros((M, n), bool)
+    rollout = (roll_obs, roll_next, roll_act, roll_rew, roll_term, roll_trunc)
+
+    for step in run.steps():
+        t = (step - 1) % n
+        obs = run.obs
+        with torch.no_grad():
+            probs = torch.softmax(policy(torch.from_numpy(obs)[:, None])[:, 0], -1).numpy()
+        actions = sample_categorical(probs, run.rngs)
+        tr = run.step(actions)
+        roll_obs[:, t], roll_next[:, t], roll_act[:, t] = obs, tr.next_obs, actions
+        roll_rew[:, t], roll_term[:, t], roll_trunc[:, t] = tr.reward, tr.terminated, tr.truncated
+
+        if t == n - 1:
+            loss = a2c_loss(policy, critic, rollout, config)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if config.max_grad_norm:  # actor and critic together, as one network
+                clip_grad_norm_per_member_(
+                    torch.nn.ModuleList([policy, critic]), config.max_grad_norm
+                )
+            optimizer.step()
+
+        run.evaluate_if_due(greedy_actions(policy), config.eval_every, config.eval_episodes)
+
+    return A2CResult(**run.curves(config), policy=policy, critic=critic)

@@ -23,16 +23,14 @@ environment, generator, replay rows and network members.
 
 from __future__ import annotations
 
-import time
+import copy
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
-import gymnasium as gym
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lib.rl.checks import check_seeds
 from lib.rl.config_checks import (
     check_at_least,
     check_hidden,
@@ -40,8 +38,9 @@ from lib.rl.config_checks import (
     check_learning_starts,
     check_positive,
 )
-from lib.rl.evaluation import EVAL_SEED, evaluate_population
-from lib.rl.networks import BatchedMLP, single_thread
+from lib.rl.lockstep import Curves, Lockstep, critic_seeds, single_threaded
+from lib.rl.networks import BatchedMLP, soft_update_
+from lib.rl.replay import ReplayBuffer
 
 PENDULUM_RETURN_BOUNDS = (-200 * (np.pi**2 + 0.1 * 8**2 + 0.001 * 2**2), 0.0)
 """Smallest and largest possible return of a Pendulum-v1 episode: 200 steps, each costing
@@ -92,33 +91,19 @@ class DDPGConfig:
         check_in_unit_interval(self, "tau", exclude_zero=True)
 
 
-@dataclass
-class DDPGResult:
-    """Output of :func:`train_ddpg` for ``M`` agents.
+@dataclass(kw_only=True)
+class DDPGResult(Curves):
+    """Output of :func:`train_ddpg` for ``M`` agents: the :class:`~lib.rl.lockstep.Curves`, and
 
     Attributes:
-        seeds: ``(M,)``.
-        eval_steps: ``(K,)``.
-        eval_returns: Mean return of the deterministic actor at each evaluation, ``(M, K)``.
-        episode_returns: Per agent, ``(step, return)`` of every finished training episode.
         actor: The actors (before the ``tanh`` squashing), a :class:`BatchedMLP`.
         critic: The critics, input ``[s, a]``.
         max_action: The environment's largest action.
-        env_steps: Environment steps per agent.
-        wall_time: Seconds.
-        config: The configuration, as a dict.
     """
 
-    seeds: np.ndarray
-    eval_steps: np.ndarray
-    eval_returns: np.ndarray
-    episode_returns: list[list[tuple[int, float]]]
     actor: BatchedMLP
     critic: BatchedMLP
     max_action: float
-    env_steps: int
-    wall_time: float
-    config: dict = field(default_factory=dict)
 
 
 def deterministic_actions(actor: BatchedMLP, max_action: float):
@@ -155,142 +140,45 @@ def critic_targets(
     return reward + gamma * (1.0 - terminated.float()) * next_q
 
 
-@torch.no_grad()
-def soft_update_(target: torch.nn.Module, online: torch.nn.Module, tau: float) -> None:
-    """Polyak averaging ``target <- (1 - tau) target + tau online``, parameter by parameter."""
-    if not 0.0 < tau <= 1.0:
-        raise ValueError(f"tau must be in (0, 1], got {tau}.")
-    target_params, online_params = list(target.parameters()), list(online.parameters())
-    if [p.shape for p in target_params] != [p.shape for p in online_params]:
-        raise ValueError("target and online must have parameters of the same shapes.")
-    for target_param, online_param in zip(target_params, online_params, strict=True):
-        target_param.lerp_(online_param, tau)
-
-
-def train_ddpg(seeds: Sequence[int], config: DDPGConfig = DDPGConfig()) -> DDPGResult:
-    """Train one DDPG agent per seed, in lockstep (one torch thread).
-
-    Agent ``i`` depends only on ``seeds[i]`` and ``config``: same seeds, same returns.
-
-    Returns:
-        A :class:`DDPGResult`.
-    """
-    seeds = check_seeds(seeds)
-    with single_thread():
-        return _train_ddpg(seeds, config)
-
-
-def _train_ddpg(seeds: list[int], config: DDPGConfig) -> DDPGResult:
-    start = time.perf_counter()
-    M = len(seeds)
-    envs = [gym.make(config.env_id) for _ in seeds]
-    space = envs[0].action_space
-    if not isinstance(space, gym.spaces.Box) or not np.allclose(space.low, -space.high):
-        raise ValueError(
-            f"DDPG needs a Box action space symmetric about 0, but {config.env_id} has {space}; "
-            "for discrete actions use lib.rl.dqn.train_dqn, train_reinforce or train_a2c."
-        )
-    max_action = float(space.high.max())
-    obs_dim = int(np.prod(envs[0].observation_space.shape))
-    act_dim = int(np.prod(space.shape))
-    rngs = [np.random.default_rng(s) for s in seeds]
-    actor = BatchedMLP(seeds, obs_dim, config.hidden, act_dim)
-    critic = BatchedMLP([s + 1_000_003 for s in seeds], obs_dim + act_dim, config.hidden, 1)
-    actor_target = BatchedMLP(seeds, obs_dim, config.hidden, act_dim)
-    critic_target = BatchedMLP([s + 1_000_003 for s in seeds], obs_dim + act_dim, config.hidden, 1)
-    actor_target.copy_members_(actor)
-    critic_target.copy_members_(critic)
-    opt_actor = torch.optim.Adam(actor.parameters(), lr=config.lr, foreach=True)
-    opt_critic = torch.optim.Adam(critic.parameters(), lr=config.lr, foreach=True)
-
-    cap = config.buffer_size
-    buf_obs = np.zeros((M, cap, obs_dim), np.float32)
-    buf_next = np.zeros((M, cap, obs_dim), np.float32)
-    buf_act = np.zeros((M, cap, act_dim), np.float32)
-    buf_rew = np.zeros((M, cap), np.float32)
-    buf_term = np.zeros((M, cap), np.float32)
-    rows = np.arange(M)[:, None]
-
-    obs = np.stack([env.reset(seed=s)[0] for env, s in zip(envs, seeds, strict=False)]).astype(
-        np.float32
-    )
-    ep_return = np.zeros(M)
-    episode_returns: list[list[tuple[int, float]]] = [[] for _ in seeds]
-    eval_steps, eval_returns = [], []
-    act = deterministic_actions(actor, max_action)
-
-    for step in range(1, config.total_steps + 1):
-        if step <= config.learning_starts:
-            actions = np.stack([rng.uniform(-max_action, max_action, act_dim) for rng in rngs])
-        else:
-            mean = act(torch.from_numpy(obs)[:, None])[:, 0].numpy()
-            noise = np.stack(
-                [rng.normal(0.0, config.action_noise * max_action, act_dim) for rng in rngs]
-            )
-            actions = np.clip(mean + noise, -max_action, max_action)
-        slot = (step - 1) % cap
-        for i, env in enumerate(envs):
-            o, r, term, trunc, _ = env.step(actions[i].astype(np.float32))
-            buf_obs[i, slot], buf_act[i, slot], buf_next[i, slot] = obs[i], actions[i], o
-            buf_rew[i, slot], buf_term[i, slot] = r, float(term)
-            ep_return[i] += r
-            if term or trunc:
-                episode_returns[i].append((step, float(ep_return[i])))
-                ep_return[i] = 0.0
-                o, _ = env.reset()
-            obs[i] = o
-
-        if step > config.learning_starts:
-            size = min(step, cap)
-            idx = np.stack([rng.integers(0, size, config.batch_size) for rng in rngs])
-            batch = [
-                torch.from_numpy(b[rows, idx])
-                for b in (buf_obs, buf_act, buf_rew, buf_next, buf_term)
-            ]
-            _update(
-                actor,
-                critic,
-                actor_target,
-                critic_target,
-                opt_actor,
-                opt_critic,
-                batch,
-                max_action,
-                config,
-            )
-
-        if config.eval_every and (step % config.eval_every == 0 or step == config.total_steps):
-            returns = evaluate_population(
-                act, M, env_id=config.env_id, num_episodes=config.eval_episodes, seed=EVAL_SEED
-            ).mean(1)
-            eval_steps.append(step)
-            eval_returns.append(returns)
-
-    for env in envs:
-        env.close()
-    return DDPGResult(
-        seeds=np.asarray(seeds),
-        eval_steps=np.asarray(eval_steps),
-        eval_returns=np.stack(eval_returns, 1) if eval_returns else np.zeros((M, 0)),
-        episode_returns=episode_returns,
-        actor=actor,
-        critic=critic,
-        max_action=max_action,
-        env_steps=config.total_steps,
-        wall_time=time.perf_counter() - start,
-        config=asdict(config),
-    )
-
-
-def _update(
-    actor, critic, actor_target, critic_target, opt_actor, opt_critic, batch, max_action, config
+def ddpg_update(
+    actor: BatchedMLP,
+    critic: BatchedMLP,
+    actor_target: BatchedMLP,
+    critic_target: BatchedMLP,
+    opt_actor: torch.optim.Optimizer,
+    opt_critic: torch.optim.Optimizer,
+    batch: dict[str, torch.Tensor],
+    *,
+    max_action: float,
+    gamma: float,
+    tau: float,
 ) -> None:
-    """One critic step, one actor step and the soft target updates, for every agent."""
-    s, a, r, s_next, term = batch
+    """One DDPG step of every agent: the critic, then the actor, then both target networks.
+
+    1. Critic: regress ``Q_phi(s, a)`` on ``y = r + gamma (1 - d) Q_phi^-(s', mu_theta^-(s'))``
+       (:func:`critic_targets`), squared error.
+    2. Actor: ascend ``Q_phi(s, mu_theta(s))``; its gradient with respect to ``theta`` is the
+       deterministic policy gradient ``grad_a Q(s, a)|_{a = mu(s)} grad_theta mu_theta(s)``.
+    3. Targets: Polyak averaging with rate ``tau`` (:func:`~lib.rl.networks.soft_update_`).
+
+    The actor's output is squashed as ``max_action * tanh(actor(s))``.
+
+    Args:
+        actor, critic: The online networks; the critic's input is ``[s, a]``.
+        actor_target, critic_target: Their target networks.
+        opt_actor, opt_critic: Their optimisers.
+        batch: Tensors ``obs (M, B, obs_dim)``, ``action (M, B, act_dim)``, ``reward (M, B)``,
+            ``next_obs (M, B, obs_dim)``, ``terminated (M, B)`` (as
+            :meth:`~lib.rl.replay.ReplayBuffer.sample` returns them).
+        max_action: The largest action.
+        gamma: Discount.
+        tau: Soft target update rate.
+    """
+    s, a, s_next = batch["obs"], batch["action"], batch["next_obs"]
     with torch.no_grad():
         a_next = max_action * torch.tanh(actor_target(s_next))
         next_q = critic_target(torch.cat([s_next, a_next], -1))[..., 0]
-        y = critic_targets(r, next_q, term, config.gamma)
+        y = critic_targets(batch["reward"], next_q, batch["terminated"], gamma)
     q = critic(torch.cat([s, a], -1))[..., 0]
     loss_critic = F.mse_loss(q, y, reduction="none").mean(1).sum()
     opt_critic.zero_grad(set_to_none=True)
@@ -301,5 +189,64 @@ def _update(
     opt_actor.zero_grad(set_to_none=True)
     loss_actor.backward()
     opt_actor.step()
-    soft_update_(critic_target, critic, config.tau)
-    soft_update_(actor_target, actor, config.tau)
+
+    soft_update_(critic_target, critic, tau)
+    soft_update_(actor_target, actor, tau)
+
+
+@single_threaded
+def train_ddpg(seeds: Sequence[int], config: DDPGConfig = DDPGConfig()) -> DDPGResult:
+    """Train one DDPG agent per seed, in lockstep (one torch thread).
+
+    Agent ``i`` depends only on ``seeds[i]`` and ``config``: same seeds, same returns.
+
+    Returns:
+        A :class:`DDPGResult`.
+    """
+    run = Lockstep(config.env_id, seeds, config.total_steps, agent="DDPG", actions="box")
+    obs_dim, act_dim, max_action = run.obs_dim, run.act_dim, run.max_action
+    actor = BatchedMLP(run.seeds, obs_dim, config.hidden, act_dim)
+    critic = BatchedMLP(critic_seeds(run.seeds), obs_dim + act_dim, config.hidden, 1)
+    actor_target, critic_target = copy.deepcopy(actor), copy.deepcopy(critic)
+    opt_actor = torch.optim.Adam(actor.parameters(), lr=config.lr, foreach=True)
+    opt_critic = torch.optim.Adam(critic.parameters(), lr=config.lr, foreach=True)
+    buffer = ReplayBuffer(
+        config.buffer_size,
+        obs_dim,
+        run.num_agents,
+        action_shape=(act_dim,),
+        action_dtype=np.float32,
+    )
+    act = deterministic_actions(actor, max_action)
+
+    for step in run.steps():
+        if step <= config.learning_starts:  # uniformly random actions
+            actions = np.stack([rng.uniform(-max_action, max_action, act_dim) for rng in run.rngs])
+        else:  # the actor's action plus Gaussian noise
+            mean = act(torch.from_numpy(run.obs)[:, None])[:, 0].numpy()
+            noise = np.stack(
+                [rng.normal(0.0, config.action_noise * max_action, act_dim) for rng in run.rngs]
+            )
+            actions = np.clip(mean + noise, -max_action, max_action)
+        obs = run.obs
+        tr = run.step(actions)
+        buffer.add(obs, actions, tr.reward, tr.next_obs, tr.terminated)
+
+        if step > config.learning_starts:
+            batch = buffer.sample(config.batch_size, run.rngs)
+            ddpg_update(
+                actor,
+                critic,
+                actor_target,
+                critic_target,
+                opt_actor,
+                opt_critic,
+                batch,
+                max_action=max_action,
+                gamma=config.gamma,
+                tau=config.tau,
+            )
+
+        run.evaluate_if_due(act, config.eval_every, config.eval_episodes)
+
+    return DDPGResult(**run.curves(config), actor=actor, critic=critic, max_action=max_action)

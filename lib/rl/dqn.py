@@ -30,16 +30,16 @@ exploration generator, replay rows and network (a :class:`~lib.rl.networks.Batch
 
 from __future__ import annotations
 
-import time
+import copy
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 import gymnasium as gym
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lib.rl.checks import check_seeds, discrete_actions
+from lib.rl.checks import check_seeds
 from lib.rl.config_checks import (
     check_at_least,
     check_hidden,
@@ -47,12 +47,14 @@ from lib.rl.config_checks import (
     check_learning_starts,
     check_positive,
 )
-from lib.rl.evaluation import EVAL_SEED, evaluate_population, evaluate_population_discounted
+from lib.rl.evaluation import EVAL_SEED, evaluate_population
+from lib.rl.lockstep import Curves, Lockstep, greedy_actions, single_threaded
 from lib.rl.networks import (
     BatchedDuelingMLP,
     BatchedMLP,
     clip_grad_norm_per_member_,
     single_thread,
+    soft_update_,
 )
 from lib.rl.replay import ReplayBuffer
 
@@ -139,57 +141,33 @@ class DQNConfig:
         return self.eps_start + frac * (self.eps_end - self.eps_start)
 
 
-@dataclass
-class DQNResult:
-    """Output of :func:`train_dqn` for ``M`` agents.
+@dataclass(kw_only=True)
+class DQNResult(Curves):
+    """Output of :func:`train_dqn` for ``M`` agents: the :class:`~lib.rl.lockstep.Curves`, and
 
     Attributes:
-        seeds: Seed of each agent, ``(M,)``.
         use_replay: Replay switch of each agent, ``(M,)``.
         use_target: Target-network switch of each agent, ``(M,)``.
         double_q: Double-DQN switch of each agent, ``(M,)``.
-        eval_steps: Environment steps at each periodic evaluation, ``(K,)``.
-        eval_returns: Mean greedy return of each agent at each evaluation, ``(M, K)``.
         q_estimates: Mean ``max_a Q(s, a)`` over a fixed set of each agent's early states,
             ``(M, K)`` (a discounted return in CartPole cannot exceed ``1 / (1 - gamma)``).
         start_q: Mean ``max_a Q(s_0, a)`` over the start states of the periodic evaluation
             episodes, ``(M, K)``: what the network predicts its greedy policy will collect.
         start_discounted_returns: Mean discounted return of those greedy episodes, ``(M, K)``:
             what it collects (``start_q - start_discounted_returns`` is the overestimation).
-        episode_returns: Per agent, ``(step, return)`` of every finished training episode.
         online: The networks at the end of training.
         best: The networks at each agent's best periodic evaluation (the latest on ties: the one
             trained longest).
-        env_steps: Environment steps per agent.
-        wall_time: Seconds spent in :func:`train_dqn` (training and periodic evaluations).
-        config: The configuration, as a dict.
     """
 
-    seeds: np.ndarray
     use_replay: np.ndarray
     use_target: np.ndarray
     double_q: np.ndarray
-    eval_steps: np.ndarray
-    eval_returns: np.ndarray
     q_estimates: np.ndarray
     start_q: np.ndarray
     start_discounted_returns: np.ndarray
-    episode_returns: list[list[tuple[int, float]]]
     online: BatchedMLP
     best: BatchedMLP
-    env_steps: int
-    wall_time: float
-    config: dict = field(default_factory=dict)
-
-
-def greedy_actions(net: BatchedMLP):
-    """``obs (M, E, obs_dim) -> argmax_a Q (M, E)``: the greedy policy of every member."""
-
-    @torch.no_grad()
-    def act(obs: torch.Tensor) -> torch.Tensor:
-        return net(obs).argmax(-1)
-
-    return act
 
 
 def q_learning_target(
@@ -265,6 +243,71 @@ def _per_agent(value: bool | Sequence[bool], n: int, name: str) -> np.ndarray:
     return arr
 
 
+def dqn_loss(
+    q_net: BatchedMLP,
+    target_net: BatchedMLP,
+    batch: dict[str, torch.Tensor],
+    gamma: float,
+    *,
+    double: bool | torch.Tensor = False,
+    huber: bool = True,
+) -> torch.Tensor:
+    """DQN's loss on a batch of transitions of every agent: the Huber (or squared) TD error.
+
+    .. math::
+
+        \\mathcal{L}(\\theta) = \\frac{1}{B} \\sum_{b} \\ell\\big(y_b - Q(s_b, a_b; \\theta)\\big),
+        \\qquad y_b = r_b + \\gamma (1 - d_b)\\, Q(s'_b, a^*_b; \\theta^-),
+
+    with :func:`q_learning_target` (no gradient flows through ``y``), summed over the ``M``
+    agents: each agent's parameters get exactly the gradient of its own mean loss.
+
+    Args:
+        q_net: The online networks ``Q(.; theta)``.
+        target_net: The target networks ``Q(.; theta^-)``.
+        batch: Tensors ``obs (M, B, obs_dim)``, ``action (M, B)``, ``reward (M, B)``,
+            ``next_obs (M, B, obs_dim)``, ``terminated (M, B)`` (as
+            :meth:`~lib.rl.replay.ReplayBuffer.sample` returns them).
+        gamma: Discount.
+        double: Double DQN's target, for every agent or per agent (a bool tensor ``(M,)``).
+        huber: Huber loss (Mnih et al. 2015's clipped error); ``False``: squared error.
+
+    Returns:
+        The loss, a scalar.
+    """
+    double = torch.as_tensor(double)
+    with torch.no_grad():
+        next_q_target = target_net(batch["next_obs"])
+        y = q_learning_target(batch["reward"], batch["terminated"], next_q_target, gamma)
+        if double.any():  # pick a' with the online network, evaluate it with the target
+            next_q_online = q_net(batch["next_obs"])
+            y_double = q_learning_target(
+                batch["reward"], batch["terminated"], next_q_target, gamma, next_q_online
+            )
+            y = torch.where(double.reshape(-1, 1) if double.ndim else double, y_double, y)
+    q = q_net(batch["obs"]).gather(-1, batch["action"][..., None])[..., 0]
+    loss_fn = F.smooth_l1_loss if huber else F.mse_loss
+    return loss_fn(q, y, reduction="none").mean(1).sum()
+
+
+def epsilon_greedy(
+    greedy: np.ndarray, eps: float, rngs: Sequence[np.random.Generator], num_actions: int
+) -> np.ndarray:
+    """Each agent's greedy action, or with probability ``eps`` a uniformly random one.
+
+    Agent ``i`` draws with ``rngs[i]`` a uniform (explore or not) and a random action, always both.
+
+    Shapes:
+        - greedy, returns: ``(M,)`` int64
+    """
+    actions = np.empty(len(rngs), np.int64)
+    for i, rng in enumerate(rngs):
+        explore, random_action = rng.random() < eps, rng.integers(num_actions)
+        actions[i] = random_action if explore else greedy[i]
+    return actions
+
+
+@single_threaded
 def train_dqn(
     seeds: Sequence[int],
     config: DQNConfig = DQNConfig(),
@@ -291,152 +334,108 @@ def train_dqn(
     Returns:
         A :class:`DQNResult`.
     """
-    with single_thread():
-        return _train_dqn(
-            seeds, config, use_replay=use_replay, use_target=use_target, double_q=double_q
-        )
-
-
-def _train_dqn(
-    seeds: Sequence[int],
-    config: DQNConfig = DQNConfig(),
-    *,
-    use_replay: bool | Sequence[bool] = True,
-    use_target: bool | Sequence[bool] = True,
-    double_q: bool | Sequence[bool] | None = None,
-) -> DQNResult:
-    """Implementation of :func:`train_dqn` (called inside ``single_thread()``)."""
-    seeds = check_seeds(seeds)
-    M = len(seeds)
+    M = len(check_seeds(seeds))
     replay_on = _per_agent(use_replay, M, "use_replay")
     target_on = _per_agent(use_target, M, "use_target")
     double_on = _per_agent(config.double_q if double_q is None else double_q, M, "double_q")
-    double_mask = torch.from_numpy(double_on)[:, None]
-    start = time.perf_counter()
-    envs = [gym.make(config.env_id) for _ in seeds]
-    obs_dim = int(np.prod(envs[0].observation_space.shape))
-    num_actions = discrete_actions(envs[0].action_space, config.env_id, "DQN")
-    rngs = [np.random.default_rng(s) for s in seeds]
-    online = q_network(seeds, obs_dim, num_actions, config)
-    target = q_network(seeds, obs_dim, num_actions, config)
+    run = Lockstep(config.env_id, seeds, config.total_steps, agent="DQN")
+    online = q_network(run.seeds, run.obs_dim, run.num_actions, config)
+    target = q_network(run.seeds, run.obs_dim, run.num_actions, config)
     target.copy_members_(online)
-    best = q_network(seeds, obs_dim, num_actions, config)
-    best.copy_members_(online)
     optimizer = torch.optim.Adam(online.parameters(), lr=config.lr, foreach=True)
-    buffer = ReplayBuffer(config.buffer_size, obs_dim, M)
+    buffer = ReplayBuffer(config.buffer_size, run.obs_dim, M)
     no_target = torch.from_numpy(~target_on)
-    recent = ~replay_on
+    double = torch.from_numpy(double_on)
+    tracker = _EstimateTracker(online, config)
 
-    obs = np.stack([env.reset(seed=s)[0] for env, s in zip(envs, seeds, strict=False)]).astype(
-        np.float32
-    )
-    ep_return = np.zeros(M)
-    episode_returns: list[list[tuple[int, float]]] = [[] for _ in seeds]
-    eval_steps, eval_returns, q_estimates, start_q, start_discounted = [], [], [], [], []
-    with gym.make(config.env_id) as env:  # the start states of the periodic evaluation episodes
-        starts = [env.reset(seed=EVAL_SEED + k)[0] for k in range(config.eval_episodes)]
-    eval_starts = torch.from_numpy(np.tile(np.stack(starts).astype(np.float32), (M, 1, 1)))
-    best_return = np.full(M, -np.inf)
-    probe_states: torch.Tensor | None = None
-
-    for step in range(1, config.total_steps + 1):
-        eps = config.epsilon(step - 1)
+    for step in run.steps():
         with torch.no_grad():
-            greedy = online(torch.from_numpy(obs)[:, None])[:, 0].argmax(-1).numpy()
-        actions = np.empty(M, np.int64)
-        for i, rng in enumerate(rngs):
-            explore, random_action = rng.random() < eps, rng.integers(num_actions)
-            actions[i] = random_action if explore else greedy[i]
-        next_obs = np.empty_like(obs)
-        after = np.empty_like(obs)  # the state to act from next (a fresh episode after a reset)
-        rewards = np.empty(M, np.float32)
-        terminated = np.empty(M, np.float32)
-        for i, env in enumerate(envs):
-            o, r, term, trunc, _ = env.step(int(actions[i]))
-            next_obs[i], rewards[i], terminated[i] = o, r, term
-            ep_return[i] += r
-            if term or trunc:
-                episode_returns[i].append((step, float(ep_return[i])))
-                ep_return[i] = 0.0
-                o, _ = env.reset()
-            after[i] = o
-        buffer.add(obs, actions, rewards, next_obs, terminated)
-        obs = after
+            greedy = online(torch.from_numpy(run.obs)[:, None])[:, 0].argmax(-1).numpy()
+        actions = epsilon_greedy(greedy, config.epsilon(step - 1), run.rngs, run.num_actions)
+        obs = run.obs
+        transition = run.step(actions)
+        buffer.add(obs, actions, transition.reward, transition.next_obs, transition.terminated)
 
         if step >= config.learning_starts and step % config.train_freq == 0:
             for _ in range(config.gradient_steps):
-                batch = buffer.sample(config.batch_size, rngs, recent)
-                with torch.no_grad():
-                    args = (batch["reward"], batch["terminated"], target(batch["next_obs"]))
-                    y = q_learning_target(*args, config.gamma)
-                    if double_on.any():
-                        y_double = q_learning_target(*args, config.gamma, online(batch["next_obs"]))
-                        y = torch.where(double_mask, y_double, y)
-                q = online(batch["obs"]).gather(-1, batch["action"][..., None])[..., 0]
-                # Sum of per-agent mean losses: each agent gets exactly its own gradient.
-                loss_fn = F.smooth_l1_loss if config.loss == "huber" else F.mse_loss
-                loss = loss_fn(q, y, reduction="none").mean(1).sum()
+                batch = buffer.sample(config.batch_size, run.rngs, recent=~replay_on)
+                loss = dqn_loss(
+                    online,
+                    target,
+                    batch,
+                    config.gamma,
+                    double=double,
+                    huber=config.loss == "huber",
+                )
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 clip_grad_norm_per_member_(online, config.max_grad_norm)
                 optimizer.step()
-                if no_target.any():
+                if no_target.any():  # the ablation: bootstrap from the online network itself
                     target.copy_members_(online, no_target)
         if step % config.target_update_interval == 0:
             if config.tau >= 1.0:
                 target.copy_members_(online)
             else:
-                with torch.no_grad():
-                    for target_param, online_param in zip(
-                        target.parameters(), online.parameters(), strict=True
-                    ):
-                        target_param.lerp_(online_param, config.tau)
+                soft_update_(target, online, config.tau)
                 if no_target.any():
                     target.copy_members_(online, no_target)
 
-        if config.eval_every and (step % config.eval_every == 0 or step == config.total_steps):
-            returns, discounted = evaluate_population_discounted(
-                greedy_actions(online),
-                M,
-                gamma=config.gamma,
-                env_id=config.env_id,
-                num_episodes=config.eval_episodes,
-                seed=EVAL_SEED,
-            )
-            returns = returns.mean(1)
-            improved = torch.from_numpy(returns >= best_return)  # latest snapshot on ties
-            best.copy_members_(online, improved)
-            best_return = np.maximum(best_return, returns)
-            if probe_states is None:  # early, mostly random states of each agent
-                probe_states = torch.from_numpy(buffer.obs[:, : min(len(buffer), 512)].copy())
-            with torch.no_grad():
-                q_estimates.append(online(probe_states).max(-1).values.mean(1).numpy())
-                start_q.append(online(eval_starts).max(-1).values.mean(1).numpy())
-            start_discounted.append(discounted.mean(1))
-            eval_steps.append(step)
-            eval_returns.append(returns)
+        evaluation = run.evaluate_if_due(
+            greedy_actions(online), config.eval_every, config.eval_episodes, gamma=config.gamma
+        )
+        if evaluation is not None:
+            tracker.record(*evaluation, buffer)
 
-    for env in envs:
-        env.close()
     return DQNResult(
-        seeds=np.asarray(seeds),
+        **run.curves(config),
         use_replay=replay_on,
         use_target=target_on,
         double_q=double_on,
-        eval_steps=np.asarray(eval_steps),
-        eval_returns=np.stack(eval_returns, 1) if eval_returns else np.zeros((M, 0)),
-        q_estimates=np.stack(q_estimates, 1) if q_estimates else np.zeros((M, 0)),
-        start_q=np.stack(start_q, 1) if start_q else np.zeros((M, 0)),
-        start_discounted_returns=(
-            np.stack(start_discounted, 1) if start_discounted else np.zeros((M, 0))
-        ),
-        episode_returns=episode_returns,
+        **tracker.arrays(M),
         online=online,
-        best=best,
-        env_steps=config.total_steps,
-        wall_time=time.perf_counter() - start,
-        config=asdict(config),
+        best=tracker.best,
     )
+
+
+class _EstimateTracker:
+    """At each evaluation of :func:`train_dqn`: the best snapshot and the value estimates."""
+
+    def __init__(self, online: BatchedMLP, config: DQNConfig) -> None:
+        self.online = online
+        self.best = copy.deepcopy(online)
+        self.best_return = np.full(online.num_members, -np.inf)
+        with gym.make(config.env_id) as env:  # the start states of the evaluation episodes
+            starts = [env.reset(seed=EVAL_SEED + k)[0] for k in range(config.eval_episodes)]
+        self.eval_starts = torch.from_numpy(
+            np.tile(np.stack(starts).astype(np.float32), (online.num_members, 1, 1))
+        )
+        self.probe_states: torch.Tensor | None = None
+        self.q_estimates: list[np.ndarray] = []
+        self.start_q: list[np.ndarray] = []
+        self.start_discounted: list[np.ndarray] = []
+
+    def record(self, returns: np.ndarray, discounted: np.ndarray, buffer: ReplayBuffer) -> None:
+        mean_returns = returns.mean(1)
+        improved = torch.from_numpy(mean_returns >= self.best_return)  # latest on ties
+        self.best.copy_members_(self.online, improved)
+        self.best_return = np.maximum(self.best_return, mean_returns)
+        if self.probe_states is None:  # early, mostly random states of each agent
+            self.probe_states = torch.from_numpy(buffer.obs[:, : min(len(buffer), 512)].copy())
+        with torch.no_grad():
+            self.q_estimates.append(self.online(self.probe_states).max(-1).values.mean(1).numpy())
+            self.start_q.append(self.online(self.eval_starts).max(-1).values.mean(1).numpy())
+        self.start_discounted.append(discounted.mean(1))
+
+    def arrays(self, M: int) -> dict[str, np.ndarray]:
+        def stack(rows: list[np.ndarray]) -> np.ndarray:
+            return np.stack(rows, 1) if rows else np.zeros((M, 0))
+
+        return {
+            "q_estimates": stack(self.q_estimates),
+            "start_q": stack(self.start_q),
+            "start_discounted_returns": stack(self.start_discounted),
+        }
 
 
 FINAL_EVAL_SEED = 20_000

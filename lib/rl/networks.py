@@ -155,6 +155,22 @@ def clip_grad_norm_per_member_(module: BatchedMLP, max_norm: float) -> torch.Ten
     return norms
 
 
+@torch.no_grad()
+def soft_update_(target: nn.Module, online: nn.Module, tau: float) -> None:
+    """Polyak averaging ``target <- (1 - tau) target + tau online``, parameter by parameter.
+
+    ``tau = 1`` is a copy (Mnih et al. 2015's periodic target update); a small ``tau`` every step
+    is the soft update of Lillicrap et al. (2016).
+    """
+    if not 0.0 < tau <= 1.0:
+        raise ValueError(f"tau must be in (0, 1], got {tau}.")
+    target_params, online_params = list(target.parameters()), list(online.parameters())
+    if [p.shape for p in target_params] != [p.shape for p in online_params]:
+        raise ValueError("target and online must have parameters of the same shapes.")
+    for target_param, online_param in zip(target_params, online_params, strict=True):
+        target_param.lerp_(online_param, tau)
+
+
 def single_thread() -> AbstractContextManager[None]:
     """Run the block with one torch intra-op thread, then restore the caller's count.
 

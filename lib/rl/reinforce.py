@@ -17,23 +17,27 @@ episodes wait for the next update, so every return is a complete Monte Carlo ret
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
-import gymnasium as gym
 import numpy as np
 import torch
 
-from lib.rl.checks import check_seeds, discrete_actions
 from lib.rl.config_checks import (
     check_at_least,
     check_hidden,
     check_in_unit_interval,
     check_positive,
 )
-from lib.rl.evaluation import EVAL_SEED, evaluate_population
-from lib.rl.networks import BatchedMLP, single_thread
+from lib.rl.lockstep import (
+    Curves,
+    Lockstep,
+    critic_seeds,
+    greedy_actions,
+    sample_categorical,
+    single_threaded,
+)
+from lib.rl.networks import BatchedMLP
 
 
 @dataclass(frozen=True)
@@ -72,31 +76,17 @@ class ReinforceConfig:
         check_in_unit_interval(self, "gamma")
 
 
-@dataclass
-class ReinforceResult:
-    """Output of :func:`train_reinforce` for ``M`` agents (as :class:`~lib.rl.dqn.DQNResult`).
+@dataclass(kw_only=True)
+class ReinforceResult(Curves):
+    """Output of :func:`train_reinforce` for ``M`` agents: the :class:`~lib.rl.lockstep.Curves`, and
 
     Attributes:
-        seeds: ``(M,)``.
-        eval_steps: ``(K,)``.
-        eval_returns: Mean greedy return at each evaluation, ``(M, K)``.
-        episode_returns: Per agent, ``(step, return)`` of every finished training episode.
         policy: The policy networks (logits), a :class:`~lib.rl.networks.BatchedMLP`.
         baseline: The value networks.
-        env_steps: Environment steps per agent.
-        wall_time: Seconds.
-        config: The configuration, as a dict.
     """
 
-    seeds: np.ndarray
-    eval_steps: np.ndarray
-    eval_returns: np.ndarray
-    episode_returns: list[list[tuple[int, float]]]
     policy: BatchedMLP
     baseline: BatchedMLP
-    env_steps: int
-    wall_time: float
-    config: dict = field(default_factory=dict)
 
 
 def returns_to_go(rewards: np.ndarray, gamma: float) -> np.ndarray:
@@ -116,16 +106,80 @@ def returns_to_go(rewards: np.ndarray, gamma: float) -> np.ndarray:
     return G
 
 
-def greedy_policy_actions(policy: BatchedMLP):
-    """``obs (M, E, obs_dim) -> argmax_a pi(a|s) (M, E)``."""
+def pad_episodes(
+    episodes: Sequence[Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]], obs_dim: int
+) -> tuple[torch.Tensor, ...] | None:
+    """Each agent's finished episodes, concatenated and padded to one batch.
 
-    @torch.no_grad()
-    def act(obs: torch.Tensor) -> torch.Tensor:
-        return policy(obs).argmax(-1)
+    Args:
+        episodes: Per agent, its episodes as ``(observations (T, obs_dim), actions (T,),
+            returns-to-go (T,))``.
+        obs_dim: Size of an observation.
 
-    return act
+    Returns:
+        ``None`` when no agent has a finished episode, else ``X (M, N, obs_dim)``, ``A (M, N)``,
+        ``G (M, N)`` and ``mask (M, N)`` (1 on an agent's steps, 0 on padding), where ``N`` is the
+        most steps of any agent.
+    """
+    M = len(episodes)
+    sizes = [sum(len(episode[1]) for episode in agent) for agent in episodes]
+    n_max = max(sizes)
+    if n_max == 0:
+        return None
+    X = np.zeros((M, n_max, obs_dim), np.float32)
+    A = np.zeros((M, n_max), np.int64)
+    G = np.zeros((M, n_max), np.float32)
+    mask = np.zeros((M, n_max), np.float32)
+    for i, agent in enumerate(episodes):
+        if sizes[i]:
+            X[i, : sizes[i]] = np.concatenate([episode[0] for episode in agent])
+            A[i, : sizes[i]] = np.concatenate([episode[1] for episode in agent])
+            G[i, : sizes[i]] = np.concatenate([episode[2] for episode in agent])
+            mask[i, : sizes[i]] = 1.0
+    return tuple(map(torch.from_numpy, (X, A, G, mask)))
 
 
+def reinforce_loss(
+    policy: BatchedMLP,
+    baseline: BatchedMLP,
+    batch: tuple[torch.Tensor, ...],
+    normalize: bool = True,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """REINFORCE's surrogate loss and the baseline's squared error, summed over agents.
+
+    .. math::
+
+        L_\\pi(\\theta) = -\\frac{1}{N} \\sum_t \\log \\pi_\\theta(a_t \\mid s_t)
+        \\,\\big(G_t - b(s_t)\\big), \\qquad
+        L_b(\\phi) = \\frac{1}{N} \\sum_t \\big(b_\\phi(s_t) - G_t\\big)^2 .
+
+    The advantage ``G_t - b(s_t)`` is a constant (detached), so the gradient of ``L_pi`` is
+    minus the log-derivative estimate of the policy gradient, averaged over the agent's steps.
+
+    Args:
+        policy: Logits of ``pi_theta``.
+        baseline: ``b_phi(s)``, one output.
+        batch: ``X, A, G, mask`` of :func:`pad_episodes`.
+        normalize: Standardise the advantages within each agent's batch.
+
+    Returns:
+        ``(L_pi, L_b)``, two scalars.
+    """
+    X, A, G, mask = batch
+    n = mask.sum(1).clamp(min=1.0)
+    values = baseline(X)[..., 0]
+    advantages = (G - values).detach()
+    if normalize:
+        mean = (advantages * mask).sum(1, keepdim=True) / n[:, None]
+        var = (((advantages - mean) * mask) ** 2).sum(1, keepdim=True) / n[:, None]
+        advantages = (advantages - mean) / (var.sqrt() + 1e-8)
+    log_probs = torch.log_softmax(policy(X), -1).gather(-1, A[..., None])[..., 0]
+    loss_pi = (-(log_probs * advantages * mask).sum(1) / n).sum()
+    loss_baseline = ((((values - G) ** 2) * mask).sum(1) / n).sum()
+    return loss_pi, loss_baseline
+
+
+@single_threaded
 def train_reinforce(
     seeds: Sequence[int], config: ReinforceConfig = ReinforceConfig()
 ) -> ReinforceResult:
@@ -136,124 +190,41 @@ def train_reinforce(
     Returns:
         A :class:`ReinforceResult`.
     """
-    seeds = check_seeds(seeds)
-    with single_thread():
-        return _train_reinforce(seeds, config)
-
-
-def _train_reinforce(seeds: list[int], config: ReinforceConfig) -> ReinforceResult:
-    start = time.perf_counter()
-    M = len(seeds)
-    envs = [gym.make(config.env_id) for _ in seeds]
-    obs_dim = int(np.prod(envs[0].observation_space.shape))
-    num_actions = discrete_actions(envs[0].action_space, config.env_id, "REINFORCE")
-    rngs = [np.random.default_rng(s) for s in seeds]
-    policy = BatchedMLP(seeds, obs_dim, config.hidden, num_actions)
-    baseline = BatchedMLP([s + 1_000_003 for s in seeds], obs_dim, config.hidden, 1)
+    run = Lockstep(config.env_id, seeds, config.total_steps, agent="REINFORCE")
+    policy = BatchedMLP(run.seeds, run.obs_dim, config.hidden, run.num_actions)
+    baseline = BatchedMLP(critic_seeds(run.seeds), run.obs_dim, config.hidden, 1)
     opt_pi = torch.optim.Adam(policy.parameters(), lr=config.lr, foreach=True)
-    opt_v = torch.optim.Adam(baseline.parameters(), lr=config.lr_baseline, foreach=True)
+    opt_b = torch.optim.Adam(baseline.parameters(), lr=config.lr_baseline, foreach=True)
+    current: list[list[tuple]] = [[] for _ in run.seeds]  # each agent's unfinished episode
+    finished: list[list[tuple]] = [[] for _ in run.seeds]  # its episodes since the last update
 
-    obs = np.stack([env.reset(seed=s)[0] for env, s in zip(envs, seeds, strict=False)]).astype(
-        np.float32
-    )
-    current: list[dict[str, list]] = [{"obs": [], "action": [], "reward": []} for _ in seeds]
-    done_batches: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in seeds]
-    episode_returns: list[list[tuple[int, float]]] = [[] for _ in seeds]
-    eval_steps, eval_returns = [], []
-
-    for step in range(1, config.total_steps + 1):
+    for step in run.steps():
+        obs = run.obs
         with torch.no_grad():
             probs = torch.softmax(policy(torch.from_numpy(obs)[:, None])[:, 0], -1).numpy()
-        for i, env in enumerate(envs):
-            # Inverse-CDF sampling with the agent's own generator (one uniform per step).
-            a = int(
-                min(
-                    np.searchsorted(np.cumsum(probs[i]), rngs[i].random(), side="right"),
-                    num_actions - 1,
-                )
-            )
-            o, r, term, trunc, _ = env.step(a)
-            ep = current[i]
-            ep["obs"].append(obs[i].copy())
-            ep["action"].append(a)
-            ep["reward"].append(r)
-            if term or trunc:
-                rewards = np.asarray(ep["reward"], float)
-                done_batches[i].append(
-                    (
-                        np.stack(ep["obs"]),
-                        np.asarray(ep["action"]),
-                        returns_to_go(rewards, config.gamma),
-                    )
-                )
-                episode_returns[i].append((step, float(rewards.sum())))
-                current[i] = {"obs": [], "action": [], "reward": []}
-                o, _ = env.reset()
-            obs[i] = o
+        actions = sample_categorical(probs, run.rngs)
+        transition = run.step(actions)
+        for i, episode in enumerate(current):
+            episode.append((obs[i], actions[i], transition.reward[i]))
+            if transition.done[i]:
+                states, acts, rewards = zip(*episode, strict=True)
+                G = returns_to_go(np.asarray(rewards, float), config.gamma)
+                finished[i].append((np.stack(states), np.asarray(acts), G))
+                current[i] = []
 
         if step % config.rollout_steps == 0:
-            _update(
-                policy, baseline, opt_pi, opt_v, done_batches, obs_dim, config.normalize_advantages
-            )
-            done_batches = [[] for _ in seeds]
+            batch = pad_episodes(finished, run.obs_dim)
+            if batch is not None:
+                loss_pi, loss_b = reinforce_loss(
+                    policy, baseline, batch, config.normalize_advantages
+                )
+                opt_pi.zero_grad(set_to_none=True)
+                opt_b.zero_grad(set_to_none=True)
+                (loss_pi + loss_b).backward()
+                opt_pi.step()
+                opt_b.step()
+            finished = [[] for _ in run.seeds]
 
-        if config.eval_every and (step % config.eval_every == 0 or step == config.total_steps):
-            returns = evaluate_population(
-                greedy_policy_actions(policy),
-                M,
-                env_id=config.env_id,
-                num_episodes=config.eval_episodes,
-                seed=EVAL_SEED,
-            ).mean(1)
-            eval_steps.append(step)
-            eval_returns.append(returns)
+        run.evaluate_if_due(greedy_actions(policy), config.eval_every, config.eval_episodes)
 
-    for env in envs:
-        env.close()
-    return ReinforceResult(
-        seeds=np.asarray(seeds),
-        eval_steps=np.asarray(eval_steps),
-        eval_returns=np.stack(eval_returns, 1) if eval_returns else np.zeros((M, 0)),
-        episode_returns=episode_returns,
-        policy=policy,
-        baseline=baseline,
-        env_steps=config.total_steps,
-        wall_time=time.perf_counter() - start,
-        config=asdict(config),
-    )
-
-
-def _update(policy, baseline, opt_pi, opt_v, batches, obs_dim: int, normalize: bool) -> None:
-    """One policy-gradient step and one baseline step per agent on its finished episodes."""
-    M = len(batches)
-    sizes = [sum(len(b[1]) for b in agent) for agent in batches]
-    n_max = max(sizes)
-    if n_max == 0:
-        return
-    X = np.zeros((M, n_max, obs_dim), np.float32)
-    A = np.zeros((M, n_max), np.int64)
-    G = np.zeros((M, n_max), np.float32)
-    mask = np.zeros((M, n_max), np.float32)
-    for i, agent in enumerate(batches):
-        if sizes[i]:
-            X[i, : sizes[i]] = np.concatenate([b[0] for b in agent])
-            A[i, : sizes[i]] = np.concatenate([b[1] for b in agent])
-            G[i, : sizes[i]] = np.concatenate([b[2] for b in agent])
-            mask[i, : sizes[i]] = 1.0
-    X_t, A_t, G_t, m = map(torch.from_numpy, (X, A, G, mask))
-    n = m.sum(1).clamp(min=1.0)
-
-    values = baseline(X_t)[..., 0]
-    advantages = (G_t - values).detach()
-    if normalize:
-        mean = (advantages * m).sum(1, keepdim=True) / n[:, None]
-        var = (((advantages - mean) * m) ** 2).sum(1, keepdim=True) / n[:, None]
-        advantages = (advantages - mean) / (var.sqrt() + 1e-8)
-    log_probs = torch.log_softmax(policy(X_t), -1).gather(-1, A_t[..., None])[..., 0]
-    loss_pi = (-(log_probs * advantages * m).sum(1) / n).sum()
-    loss_v = ((((values - G_t) ** 2) * m).sum(1) / n).sum()
-    opt_pi.zero_grad(set_to_none=True)
-    opt_v.zero_grad(set_to_none=True)
-    (loss_pi + loss_v).backward()
-    opt_pi.step()
-    opt_v.step()
+    return ReinforceResult(**run.curves(config), policy=policy, baseline=baseline)

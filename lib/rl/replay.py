@@ -23,20 +23,33 @@ class ReplayBuffer:
         capacity: Transitions kept per agent (``>= 1``).
         obs_dim: Size of an observation vector.
         num_envs: Number of agents sharing the buffer (each has its own rows).
+        action_shape: Shape of one action: ``()`` for a discrete action (an index), ``(act_dim,)``
+            for a continuous one.
+        action_dtype: ``np.int64`` for discrete actions, ``np.float32`` for continuous ones.
 
     Shapes:
-        - add(): ``obs, next_obs: (num_envs, obs_dim)``; ``action, reward, terminated: (num_envs,)``
+        - add(): ``obs, next_obs: (num_envs, obs_dim)``; ``action: (num_envs, *action_shape)``;
+          ``reward, terminated: (num_envs,)``
         - sample(): tensors with leading ``(num_envs, batch_size)``
     """
 
-    def __init__(self, capacity: int, obs_dim: int, num_envs: int = 1) -> None:
+    def __init__(
+        self,
+        capacity: int,
+        obs_dim: int,
+        num_envs: int = 1,
+        *,
+        action_shape: tuple[int, ...] = (),
+        action_dtype: type = np.int64,
+    ) -> None:
         for name, value in (("capacity", capacity), ("obs_dim", obs_dim), ("num_envs", num_envs)):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}.")
         self.capacity, self.obs_dim, self.num_envs = capacity, obs_dim, num_envs
         self.obs = np.zeros((num_envs, capacity, obs_dim), np.float32)
         self.next_obs = np.zeros((num_envs, capacity, obs_dim), np.float32)
-        self.action = np.zeros((num_envs, capacity), np.int64)
+        self.action_shape = tuple(action_shape)
+        self.action = np.zeros((num_envs, capacity, *self.action_shape), action_dtype)
         self.reward = np.zeros((num_envs, capacity), np.float32)
         self.terminated = np.zeros((num_envs, capacity), np.float32)
         self.pos = 0  # next slot to write
@@ -61,11 +74,13 @@ class ReplayBuffer:
                 f"obs and next_obs must have shape {expected}, "
                 f"got {obs.shape} and {next_obs.shape}."
             )
-        for name, value in (("action", action), ("reward", reward), ("terminated", terminated)):
-            if np.shape(value) != (self.num_envs,):
-                raise ValueError(
-                    f"{name} must have shape ({self.num_envs},), got {np.shape(value)}."
-                )
+        for name, value, shape in (
+            ("action", action, (self.num_envs, *self.action_shape)),
+            ("reward", reward, (self.num_envs,)),
+            ("terminated", terminated, (self.num_envs,)),
+        ):
+            if np.shape(value) != shape:
+                raise ValueError(f"{name} must have shape {shape}, got {np.shape(value)}.")
         i = self.pos
         self.obs[:, i] = obs
         self.next_obs[:, i] = next_obs

@@ -1,9 +1,11 @@
-"""A2C: the advantage estimate on hand-checked rollouts, seeding, bad input."""
+"""A2C: the advantage estimate and the loss on hand-checked rollouts, seeding, bad input."""
 
 import numpy as np
 import pytest
+import torch
 
-from lib.rl.actor_critic import A2CConfig, gae_advantages, train_a2c
+from lib.rl.actor_critic import A2CConfig, a2c_loss, gae_advantages, train_a2c
+from lib.rl.networks import BatchedMLP
 from lib.rl.reinforce import returns_to_go
 
 F, T = False, True
@@ -58,3 +60,25 @@ def test_a2c_same_seed_same_returns_and_independent_agents():
     assert a.eval_returns.shape == (2, 2) and a.eval_steps.tolist() == [200, 400]
     alone = train_a2c([1], TINY)
     assert alone.episode_returns[0] == a.episode_returns[1]
+
+
+def test_a2c_loss_by_hand():
+    """One agent, two steps, critic V = 0 and a uniform policy over two actions: GAE with
+    gamma = lambda = 1 gives A = (r_1 + r_2, r_2); the loss is -mean(log(1/2) A) - beta H
+    + c_v mean(A^2)."""
+    policy, critic = BatchedMLP([0], 3, (4,), 2), BatchedMLP([1], 3, (4,), 1)
+    with torch.no_grad():
+        for p in [*policy.parameters(), *critic.parameters()]:
+            p.zero_()
+    X = np.random.default_rng(0).normal(size=(1, 2, 3)).astype(np.float32)
+    rewards = np.array([[1.0, 2.0]])
+    rollout = (X, X, np.array([[0, 1]]), rewards, np.zeros((1, 2), bool), np.zeros((1, 2), bool))
+    config = A2CConfig(
+        gamma=1.0, gae_lambda=1.0, ent_coef=0.1, vf_coef=0.5, normalize_advantages=False
+    )
+    loss = a2c_loss(policy, critic, rollout, config)
+    adv = np.array([3.0, 2.0])
+    expected = -np.mean(np.log(0.5) * adv) - 0.1 * np.log(2) + 0.5 * np.mean(adv**2)
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
+    loss.backward()  # the actor and the critic both learn from it
+    assert all(p.grad is not None for p in [*policy.parameters(), *critic.parameters()])

@@ -1,5 +1,7 @@
 """DDPG: the critic target on a hand-checked batch, soft updates, seeding, bad input."""
 
+import copy
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -9,8 +11,8 @@ from lib.rl.ddpg import (
     PENDULUM_RETURN_BOUNDS,
     DDPGConfig,
     critic_targets,
+    ddpg_update,
     deterministic_actions,
-    soft_update_,
     train_ddpg,
 )
 from lib.rl.evaluation import evaluate_population
@@ -27,39 +29,6 @@ def test_critic_target_hand_checked():
         critic_targets(r, next_q[:, :1], term, 0.9)
     with pytest.raises(ValueError, match="gamma"):
         critic_targets(r, next_q, term, 1.5)
-
-
-def test_soft_update():
-    target, online = BatchedMLP([0, 1], 3, (4,), 1), BatchedMLP([2, 3], 3, (4,), 1)
-    before = [p.clone() for p in target.parameters()]
-    soft_update_(target, online, 0.1)
-    for t, b, o in zip(target.parameters(), before, online.parameters(), strict=True):
-        assert torch.allclose(t, 0.9 * b + 0.1 * o)
-    soft_update_(target, online, 1.0)  # tau = 1 is a hard copy
-    assert all(
-        torch.equal(t, o) for t, o in zip(target.parameters(), online.parameters(), strict=True)
-    )
-    with pytest.raises(ValueError, match="tau"):
-        soft_update_(target, online, 0.0)
-    with pytest.raises(ValueError, match="same shapes"):
-        soft_update_(target, BatchedMLP([0, 1], 3, (5,), 1), 0.5)
-
-
-@pytest.mark.parametrize("tau", [0.005, 0.01, 0.1, 0.5, 0.7, 1.0])
-def test_soft_update_is_bit_identical_to_the_fused_private_update(tau):
-    """The public per-parameter ``lerp_`` of :func:`soft_update_` (and of DQN's target update)
-    gives, bit for bit, what ``torch._foreach_lerp_`` gave, so no trained number changes."""
-    if not hasattr(torch, "_foreach_lerp_"):
-        pytest.skip("this torch has no torch._foreach_lerp_ to compare with")
-    g = torch.Generator().manual_seed(0)
-    target, online = BatchedMLP([0, 1, 2], 4, (64, 37), 2), BatchedMLP([3, 4, 5], 4, (64, 37), 2)
-    with torch.no_grad():
-        for scale, p in enumerate([*target.parameters(), *online.parameters()], start=1):
-            p.copy_(scale * torch.randn(p.shape, generator=g))
-    fused = [p.detach().clone() for p in target.parameters()]
-    torch._foreach_lerp_(fused, [p.detach() for p in online.parameters()], tau)
-    soft_update_(target, online, tau)
-    assert all(torch.equal(t, f) for t, f in zip(target.parameters(), fused, strict=True))
 
 
 def test_deterministic_actions_are_bounded():
@@ -109,3 +78,71 @@ def test_ddpg_bad_input():
     with pytest.raises(ValueError, match="seed"):
         train_ddpg([])
     assert gym.spec("Pendulum-v1").max_episode_steps == 200  # the bounds assume 200 steps
+
+
+def test_ddpg_update_step_by_step():
+    """One update is: a critic step on (Q - y)^2, then an actor step up the *updated* critic's
+    Q(s, mu(s)), then both targets moved by tau towards their online networks."""
+    torch.manual_seed(0)
+    actor, critic = BatchedMLP([0, 1], 3, (16,), 1), BatchedMLP([2, 3], 4, (16,), 1)
+    actor_target, critic_target = BatchedMLP([4, 5], 3, (16,), 1), BatchedMLP([6, 7], 4, (16,), 1)
+    lr, tau, gamma, max_action = 0.05, 0.1, 0.9, 2.0
+    opt_actor = torch.optim.SGD(actor.parameters(), lr=lr)
+    opt_critic = torch.optim.SGD(critic.parameters(), lr=lr)
+    batch = {
+        "obs": torch.randn(2, 32, 3),
+        "action": torch.rand(2, 32, 1) * 4 - 2,
+        "reward": torch.randn(2, 32),
+        "next_obs": torch.randn(2, 32, 3),
+        "terminated": (torch.rand(2, 32) < 0.2).float(),
+    }
+    s, a = batch["obs"], batch["action"]
+    before = {
+        name: copy.deepcopy(net)
+        for name, net in [
+            ("actor", actor),
+            ("critic", critic),
+            ("actor_target", actor_target),
+            ("critic_target", critic_target),
+        ]
+    }
+    ddpg_update(
+        actor,
+        critic,
+        actor_target,
+        critic_target,
+        opt_actor,
+        opt_critic,
+        batch,
+        max_action=max_action,
+        gamma=gamma,
+        tau=tau,
+    )
+
+    def sgd_step(net, loss):
+        grads = torch.autograd.grad(loss, list(net.parameters()))
+        return [p.detach() - lr * g for p, g in zip(net.parameters(), grads, strict=True)]
+
+    with torch.no_grad():
+        a_next = max_action * torch.tanh(before["actor_target"](batch["next_obs"]))
+        next_q = before["critic_target"](torch.cat([batch["next_obs"], a_next], -1))[..., 0]
+        y = batch["reward"] + gamma * (1 - batch["terminated"]) * next_q
+    q = before["critic"](torch.cat([s, a], -1))[..., 0]
+    expected_critic = sgd_step(before["critic"], ((q - y) ** 2).mean(1).sum())
+    assert all(
+        torch.allclose(p, e, atol=1e-6)
+        for p, e in zip(critic.parameters(), expected_critic, strict=True)
+    )
+    q_of_mu = critic(torch.cat([s, max_action * torch.tanh(before["actor"](s))], -1))
+    expected_actor = sgd_step(before["actor"], -q_of_mu.mean(1).sum())
+    assert all(
+        torch.allclose(p, e, atol=1e-6)
+        for p, e in zip(actor.parameters(), expected_actor, strict=True)
+    )
+    for online, target, old in [
+        (actor, actor_target, before["actor_target"]),
+        (critic, critic_target, before["critic_target"]),
+    ]:
+        for p, t, o in zip(online.parameters(), target.parameters(), old.parameters(), strict=True):
+            assert torch.allclose(t, (1 - tau) * o + tau * p, atol=1e-6)
+    assert not torch.allclose(actor.weights[0], before["actor"].weights[0])

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from lib.rl.dqn import CARTPOLE_DQN, DQNConfig, q_learning_target, q_network, train_dqn
+from lib.rl.dqn import (
+    CARTPOLE_DQN,
+    DQNConfig,
+    dqn_loss,
+    q_learning_target,
+    q_network,
+    train_dqn,
+)
 from lib.rl.networks import BatchedDuelingMLP, BatchedMLP
 
 # Two agents, a batch of three transitions each, three actions.
@@ -120,3 +127,64 @@ def test_per_agent_double_q_matches_agents_trained_alone():
         alone = train_dqn([0], config)
         assert pair.episode_returns[i] == alone.episode_returns[0]
         assert np.allclose(pair.start_q[i], alone.start_q[0], atol=1e-5)
+
+
+def tabular_net(table: list[list[float]], members: int = 1) -> BatchedMLP:
+    """A Q-network without hidden layers on one-hot states: ``Q(s, .) = table[s]``."""
+    net = BatchedMLP(list(range(members)), len(table), (), len(table[0]))
+    with torch.no_grad():
+        net.weights[0].copy_(torch.tensor(table).expand(members, -1, -1))
+        net.biases[0].zero_()
+    return net
+
+
+def one_hot_batch(members: int = 1) -> dict[str, torch.Tensor]:
+    """Two transitions: s=0, a=1, r=1 -> s'=1; s=1, a=0, r=0.5 -> s'=2, terminal."""
+    eye = torch.eye(3)
+
+    def rows(x):
+        return torch.stack([x] * members)
+
+    return {
+        "obs": rows(eye[[0, 1]]),
+        "action": rows(torch.tensor([1, 0])),
+        "reward": rows(torch.tensor([1.0, 0.5])),
+        "next_obs": rows(eye[[1, 2]]),
+        "terminated": rows(torch.tensor([0.0, 1.0])),
+    }
+
+
+ONLINE = [[1.0, 2.0], [0.5, 3.0], [0.0, 4.0]]
+TARGET = [[0.5, 1.0], [2.0, 1.0], [1.0, 3.0]]
+
+
+def test_dqn_loss_by_hand():
+    # Q(0, 1) = 2 and Q(1, 0) = 0.5; DQN's target y = (1 + 0.9 * max(2, 1), 0.5) = (2.8, 0.5):
+    # errors -0.8 and 0, Huber 0.5 * 0.8^2 = 0.32 and 0, mean 0.16; squared error mean 0.32
+    online, target = tabular_net(ONLINE), tabular_net(TARGET)
+    loss = dqn_loss(online, target, one_hot_batch(), 0.9)
+    assert loss.item() == pytest.approx(0.16)
+    assert dqn_loss(online, target, one_hot_batch(), 0.9, huber=False).item() == pytest.approx(0.32)
+    loss.backward()  # the target network gets no gradient, the online one does
+    assert all(p.grad is None for p in target.parameters())
+    # d loss / d Q(0, 1) = error / B = -0.8 / 2; nothing else of the table is used
+    expected = torch.zeros(3, 2)
+    expected[0, 1] = -0.4
+    assert torch.allclose(online.weights[0].grad[0], expected)
+
+
+def test_double_dqn_loss_differs_where_the_networks_disagree():
+    # The online network prefers action 1 in s'=1 (3 > 0.5), the target action 0 (2 > 1):
+    # Double DQN evaluates action 1 with the target, y = 1 + 0.9 * 1 = 1.9, error 0.1, Huber
+    # 0.005, mean 0.0025 (DQN: 0.16, from its own maximum).
+    online, target = tabular_net(ONLINE, 2), tabular_net(TARGET, 2)
+    batch = one_hot_batch(2)
+    assert dqn_loss(online, target, batch, 0.9, double=True).item() == pytest.approx(2 * 0.0025)
+    # per agent: Double DQN for the first, DQN for the second
+    mixed = dqn_loss(online, target, batch, 0.9, double=torch.tensor([True, False]))
+    assert mixed.item() == pytest.approx(0.0025 + 0.16)
+    # where online and target agree on the best next action, the two targets are equal
+    same = tabular_net(TARGET, 2)
+    assert dqn_loss(same, target, batch, 0.9, double=True).item() == pytest.approx(
+        dqn_loss(same, target, batch, 0.9).item()
+    )

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from lib.rl.replay import ReplayBuffer
 
@@ -67,3 +68,14 @@ def test_bad_input_raises():
         buffer.add(np.zeros((1, 2)), np.zeros(2), np.zeros(2), np.zeros((2, 2)), np.zeros(2))
     with pytest.raises(ValueError, match="positive"):
         ReplayBuffer(capacity=0, obs_dim=2)
+
+
+def test_continuous_actions():
+    buffer = ReplayBuffer(4, 3, 2, action_shape=(2,), action_dtype=np.float32)
+    obs = np.zeros((2, 3), np.float32)
+    buffer.add(obs, np.array([[0.5, -1.0], [2.0, 0.25]]), np.ones(2), obs, np.zeros(2))
+    batch = buffer.sample(3, [np.random.default_rng(0), np.random.default_rng(1)])
+    assert batch["action"].shape == (2, 3, 2) and batch["action"].dtype == torch.float32
+    assert batch["action"][1, 0].tolist() == [2.0, 0.25]
+    with pytest.raises(ValueError, match=r"action must have shape \(2, 2\)"):
+        buffer.add(obs, np.zeros(2), np.ones(2), obs, np.zeros(2))
