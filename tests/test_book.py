@@ -116,7 +116,6 @@ CLAIMS_PENDING = {
     "chapters/3-graphs/03-node-classification.ipynb",
     "chapters/3-graphs/04-graph-tasks-and-representations.ipynb",
     "chapters/4-reinforcement-learning/02b-double-dqn-and-duelling.ipynb",
-    "chapters/4-reinforcement-learning/03-policy-gradients-and-model-based.ipynb",
 }
 
 
