@@ -88,11 +88,13 @@ def plot_learning_curves(
     curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
     *,
     threshold: float | None = None,
+    threshold_label: str | None = None,
     bounds: tuple[float, float] | None = None,
     xlabel: str = "environment steps",
     ylabel: str = "greedy evaluation return",
     title: str | None = None,
     ax: plt.Axes | None = None,
+    unit: str = "seeds",
 ) -> Figure:
     """Mean return over seeds with a 95 % confidence band, one line per method.
 
@@ -102,11 +104,13 @@ def plot_learning_curves(
     Args:
         curves: Label -> ``(steps (K,), returns (num_seeds, K))``.
         threshold: Draw a dashed line at this return (e.g. 475, CartPole solved).
+        threshold_label: The line's legend entry; by default "solved (threshold)".
         bounds: Smallest and largest possible return; by default the smallest and largest return
             observed in ``curves``.
         xlabel, ylabel: Axis labels with units.
         title: Optional title.
         ax: Draw into this axes instead of a new figure.
+        unit: What a row of ``returns`` is, for the legend (e.g. "runs").
     """
     if ax is None:
         _, ax = plt.subplots()
@@ -125,7 +129,7 @@ def plot_learning_curves(
         )
     for colour, (label, (steps, returns)) in zip(PALETTE, arrays.items(), strict=False):
         mean, half = mean_ci(returns, axis=0)
-        ax.plot(steps, mean, color=colour, label=f"{label} ({returns.shape[0]} seeds)")
+        ax.plot(steps, mean, color=colour, label=f"{label} ({returns.shape[0]} {unit})")
         ax.fill_between(
             steps,
             np.clip(mean - half, *bounds),
@@ -135,9 +139,9 @@ def plot_learning_curves(
             linewidth=0,
         )
     if threshold is not None:
-        ax.axhline(
-            threshold, color="black", linestyle="--", linewidth=1, label=f"solved ({threshold:g})"
-        )
+        if threshold_label is None:
+            threshold_label = f"solved ({threshold:g})"
+        ax.axhline(threshold, color="black", linestyle="--", linewidth=1, label=threshold_label)
     return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={"fontsize": 8})
 
 

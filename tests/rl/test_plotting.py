@@ -117,3 +117,16 @@ def test_value_estimate_bands_clip_returns_but_not_estimates():
     assert ax.lines[0].get_color() == ax.lines[1].get_color()
     with pytest.raises(ValueError, match="same labels"):
         plot_value_estimates(steps, {"DQN": estimates}, {"Double": returns}, bound=100.0)
+
+
+def test_learning_curve_threshold_label_and_unit():
+    steps = np.arange(1, 4)
+    fig = plot_learning_curves(
+        {"Q-learning": (steps, np.array([[0.5, 1.0, 0.0], [0.5, 0.0, 0.0]]))},
+        threshold=0.05,
+        threshold_label="optimal (5 %)",
+        unit="runs",
+    )
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert labels == ["Q-learning (2 runs)", "optimal (5 %)"]
+    plt.close(fig)
