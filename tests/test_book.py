@@ -115,7 +115,6 @@ CLAIMS_PENDING = {
     "chapters/2-generative/04-dcgan.ipynb",
     "chapters/3-graphs/03-node-classification.ipynb",
     "chapters/3-graphs/04-graph-tasks-and-representations.ipynb",
-    "chapters/4-reinforcement-learning/02b-double-dqn-and-duelling.ipynb",
 }
 
 
