@@ -121,18 +121,8 @@ def cutmix(
     The label weight of each image's own class is the share of it left visible,
     ``lam = 1 - box area / (H W)``.
 
-    Args:
-        images: A float batch.
-        targets: Class indices (then pass ``num_classes``) or probabilities per image.
-        box: ``(x1, y1, x2, y2)`` inside the image, e.g. from :func:`cutmix_box`.
-        num_classes: Number of classes, for class-index targets.
-
-    Returns:
-        ``(mixed images, mixed targets)``; the targets are probabilities.
-
-    Shapes:
-        images: ``(B, C, H, W)``; targets: ``(B,)`` int or ``(B, K)`` float
-        -> ``(B, C, H, W)``, ``(B, K)``.
+    Args, returns and shapes as in :func:`mixup`, with ``box`` = ``(x1, y1, x2, y2)`` inside the
+    image (e.g. from :func:`cutmix_box`) in place of ``lam``.
     """
     targets = _check(images, targets, num_classes)
     H, W = images.shape[-2:]
