@@ -4,6 +4,7 @@ data augmentation, hyper-parameter search, attribution and adversarial examples,
 Modules, in page order:
     :mod:`lib.understanding.augmentation`: batched flips, shifts and random erasing with
         per-image parameters.
+    :mod:`lib.understanding.mixing`: mixup and CutMix for a batch, given lambda (and the box).
     :mod:`lib.understanding.augmented_training`: the augmentation page's cached SmallCNN runs
         (with and without augmentation, mixup, CutMix) and its MNIST digit classifier.
     :mod:`lib.understanding.table`: the cached table of MLP training runs over learning rate and

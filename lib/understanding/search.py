@@ -149,10 +149,42 @@ def rung_epochs(min_epochs: int, max_epochs: int, eta: int) -> list[int]:
     return rungs
 
 
-def _halve(
-    flat: np.ndarray, configs: Sequence[int], rungs: Sequence[int], eta: int, study: Study
-) -> None:
-    """One successive-halving bracket over ``configs`` with the budgets ``rungs``."""
+def halving_bracket(
+    curves: np.ndarray,
+    configs: Sequence[int],
+    rungs: Sequence[int],
+    *,
+    eta: int = 3,
+    study: Study | None = None,
+) -> Study:
+    """One bracket of successive halving: train ``configs`` rung by rung, keep the best ``1/eta``.
+
+    At rung ``k`` every surviving configuration is trained (resumed) to ``rungs[k]`` epochs and
+    scored; the best ``len(alive) // eta`` (at least one) go on to the next rung. Ties keep the
+    configuration listed first.
+
+    Args:
+        curves: The table of learning curves.
+        configs: Flat indices of the configurations that start the bracket.
+        rungs: Epochs at each rung, increasing (e.g. ``[1, 3, 9]``, see :func:`rung_epochs`).
+        eta: Keep ``1/eta`` of the configurations at each rung.
+        study: Record the evaluations into this study (Hyperband's brackets share one); a new
+            study by default.
+
+    Returns:
+        The study with one evaluation per configuration and rung, its cost counting only the
+        epochs added by resuming; its ``best`` is left for the caller to choose.
+
+    Shapes:
+        curves ``(*grid, E)`` with ``rungs[-1] <= E``.
+    """
+    flat = _check_curves(curves)
+    if eta < 2 or not rungs or list(rungs) != sorted(set(rungs)) or rungs[-1] > flat.shape[1]:
+        raise ValueError(
+            f"need eta >= 2 and increasing rungs up to {flat.shape[1]} epochs, got eta={eta}, "
+            f"rungs={list(rungs)}."
+        )
+    study = Study() if study is None else study
     trained = dict.fromkeys(configs, 0)
     alive = list(configs)
     for k, r in enumerate(rungs):
@@ -165,6 +197,7 @@ def _halve(
             keep = max(1, len(alive) // eta)
             order = np.argsort(-np.asarray(scores), kind="stable")[:keep]
             alive = [alive[i] for i in sorted(order)]
+    return study
 
 
 def successive_halving(
@@ -178,8 +211,8 @@ def successive_halving(
     """Successive halving (Jamieson & Talwalkar 2016) over ``num_configs`` random configurations.
 
     All are trained ``min_epochs`` epochs; the best ``1/eta`` go on to ``eta`` times as many
-    epochs, and so on up to the table's last epoch (:func:`rung_epochs`). The study returns the
-    best configuration of the last rung.
+    epochs, and so on up to the table's last epoch (:func:`rung_epochs`, :func:`halving_bracket`).
+    The study returns the best configuration of the last rung.
 
     Shapes:
         curves ``(*grid, E)``; the last rung is the largest ``min_epochs * eta**k <= E``, and it
@@ -194,9 +227,8 @@ def successive_halving(
         )
     if not 1 <= num_configs <= len(flat):
         raise ValueError(f"num_configs must be in 1..{len(flat)}, got {num_configs}.")
-    study = Study()
-    _halve(flat, rng.choice(len(flat), size=num_configs, replace=False), rungs, eta, study)
-    return _finish(study, flat.shape[1])
+    configs = rng.choice(len(flat), size=num_configs, replace=False)
+    return _finish(halving_bracket(flat, configs, rungs, eta=eta), flat.shape[1])
 
 
 def hyperband_brackets(max_epochs: int, eta: int) -> list[tuple[int, list[int]]]:
@@ -234,7 +266,7 @@ def hyperband(curves: np.ndarray, rng: np.random.Generator, *, eta: int = 3) -> 
         if rungs[-1] != flat.shape[1]:
             raise ValueError(f"the table's {flat.shape[1]} epochs must be a power of eta={eta}.")
         configs = rng.choice(len(flat), size=min(n, len(flat)), replace=False)
-        _halve(flat, configs, rungs, eta, study)
+        halving_bracket(flat, configs, rungs, eta=eta, study=study)
     return _finish(study, flat.shape[1])
 
 

@@ -76,6 +76,30 @@ def test_successive_halving_budget_and_survivors():
     assert threes == set(sorted(ones, key=lambda c: -flat[c, 0])[:9])  # the best third went on
 
 
+def test_halving_bracket_keeps_the_best_third_and_pays_only_for_resumed_epochs():
+    flat = np.zeros((6, 9))
+    flat[:, 0] = [0.5, 0.9, 0.1, 0.7, 0.7, 0.3]  # after 1 epoch; 3 and 4 tie
+    flat[:, 2] = [0.6, 0.8, 0.2, 0.95, 0.9, 0.4]  # after 3 epochs
+    flat[:, 8] = [0.6, 0.81, 0.2, 0.96, 0.9, 0.4]  # after 9 epochs
+    study = search.halving_bracket(flat, [0, 1, 2, 3, 4, 5], [1, 3, 9], eta=3)
+    # rung 1: all six; rung 3: the best two (1, and 3 before 4 on the tie); rung 9: the best one
+    assert study.configs == [0, 1, 2, 3, 4, 5, 1, 3, 3]
+    assert study.epochs == [1] * 6 + [3, 3, 9]
+    assert study.total_epochs == 6 * 1 + 2 * 2 + 1 * 6
+    assert study.scores[-1] == 0.96
+    shared = search.halving_bracket(flat, [2, 5], [9], eta=3, study=study)
+    assert shared is study and study.configs[-2:] == [2, 5] and study.total_epochs == 16 + 18
+
+
+def test_successive_halving_is_one_bracket_over_random_configurations():
+    curves = _curves()
+    ours = search.successive_halving(curves, 9, np.random.default_rng(5), eta=3)
+    configs = np.random.default_rng(5).choice(36, size=9, replace=False)
+    bracket = search.halving_bracket(curves, configs, [1, 3, 9], eta=3)
+    assert ours.configs == bracket.configs and ours.cost == bracket.cost
+    assert ours.best == bracket.configs[-1]
+
+
 def test_hyperband_brackets_match_the_paper_table():
     # Li et al. 2018, Table 1: R = 81, eta = 3
     expected = [
@@ -118,5 +142,9 @@ def test_bad_input_is_explained():
         search.successive_halving(curves[..., :8], 9, np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"\(\*grid, num_epochs\)"):
         search.random_search(np.ones(5), 1, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="increasing rungs"):
+        search.halving_bracket(curves, [0, 1, 2], [3, 1], eta=3)
+    with pytest.raises(ValueError, match="increasing rungs"):
+        search.halving_bracket(curves, [0, 1, 2], [1, 3, 27], eta=3)
     with pytest.raises(ValueError, match="log scale"):
         search.nearest_index(0.0, [1.0, 2.0])
