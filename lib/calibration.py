@@ -4,9 +4,16 @@ Shared by every part (the uncertainty part's calibration page, the augmentation 
 and CutMix); :mod:`lib.uncertainty.metrics` re-exports both. Computation is in float64 so the
 numbers agree with torchmetrics to 1e-6 (tested in ``tests/test_calibration.py``).
 
+The ECE of a finite sample is a noisy, upward-biased estimate: a perfectly calibrated model
+shows a positive ECE by chance. :func:`ece_noise_floor` measures that floor for given
+predictions, and :func:`bootstrap_ece` resamples the images to put an interval on an ECE or on
+the difference of two.
+
 References:
     Naeini, Cooper & Hauskrecht (2015), *Obtaining well calibrated probabilities using Bayesian
-    binning*; Guo, Pleiss, Sun & Weinberger (2017), *On calibration of modern neural networks*.
+    binning*; Guo, Pleiss, Sun & Weinberger (2017), *On calibration of modern neural networks*;
+    Bröcker & Smith (2007), *Increasing the reliability of reliability diagrams* (consistency
+    resampling); Nixon et al. (2019), *Measuring calibration in deep learning*.
 """
 
 from __future__ import annotations
@@ -18,7 +25,13 @@ import torch
 
 from lib.checks import check_labels, check_probs
 
-__all__ = ["ReliabilityBins", "expected_calibration_error", "reliability_bins"]
+__all__ = [
+    "ReliabilityBins",
+    "bootstrap_ece",
+    "ece_noise_floor",
+    "expected_calibration_error",
+    "reliability_bins",
+]
 
 
 @dataclass(frozen=True)
@@ -126,3 +139,105 @@ def expected_calibration_error(
         The calibration error in [0, 1].
     """
     return reliability_bins(probs, labels, n_bins).calibration_error(norm)
+
+
+def _check_draws(num_draws: int) -> None:
+    if not isinstance(num_draws, int) or num_draws < 1:
+        raise ValueError(f"num_draws must be a positive int, got {num_draws!r}.")
+
+
+def ece_noise_floor(
+    probs: torch.Tensor | np.ndarray,
+    *,
+    n_bins: int = 15,
+    num_draws: int = 1000,
+    seed: int = 0,
+) -> torch.Tensor:
+    """ECE that a perfectly calibrated model with these predictions shows by chance.
+
+    Each draw keeps the predictions and draws every label from the model's own probabilities,
+    so the model is calibrated by construction; only whether the top class is right matters for
+    the ECE, and it is right with probability equal to the confidence. The ECE of each draw is a
+    sample of what ECE a calibrated model shows on ``N`` images (Bröcker & Smith 2007). An
+    observed ECE inside this distribution is no evidence of miscalibration; the floor shrinks
+    about like ``1 / sqrt(N)``.
+
+    Args:
+        probs: Class probabilities of the model on the images.
+        n_bins: Number of equal-width bins, as in :func:`expected_calibration_error`.
+        num_draws: Number of label draws.
+        seed: Seed of the draws (a generator of its own; the global one is not touched).
+
+    Shapes:
+        probs: ``(N, C)`` → ``(num_draws,)``.
+
+    Returns:
+        The ECE of every draw, float64.
+    """
+    probs = check_probs(probs)
+    _check_draws(num_draws)
+    if not isinstance(n_bins, int) or n_bins < 1:
+        raise ValueError(f"n_bins must be a positive int, got {n_bins!r}.")
+    confidence = probs.amax(dim=1).double()
+    n = len(confidence)
+    index = (confidence * n_bins).long().clamp_(0, n_bins - 1)
+    conf_sum = torch.zeros(n_bins, dtype=torch.float64).scatter_add_(0, index, confidence)
+    generator = torch.Generator().manual_seed(seed)
+    draws = []
+    for start in range(0, num_draws, 100):  # 100 draws at a time bound the memory
+        size = min(100, num_draws - start)
+        correct = torch.rand(size, n, generator=generator, dtype=torch.float64) < confidence
+        correct_sum = torch.zeros(size, n_bins, dtype=torch.float64).scatter_add_(
+            1, index.expand(size, n), correct.double()
+        )
+        draws.append((correct_sum - conf_sum).abs().sum(dim=1) / n)
+    return torch.cat(draws)
+
+
+def bootstrap_ece(
+    probs: torch.Tensor | np.ndarray,
+    labels: torch.Tensor | np.ndarray,
+    *,
+    n_bins: int = 15,
+    num_draws: int = 1000,
+    seed: int = 0,
+) -> torch.Tensor:
+    """ECE on bootstrap resamples of the images (drawn with replacement).
+
+    Two calls with the same ``seed`` on the same number of images resample the same images, so
+    the difference of their results is the paired bootstrap distribution of the difference of
+    two predictors' ECE on one test set.
+
+    Args:
+        probs: Class probabilities.
+        labels: True classes.
+        n_bins: Number of equal-width bins.
+        num_draws: Number of resamples.
+        seed: Seed of the resampling (a generator of its own).
+
+    Shapes:
+        probs: ``(N, C)``; labels: ``(N,)`` → ``(num_draws,)``.
+
+    Returns:
+        The ECE of every resample, float64.
+    """
+    probs = check_probs(probs)
+    labels = check_labels(labels, *probs.shape)
+    _check_draws(num_draws)
+    if not isinstance(n_bins, int) or n_bins < 1:
+        raise ValueError(f"n_bins must be a positive int, got {n_bins!r}.")
+    confidence = probs.amax(dim=1).double()
+    correct = (probs.gather(1, labels[:, None]).squeeze(1) >= probs.amax(dim=1)).double()
+    n = len(confidence)
+    index = (confidence * n_bins).long().clamp_(0, n_bins - 1)
+    generator = torch.Generator().manual_seed(seed)
+    draws = []
+    for start in range(0, num_draws, 100):
+        size = min(100, num_draws - start)
+        pick = torch.randint(n, (size, n), generator=generator)
+        bins = index[pick]
+        gap = torch.zeros(size, n_bins, dtype=torch.float64).scatter_add_(
+            1, bins, correct[pick] - confidence[pick]
+        )
+        draws.append(gap.abs().sum(dim=1) / n)
+    return torch.cat(draws)

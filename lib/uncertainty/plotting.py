@@ -78,7 +78,9 @@ def regression_bands(
 def reliability_diagram(bins: Mapping[str, ReliabilityBins], *, title: str | None = None) -> Figure:
     """Accuracy against confidence per bin, one panel per predictor, with the bin counts.
 
-    Bars below the diagonal are overconfident bins; the gap is shaded.
+    Bars below the diagonal are over-confident bins, their gap to the bin's mean confidence
+    shaded; in under-confident bins the part of the bar above the mean confidence has a colour
+    of its own.
     """
     n = len(bins)
     fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.4), squeeze=False, sharey=True)
@@ -89,14 +91,23 @@ def reliability_diagram(bins: Mapping[str, ReliabilityBins], *, title: str | Non
         acc, conf = np.nan_to_num(_np(b.accuracy)), np.nan_to_num(_np(b.confidence))
         filled = _np(b.counts) > 0
         ax.bar(centres[filled], acc[filled], width=width * 0.95, color=PALETTE[0], label="accuracy")
+        over, under = filled & (conf > acc), filled & (acc > conf)
         ax.bar(
-            centres[filled],
-            (conf - acc)[filled],
-            bottom=acc[filled],
+            centres[over],
+            (conf - acc)[over],
+            bottom=acc[over],
             width=width * 0.95,
             color=PALETTE[5],
             alpha=0.35,
-            label="gap to confidence",
+            label="over-confident gap",
+        )
+        ax.bar(
+            centres[under],
+            (acc - conf)[under],
+            bottom=conf[under],
+            width=width * 0.95,
+            color=PALETTE[4],
+            label="under-confident gap",
         )
         ax.plot([0, 1], [0, 1], color=PALETTE[7], ls="--", lw=1)
         ax.set_xlim(0, 1)
