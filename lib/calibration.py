@@ -71,10 +71,28 @@ class ReliabilityBins:
         raise ValueError(f"norm must be 'l1', 'l2' or 'max', got {norm!r}.")
 
 
-def _binned(confidence: torch.Tensor, correct: torch.Tensor, n_bins: int) -> ReliabilityBins:
+def _bin_index(confidence: torch.Tensor, n_bins: int) -> torch.Tensor:
+    """The bin of every confidence: bin ``b`` is ``[b / n_bins, (b + 1) / n_bins)``, the last
+    bin also holds 1. Shapes: ``(...,)`` → ``(...,)``, int64."""
     if not isinstance(n_bins, int) or n_bins < 1:
         raise ValueError(f"n_bins must be a positive int, got {n_bins!r}.")
-    index = (confidence * n_bins).long().clamp_(0, n_bins - 1)
+    return (confidence * n_bins).long().clamp_(0, n_bins - 1)
+
+
+def _top1(probs: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Confidence (the largest probability, float64) and correctness of every prediction.
+
+    Correct means the true class attains the maximum; one amax and one gather are about twice as
+    fast as max(dim=1) with indices, and differ from argmax only on exact ties.
+    Shapes: probs ``(N, C)``, labels ``(N,)`` → two ``(N,)``.
+    """
+    confidence = probs.amax(dim=1)
+    correct = probs.gather(1, labels[:, None]).squeeze(1) >= confidence
+    return confidence.double(), correct
+
+
+def _binned(confidence: torch.Tensor, correct: torch.Tensor, n_bins: int) -> ReliabilityBins:
+    index = _bin_index(confidence, n_bins)
     # scatter_add_ is deterministic on the CPU and much faster than bincount with weights
     zeros = torch.zeros(n_bins, dtype=torch.float64)
     counts = zeros.clone().scatter_add_(0, index, torch.ones_like(confidence)).long()
@@ -107,11 +125,8 @@ def reliability_bins(
     """
     probs = check_probs(probs)
     labels = check_labels(labels, *probs.shape)
-    # correct = the true class attains the maximum; one amax and one gather are about twice as
-    # fast as max(dim=1) with indices, and differ from argmax only on exact ties
-    confidence = probs.amax(dim=1)
-    correct = probs.gather(1, labels[:, None]).squeeze(1) >= confidence
-    return _binned(confidence.double(), correct, n_bins)
+    confidence, correct = _top1(probs, labels)
+    return _binned(confidence, correct, n_bins)
 
 
 def expected_calibration_error(
@@ -176,11 +191,9 @@ def ece_noise_floor(
     """
     probs = check_probs(probs)
     _check_draws(num_draws)
-    if not isinstance(n_bins, int) or n_bins < 1:
-        raise ValueError(f"n_bins must be a positive int, got {n_bins!r}.")
     confidence = probs.amax(dim=1).double()
     n = len(confidence)
-    index = (confidence * n_bins).long().clamp_(0, n_bins - 1)
+    index = _bin_index(confidence, n_bins)
     conf_sum = torch.zeros(n_bins, dtype=torch.float64).scatter_add_(0, index, confidence)
     generator = torch.Generator().manual_seed(seed)
     draws = []
@@ -224,12 +237,10 @@ def bootstrap_ece(
     probs = check_probs(probs)
     labels = check_labels(labels, *probs.shape)
     _check_draws(num_draws)
-    if not isinstance(n_bins, int) or n_bins < 1:
-        raise ValueError(f"n_bins must be a positive int, got {n_bins!r}.")
-    confidence = probs.amax(dim=1).double()
-    correct = (probs.gather(1, labels[:, None]).squeeze(1) >= probs.amax(dim=1)).double()
+    confidence, correct = _top1(probs, labels)
+    correct = correct.double()
     n = len(confidence)
-    index = (confidence * n_bins).long().clamp_(0, n_bins - 1)
+    index = _bin_index(confidence, n_bins)
     generator = torch.Generator().manual_seed(seed)
     draws = []
     for start in range(0, num_draws, 100):
