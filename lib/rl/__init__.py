@@ -1,10 +1,11 @@
 """Chapter 4, deep reinforcement learning: MDPs and dynamic programming, tabular Q-learning,
-DQN with its ablations, Double DQN and duelling networks, REINFORCE with a baseline, A2C,
+DQN with its ablations, Double DQN and duelling networks, prioritised replay, REINFORCE with a baseline, A2C,
 model-based planning with a learnt model, and DDPG for continuous actions.
 
 Modules: :mod:`lib.rl.mdp` (Bellman backups, policy evaluation, value and policy iteration, a
 learnt tabular model), :mod:`lib.rl.tabular` (rollouts, Q-learning), :mod:`lib.rl.replay`
-(replay buffer), :mod:`lib.rl.networks` (a population of MLPs, plain or duelling),
+(replay buffer), :mod:`lib.rl.prioritised` (prioritised replay and the Blind Cliffwalk it is
+measured on), :mod:`lib.rl.networks` (a population of MLPs, plain or duelling),
 :mod:`lib.rl.lockstep` (the runner the deep RL agents share: environments stepped in
 lockstep, episode bookkeeping, evaluations, learning curves), :mod:`lib.rl.dqn` (DQN and
 Double DQN), :mod:`lib.rl.reinforce` (REINFORCE with a baseline),
