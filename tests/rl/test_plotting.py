@@ -7,6 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from scipy import stats  # noqa: E402
 
 from lib.rl import plotting  # noqa: E402
 from lib.rl.plotting import (  # noqa: E402
@@ -129,4 +130,17 @@ def test_learning_curve_threshold_label_and_unit():
     )
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert labels == ["Q-learning (2 runs)", "optimal (5 %)"]
+    plt.close(fig)
+
+
+def test_learning_curve_band_is_the_student_t_interval_and_the_legend_says_so():
+    steps = np.arange(1, 4)
+    returns = np.array([[10.0, 20.0, 30.0], [14.0, 26.0, 30.0], [12.0, 23.0, 36.0]])
+    fig = plot_learning_curves({"A2C": (steps, returns)}, bounds=(-1e9, 1e9))
+    band = fig.axes[0].collections[0].get_paths()[0].vertices[:, 1]
+    mean, std = returns.mean(0), returns.std(0, ddof=1)
+    t = stats.t.ppf(0.975, df=2)  # 4.30 for three seeds, where the normal's 1.96 is far too small
+    assert np.isclose(band.max(), (mean + t * std / np.sqrt(3)).max())
+    assert np.isclose(band.min(), (mean - t * std / np.sqrt(3)).min())
+    assert "95 % t-interval" in fig.axes[0].get_legend().get_title().get_text()
     plt.close(fig)
