@@ -5,6 +5,8 @@ Modules:
         entropy and mutual information, selective prediction. The calibration metrics (ECE,
         reliability bins) are in the core, :mod:`lib.calibration`; the input checks in
         :mod:`lib.checks`; the corruptions of the shifted test sets in :mod:`lib.corruptions`.
+    :mod:`lib.uncertainty.ood`: OOD scores from a predictive distribution (max probability,
+        entropy) and bootstrap intervals of their AUROC.
     :mod:`lib.uncertainty.temperature`: temperature scaling.
     :mod:`lib.uncertainty.decisions`: Bayes decisions from a cost table.
     :mod:`lib.uncertainty.label_shift`: label-shift correction.

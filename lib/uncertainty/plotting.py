@@ -75,6 +75,39 @@ def regression_bands(
     )
 
 
+def std_split(
+    x_grid: torch.Tensor,
+    stds: Mapping[str, torch.Tensor],
+    *,
+    gap: tuple[float, float] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Standard deviations against the input on a log scale, one line each.
+
+    Shows parts of an uncertainty split that differ by orders of magnitude (the epistemic and
+    aleatoric standard deviations of an ensemble), which bands on a linear scale hide.
+
+    Args:
+        x_grid: Evaluation points ``(G,)``.
+        stds: Label → standard deviation ``(G,)``, positive.
+        gap: Optional interval without training data, shaded.
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    xg = _np(x_grid)
+    if gap is not None:
+        ax.axvspan(*gap, color="0.92", zorder=0, label="no training data")
+    for i, (label, std) in enumerate(stds.items()):
+        ax.plot(xg, _np(std), color=PALETTE[(i + 1) % len(PALETTE)], lw=2, label=label)
+    ax.set_yscale("log")
+    return finish_axes(
+        ax,
+        xlabel="input x (arbitrary units)",
+        ylabel="standard deviation (units of y, log scale)",
+        title=title,
+        legend={"fontsize": 8},
+    )
+
+
 def reliability_diagram(bins: Mapping[str, ReliabilityBins], *, title: str | None = None) -> Figure:
     """Accuracy against confidence per bin, one panel per predictor, with the bin counts.
 

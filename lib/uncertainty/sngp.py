@@ -25,6 +25,39 @@ from lib.reproducibility import make_generator, seed_everything
 from lib.training import fit
 
 
+def power_iteration(
+    W: torch.Tensor, *, num_iterations: int = 20, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    r"""The largest singular value :math:`\lVert W\rVert_2` of a matrix, by power iteration.
+
+    Spectral normalisation (Miyato et al. 2018) divides a weight matrix by this number. The
+    iteration alternates :math:`v \leftarrow W^\top u / \lVert W^\top u\rVert` and
+    :math:`u \leftarrow W v / \lVert W v\rVert`; ``u`` and ``v`` converge to the top left and
+    right singular vectors (at a rate set by the ratio of the two largest singular values), and
+    :math:`\sigma = u^\top W v`. PyTorch's ``spectral_norm`` runs the same update, one step per
+    training step, keeping ``u`` and ``v`` from step to step.
+
+    Args:
+        W: The matrix ``(out, in)``.
+        num_iterations: Number of updates of ``u`` and ``v``.
+        seed: Seed of the random start ``u`` (a generator of its own).
+
+    Returns:
+        ``(sigma, u, v)``: the estimate (a 0-dim tensor) and the unit vectors ``(out,)``,
+        ``(in,)``.
+    """
+    if W.dim() != 2:
+        raise ValueError(f"W must be a matrix (out, in), got shape {tuple(W.shape)}.")
+    if num_iterations < 1:
+        raise ValueError(f"num_iterations must be at least 1, got {num_iterations}.")
+    g = make_generator(seed)
+    u = F.normalize(torch.randn(W.shape[0], generator=g, dtype=W.dtype), dim=0)
+    for _ in range(num_iterations):
+        v = F.normalize(W.T @ u, dim=0)
+        u = F.normalize(W @ v, dim=0)
+    return u @ W @ v, u, v
+
+
 class RandomFeatureGP(nn.Module):
     r"""Gaussian-process output layer with random Fourier features (Rahimi & Recht 2007).
 

@@ -32,6 +32,9 @@ def _figures() -> dict:
         "regression_bands": plotting.regression_bands(
             X, X**2, grid, grid**2, {"total": torch.full((11,), 0.1)}, truth=grid**2, gap=(0.4, 0.6)
         ),
+        "std_split": plotting.std_split(
+            grid, {"epistemic": grid + 0.01, "aleatoric": 0.1 + 0 * grid}, gap=(0.4, 0.6)
+        ),
         "reliability_diagram": plotting.reliability_diagram(
             {"a": reliability_bins(probs, y), "b": reliability_bins(probs, y)}, title="t"
         ),

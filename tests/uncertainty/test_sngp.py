@@ -72,3 +72,26 @@ def test_trained_sngp_is_confident_near_and_uncertain_far_from_the_data():
     far = model.predict_proba(torch.tensor([[40.0, 40.0], [-30.0, 25.0], [0.0, -50.0]]))
     assert far.max(1).values.max() < 1 / 3 + 0.1
     assert math.isclose(float(far.sum()), 3.0, rel_tol=1e-5)
+
+
+def test_power_iteration_finds_the_largest_singular_value():
+    W = torch.randn(64, 32, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    sigma, u, v = sngp.power_iteration(W, num_iterations=200)
+    assert sigma.item() == pytest.approx(torch.linalg.matrix_norm(W, ord=2).item(), rel=1e-6)
+    assert torch.allclose(W @ v, sigma * u, atol=1e-5)  # u, v: the top singular pair
+    # a few steps already give a lower bound close to it
+    few = sngp.power_iteration(W, num_iterations=3)[0].item()
+    assert few <= sigma.item() + 1e-9 and few > 0.8 * sigma.item()
+    with pytest.raises(ValueError, match="matrix"):
+        sngp.power_iteration(torch.randn(3))
+
+
+def test_power_iteration_agrees_with_torch_spectral_norm_of_a_trained_sngp_block():
+    model = sngp.SNGP(2, 3, hidden=16, seed=0)
+    for _ in range(50):  # torch's spectral_norm takes one power-iteration step per call
+        model.train()(torch.randn(4, 2))
+    model.eval()
+    layer = model.blocks[0]
+    raw = layer.parametrizations.weight.original.detach()
+    sigma = sngp.power_iteration(raw, num_iterations=100)[0]
+    assert torch.allclose(layer.weight, raw / sigma, atol=1e-4)
