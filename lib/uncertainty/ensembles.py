@@ -130,17 +130,30 @@ def mc_dropout_probs(
     try:
         with torch.random.fork_rng(devices=[] if device.type == "cpu" else [device]):
             torch.manual_seed(seed)
-            samples = []
-            for _ in range(num_samples):
-                logits = torch.cat(
-                    [
-                        model(X[i : i + batch_size].to(device)).cpu()
-                        for i in range(0, len(X), batch_size)
-                    ]
-                )
-                samples.append(torch.softmax(logits.double(), dim=1))
+            return dropout_passes(model, X, num_samples=num_samples, batch_size=batch_size)
     finally:
         model.eval()
+
+
+@torch.no_grad()
+def dropout_passes(
+    model: nn.Module, X: torch.Tensor, *, num_samples: int, batch_size: int = 1000
+) -> torch.Tensor:
+    """The core of MC dropout: ``num_samples`` forward passes, each with fresh dropout masks.
+
+    The caller switches the dropout layers to training mode (so every pass draws new masks)
+    and seeds the random state; :func:`mc_dropout_probs` does both.
+
+    Shapes:
+        X: ``(N, ...)`` → ``(num_samples, N, C)``, the softmax of every pass, on the CPU.
+    """
+    device = model_device(model)
+    samples = []
+    for _ in range(num_samples):
+        logits = torch.cat(
+            [model(X[i : i + batch_size].to(device)).cpu() for i in range(0, len(X), batch_size)]
+        )
+        samples.append(torch.softmax(logits.double(), dim=1))
     return torch.stack(samples)
 
 

@@ -28,6 +28,20 @@ def test_ensemble_and_mc_dropout_shapes_and_reproducibility():
         ensembles.mc_dropout_probs(SmallCNN(), X)
 
 
+def test_dropout_passes_is_the_core_of_mc_dropout():
+    torch.manual_seed(0)
+    X = torch.rand(5, 1, 28, 28)
+    net = SmallCNN(dropout=0.5)
+    expected = ensembles.mc_dropout_probs(net, X, num_samples=3, seed=2, batch_size=2)
+    for m in net.modules():
+        if isinstance(m, torch.nn.Dropout):
+            m.train()
+    torch.manual_seed(2)
+    by_hand = ensembles.dropout_passes(net, X, num_samples=3, batch_size=2)
+    assert torch.equal(by_hand, expected)
+    assert not torch.allclose(by_hand[0], by_hand[1])  # each pass draws new masks
+
+
 def test_disagreement():
     a = torch.tensor([[0.9, 0.1], [0.2, 0.8]])
     assert ensembles.disagreement(a, a) == 0.0
