@@ -207,6 +207,62 @@ def most_confident_samples(
     return indices, best
 
 
+def discriminator_step(
+    D: nn.Module,
+    opt_d: torch.optim.Optimizer,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    loss: str = "nonsaturating",
+) -> torch.Tensor:
+    """One update of the discriminator on a real and a generated batch.
+
+    ``fake`` is detached, so the loss moves only ``D``; the same batch ``fake`` (with its graph
+    back into the generator) is then used by :func:`generator_step`.
+
+    Args:
+        D: The discriminator.
+        opt_d: Its optimiser.
+        real: Real images ``(B, 1, 28, 28)`` in [0, 1].
+        fake: Generated images ``G(z)`` ``(B, 1, 28, 28)``, still attached to the generator.
+        loss: One of :data:`DCGAN_LOSSES`.
+
+    Returns:
+        The discriminator's loss on this batch, a scalar (detached).
+    """
+    d_loss = discriminator_loss(loss, D(real), D(fake.detach()))
+    opt_d.zero_grad()
+    d_loss.backward()
+    opt_d.step()
+    return d_loss.detach()
+
+
+def generator_step(
+    D: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    fake: torch.Tensor,
+    loss: str = "nonsaturating",
+) -> torch.Tensor:
+    """One update of the generator through the just-updated discriminator.
+
+    The gradient of the generator's loss flows through ``D`` into the generator that made
+    ``fake``; only ``opt_g`` steps (``D``'s gradients are cleared before its next update).
+
+    Args:
+        D: The discriminator.
+        opt_g: The generator's optimiser.
+        fake: The batch ``G(z)`` of :func:`discriminator_step`, attached to the generator.
+        loss: One of :data:`DCGAN_LOSSES`.
+
+    Returns:
+        The generator's loss on this batch, a scalar (detached).
+    """
+    g_loss = generator_loss(loss, D(fake))
+    opt_g.zero_grad()
+    g_loss.backward()
+    opt_g.step()
+    return g_loss.detach()
+
+
 def train_dcgan(
     model: DCGAN,
     X: torch.Tensor,
@@ -217,6 +273,9 @@ def train_dcgan(
     num_eval_samples: int = 2000,
 ) -> dict:
     """Train ``model`` in place with alternating steps (one discriminator, one generator).
+
+    Per minibatch of real images: draw ``z``, generate ``fake = G(z)`` once, then
+    :func:`discriminator_step` and :func:`generator_step` on that batch.
 
     Args:
         model: The DCGAN.
@@ -263,14 +322,8 @@ def train_dcgan(
             real = X[order[i : i + config.batch_size]]
             z = sample_latents(len(real), config.latent_dim, generator=rng)
             fake = G(z)
-            d_loss = discriminator_loss(config.loss, D(real), D(fake.detach()))
-            opt_d.zero_grad()
-            d_loss.backward()
-            opt_d.step()
-            g_loss = generator_loss(config.loss, D(fake))
-            opt_g.zero_grad()
-            g_loss.backward()
-            opt_g.step()
+            d_loss = discriminator_step(D, opt_d, real, fake, config.loss)
+            g_loss = generator_step(D, opt_g, fake, config.loss)
             train_seconds += time.perf_counter() - start
             step += 1
             d_sum += d_loss.item()
