@@ -51,6 +51,59 @@ def draw_graph(
     return fig
 
 
+def message_passing(graph, node: int, *, seed: int = 0) -> Figure:
+    """One message-passing step drawn on a graph: ``node`` (red) receives from its neighbours.
+
+    The neighbours are blue, with an arrow along each edge into ``node`` (the messages
+    ``h_j W_1 / c_ij``); every other node and edge is grey, since it plays no part in this
+    node's update.
+
+    Args:
+        graph: An undirected networkx graph.
+        node: The node whose update is drawn.
+        seed: Seed of the spring layout.
+    """
+    import networkx as nx
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyArrowPatch
+
+    if node not in graph:
+        raise ValueError(f"node {node} is not in the graph; pass one of {sorted(graph)[:5]}...")
+    pos = nx.spring_layout(graph, seed=seed)
+    neighbours = sorted(graph.neighbors(node))
+    others = [n for n in graph.nodes() if n != node and n not in neighbours]
+    fig, ax = plt.subplots(figsize=(5.5, 4.2))
+    nx.draw_networkx_edges(graph, pos, ax=ax, alpha=0.25, width=0.8, edge_color="grey")
+    for j in neighbours:
+        ax.add_patch(
+            FancyArrowPatch(
+                pos[j],
+                pos[node],
+                arrowstyle="-|>",
+                mutation_scale=14,
+                color=PALETTE[0],
+                linewidth=1.8,
+                shrinkA=7,
+                shrinkB=9,
+                zorder=3,
+            )
+        )
+    style = {"ax": ax, "node_size": 160, "edgecolors": "black", "linewidths": 0.5}
+    nx.draw_networkx_nodes(graph, pos, nodelist=others, node_color="lightgrey", **style)
+    nx.draw_networkx_nodes(graph, pos, nodelist=neighbours, node_color=PALETTE[0], **style)
+    nx.draw_networkx_nodes(graph, pos, nodelist=[node], node_color=PALETTE[5], **style)
+    nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7)
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=PALETTE[5], label=f"node {node}, updated"),
+        Line2D([], [], marker="o", linestyle="", color=PALETTE[0], label="its neighbours"),
+        Line2D([], [], color=PALETTE[0], linewidth=1.8, label="message h_j W1 / c_ij"),
+    ]
+    ax.legend(handles=handles, loc="upper right")
+    ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
 def embedding_scatter(
     embeddings: Sequence[torch.Tensor],
     labels: Sequence[int],

@@ -22,6 +22,7 @@ def _figures() -> dict:
     embeddings = [torch.randn(6, 2, generator=torch.Generator().manual_seed(s)) for s in (0, 1)]
     return {
         "draw_graph": plotting.draw_graph(graph, labels, ["left", "right"], title="a path"),
+        "message_passing": plotting.message_passing(graph, 2),
         "embedding_scatter": plotting.embedding_scatter(
             embeddings, labels, ["left", "right"], ["untrained", "trained"], highlight=[0, 5]
         ),
@@ -51,6 +52,9 @@ def test_graph_figures_name_the_classes_and_panels():
     (ax,) = figures["draw_graph"].axes
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["left", "right"]
     assert ax.get_title() == "a path"
+    (ax,) = figures["message_passing"].axes
+    assert len(ax.patches) == 2  # one arrow from each neighbour of node 2 on the path
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "node 2, updated"
     left, right = figures["embedding_scatter"].axes
     assert (left.get_title(), right.get_title()) == ("untrained", "trained")
     assert [t.get_text() for t in left.get_legend().get_texts()] == ["left", "right"]
