@@ -1,6 +1,6 @@
 """Chapter 4, deep reinforcement learning: MDPs and dynamic programming, tabular Q-learning,
-DQN with its ablations, Double DQN and duelling networks, prioritised replay, REINFORCE with a baseline, A2C,
-model-based planning with a learnt model, and DDPG for continuous actions.
+DQN with its ablations, Double DQN and duelling networks, prioritised replay, REINFORCE with a
+baseline, A2C, model-based planning with a learnt model, and DDPG for continuous actions.
 
 Modules: :mod:`lib.rl.mdp` (Bellman backups, policy evaluation, value and policy iteration, a
 learnt tabular model), :mod:`lib.rl.tabular` (rollouts, Q-learning), :mod:`lib.rl.replay`
