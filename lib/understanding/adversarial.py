@@ -21,7 +21,7 @@ def _check_epsilon(epsilon: float) -> None:
         )
 
 
-def _loss_gradient(
+def _signed_loss_gradient(
     model: nn.Module, X: torch.Tensor, labels: torch.Tensor, *, targeted: bool
 ) -> torch.Tensor:
     """Sign of the step that increases the loss of ``labels`` (untargeted) or decreases it
@@ -57,7 +57,7 @@ def fgsm(
     """
     y = check_batch(X, y, "y")
     _check_epsilon(epsilon)
-    step = _loss_gradient(model, X, y, targeted=targeted)
+    step = _signed_loss_gradient(model, X, y, targeted=targeted)
     return (X + epsilon * step).clamp(0.0, 1.0).detach()
 
 
@@ -105,6 +105,6 @@ def pgd(
         noise = torch.rand(X.shape, generator=generator, dtype=X.dtype, device=X.device)
         X_adv = (X_adv + epsilon * (2 * noise - 1)).clamp(0.0, 1.0)
     for _ in range(num_steps):
-        X_adv = X_adv + step_size * _loss_gradient(model, X_adv, y, targeted=targeted)
+        X_adv = X_adv + step_size * _signed_loss_gradient(model, X_adv, y, targeted=targeted)
         X_adv = torch.min(torch.max(X_adv, X - epsilon), X + epsilon).clamp(0.0, 1.0)
     return X_adv.detach()

@@ -47,26 +47,11 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None) -> to
     return weights.masked_fill(empty, 0.0)
 
 
-def scaled_dot_product_attention(
-    query: torch.Tensor,
-    key: torch.Tensor,
-    value: torch.Tensor,
-    mask: torch.Tensor | None = None,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Scaled dot-product attention (Vaswani et al. 2017, eq. 1).
-
-    .. math:: \mathrm{Attention}(Q, K, V) = \mathrm{softmax}\!\left(\frac{QK^\top}{\sqrt{d}}\right)V
-
-    Args:
-        query: Queries ``Q``.
-        key: Keys ``K``, the same last dimension ``d`` as the queries.
-        value: Values ``V``, one per key.
-        mask: See :func:`masked_softmax`; e.g. :func:`causal_mask` or :func:`padding_mask`.
-
-    Shapes:
-        query ``(..., L_q, d)``, key ``(..., L_k, d)``, value ``(..., L_k, d_v)`` ->
-        output ``(..., L_q, d_v)`` and weights ``(..., L_q, L_k)``.
-    """
+def _check_attention_inputs(
+    query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, mask: torch.Tensor | None
+) -> None:
+    """Raise a ``ValueError`` that says what to pass unless the shapes of
+    :func:`scaled_dot_product_attention`'s arguments fit together."""
     for name, X in (("query", query), ("key", key), ("value", value)):
         if X.dim() < 2:
             raise ValueError(
@@ -101,6 +86,29 @@ def scaled_dot_product_attention(
         raise ValueError(
             f"expected one value per key, got {key.shape[-2]} keys and {value.shape[-2]} values."
         )
+
+
+def scaled_dot_product_attention(
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    mask: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Scaled dot-product attention (Vaswani et al. 2017, eq. 1).
+
+    .. math:: \mathrm{Attention}(Q, K, V) = \mathrm{softmax}\!\left(\frac{QK^\top}{\sqrt{d}}\right)V
+
+    Args:
+        query: Queries ``Q``.
+        key: Keys ``K``, the same last dimension ``d`` as the queries.
+        value: Values ``V``, one per key.
+        mask: See :func:`masked_softmax`; e.g. :func:`causal_mask` or :func:`padding_mask`.
+
+    Shapes:
+        query ``(..., L_q, d)``, key ``(..., L_k, d)``, value ``(..., L_k, d_v)`` ->
+        output ``(..., L_q, d_v)`` and weights ``(..., L_q, L_k)``.
+    """
+    _check_attention_inputs(query, key, value, mask)
     scores = query @ key.transpose(-2, -1) / math.sqrt(query.shape[-1])
     weights = masked_softmax(scores, mask)
     return weights @ value, weights
@@ -172,20 +180,9 @@ class MultiHeadAttention(nn.Module):
         B, L, _ = X.shape
         return X.view(B, L, self.num_heads, -1).transpose(1, 2)  # (B, h, L, D / h)
 
-    def forward(
-        self,
-        query: torch.Tensor,
-        key: torch.Tensor | None = None,
-        value: torch.Tensor | None = None,
-        mask: torch.Tensor | None = None,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Attend from ``query`` to ``key``/``value`` (both default to ``query``: self-attention).
-
-        Args:
-            mask: See :func:`masked_softmax`, broadcastable to ``(B, h, L_q, L_k)``.
-        """
-        key = query if key is None else key
-        value = key if value is None else value
+    def _check_inputs(self, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor) -> None:
+        """Raise a ``ValueError`` that says what to pass unless query, key and value are batch
+        first, ``(B, L, D)``, with one value per key."""
         if query.dim() != 3 or query.shape[-1] != self.embed_dim:
             raise ValueError(
                 f"expected query of shape (B, L, {self.embed_dim}) (batch first), got "
@@ -202,6 +199,22 @@ class MultiHeadAttention(nn.Module):
             raise ValueError(
                 f"expected one value per key, got {key.shape[1]} keys and {value.shape[1]} values."
             )
+
+    def forward(
+        self,
+        query: torch.Tensor,
+        key: torch.Tensor | None = None,
+        value: torch.Tensor | None = None,
+        mask: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Attend from ``query`` to ``key``/``value`` (both default to ``query``: self-attention).
+
+        Args:
+            mask: See :func:`masked_softmax`, broadcastable to ``(B, h, L_q, L_k)``.
+        """
+        key = query if key is None else key
+        value = key if value is None else value
+        self._check_inputs(query, key, value)
         q, k, v = (
             self._split_heads(proj(X))
             for proj, X in ((self.q_proj, query), (self.k_proj, key), (self.v_proj, value))

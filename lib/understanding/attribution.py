@@ -180,11 +180,32 @@ def integrated_gradients(
     chunk = num_steps if internal_batch_size is None else max(1, internal_batch_size)
     total = torch.zeros_like(X)
     for start in range(0, num_steps, chunk):
-        a = alphas[start : start + chunk].view(-1, 1, 1, 1, 1)  # (k, 1, 1, 1, 1)
-        path = (baseline + a * (X - baseline)).flatten(0, 1)  # (k * B, C, H, W)
-        grad = input_gradient(model, path, target.repeat(len(a))).view(len(a), *X.shape)
-        total += (weights[start : start + chunk].view(-1, 1, 1, 1, 1) * grad).sum(dim=0)
+        part = slice(start, start + chunk)
+        total += path_gradient_sum(model, X, target, baseline, alphas[part], weights[part])
     return (X - baseline) * total
+
+
+def path_gradient_sum(
+    model: nn.Module,
+    X: torch.Tensor,
+    target: torch.Tensor,
+    baseline: torch.Tensor,
+    alphas: torch.Tensor,
+    weights: torch.Tensor,
+) -> torch.Tensor:
+    """The quadrature of the path integral of integrated gradients,
+    ``sum_k w_k * d f_c(x' + a_k (x - x')) / d x``: the gradient at every point ``a_k`` of the
+    straight path from the baseline ``x'`` to ``x``, weighted and summed (all points in one
+    batch). :func:`integrated_gradients` multiplies it by ``x - x'``.
+
+    Shapes:
+        ``X`` and ``baseline`` ``(B, C, H, W)``, ``target`` ``(B,)``, ``alphas`` and ``weights``
+        ``(k,)`` -> ``(B, C, H, W)``.
+    """
+    a = alphas.view(-1, 1, 1, 1, 1)  # (k, 1, 1, 1, 1)
+    path = (baseline + a * (X - baseline)).flatten(0, 1)  # (k * B, C, H, W)
+    grad = input_gradient(model, path, target.repeat(len(a))).view(len(a), *X.shape)
+    return (weights.view(-1, 1, 1, 1, 1) * grad).sum(dim=0)
 
 
 def _riemann(method: str, n: int, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

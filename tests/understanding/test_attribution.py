@@ -108,6 +108,32 @@ def test_integrated_gradients_is_exact_for_a_quadratic(method, num_steps):
     close(ig.sum(dim=(1, 2, 3)), gap, 1e-12)
 
 
+def test_path_gradient_sum_is_the_weighted_gradient_along_the_path():
+    # For the quadratic, d f_c / d x at x' + a (x - x') is 2 a_c (x' + a (x - x')) + b_c.
+    f = Quadratic()
+    generator = torch.Generator().manual_seed(5)
+    X = torch.randn(2, 2, 4, 5, generator=generator, dtype=torch.float64)
+    baseline = torch.randn(2, 2, 4, 5, generator=generator, dtype=torch.float64)
+    target = torch.tensor([1, 2])
+    alphas = torch.tensor([0.0, 0.3, 1.0], dtype=torch.float64)
+    weights = torch.tensor([0.2, 0.5, 0.3], dtype=torch.float64)
+    ours = attribution.path_gradient_sum(f, X, target, baseline, alphas, weights)
+    x, x0 = X.flatten(1), baseline.flatten(1)
+    expected = sum(
+        w * (2 * f.a[target] * (x0 + a * (x - x0)) + f.b[target])
+        for a, w in zip(alphas, weights, strict=True)
+    )
+    close(ours.flatten(1), expected, 1e-12)
+
+
+def test_integrated_gradients_in_chunks_of_path_points_is_the_same(model, X):
+    whole = attribution.integrated_gradients(model, X, TARGET, num_steps=10)
+    chunked = attribution.integrated_gradients(
+        model, X, TARGET, num_steps=10, internal_batch_size=3
+    )
+    close(chunked, whole, 1e-12)
+
+
 def test_integrated_gradients_is_complete_up_to_quadrature_error(model, X):
     baseline = torch.full_like(X, 0.5)
     ig = attribution.integrated_gradients(model, X, TARGET, baseline=baseline, num_steps=300)
