@@ -102,7 +102,6 @@ CLAIMS_PENDING = {
     "chapters/0-training-and-understanding/04-attention.ipynb",
     "chapters/00-data-and-baselines.ipynb",
     "chapters/1-uncertainty/01-uncertainty-and-shift.ipynb",
-    "chapters/1-uncertainty/03-out-of-distribution.ipynb",
     "chapters/1-uncertainty/03a-distance-awareness.ipynb",
     "chapters/1-uncertainty/04-decisions-and-abstention.ipynb",
     "chapters/1-uncertainty/05-epistemic-and-aleatoric.ipynb",
