@@ -6,6 +6,8 @@ Modules:
         (van den Oord et al. 2016).
     :mod:`lib.generative.gan`: GAN losses (saturating, non-saturating, WGAN, WGAN-GP, LSGAN) and
         the ring-of-Gaussians toy with its modes-covered metric.
+    :mod:`lib.generative.saturation`: the saturating generator loss against a frozen, confident
+        discriminator, with SGD and with Adam.
     :mod:`lib.generative.dcgan`: a DCGAN generator and discriminator for 28×28 images
         (Radford et al. 2016) and its training loop.
     :mod:`lib.generative.flow_matching`: the straight-line noising process, the velocity loss and
