@@ -151,74 +151,29 @@ def plot_taxonomy() -> Figure:
 
 
 def plot_dependency_maps(
-    maps: Sequence[torch.Tensor],
-    pixels: Sequence[tuple[int, int]],
-    titles: Sequence[str],
-    *,
-    reaches: Sequence[int] | None = None,
+    maps: Sequence[torch.Tensor], pixels: Sequence[tuple[int, int]], titles: Sequence[str]
 ) -> Figure:
-    """Which input pixels each output pixel depends on, with the output pixel marked, and a key.
+    """Which input pixels each output pixel depends on, with the output pixel marked.
 
-    Colours: the output pixel black; the inputs it depends on ("seen") blue; the raster-order
-    past it does not depend on orange, split with ``reaches`` into the blind spot proper (within
-    the network's reach, :func:`lib.generative.pixelcnn.reach_mask`, yet not seen: orange) and
-    the past beyond its reach (grey); the future white.
-
-    Args:
-        maps: One dependency map per panel (:func:`lib.generative.pixelcnn.dependency_map`).
-        pixels: The output pixel ``(row, col)`` of each map.
-        titles: One title per panel.
-        reaches: Optional reach of each panel's network (``model.context``: rows above and
-            columns either side); without it the whole unseen past is orange.
+    Colours: dependent inputs dark, the raster-order past that is *not* seen (the blind spot)
+    orange, the future white.
 
     Shapes:
         each map ``(H, W)`` bool.
     """
-    from matplotlib.patches import Patch
-
-    from lib.generative.pixelcnn import reach_mask
-
-    if not len(maps) == len(pixels) == len(titles) or (
-        reaches is not None and len(reaches) != len(maps)
-    ):
-        raise ValueError(
-            f"pass one pixel, one title (and one reach) per map: got {len(maps)} maps, "
-            f"{len(pixels)} pixels, {len(titles)} titles"
-            + ("" if reaches is None else f", {len(reaches)} reaches")
-            + "."
-        )
-    orange, blue, grey = (np.array(c) / 255 for c in ([230, 159, 0], [0, 114, 178], [190] * 3))
-    fig, axes = plt.subplots(1, len(maps), figsize=(3.2 * len(maps), 4.0), squeeze=False)
-    for k, (ax, dep, (row, col), title) in enumerate(
-        zip(axes[0], maps, pixels, titles, strict=True)
-    ):
+    fig, axes = plt.subplots(1, len(maps), figsize=(3.2 * len(maps), 3.4), squeeze=False)
+    for ax, dep, (row, col), title in zip(axes[0], maps, pixels, titles, strict=True):
         size = dep.shape[0]
         index = torch.arange(size * size).reshape(size, size)
         past = index < row * size + col
         image = np.ones((size, size, 3))
-        image[(past & ~dep).numpy()] = orange  # past, not seen
-        if reaches is not None:
-            beyond = past & ~dep & ~reach_mask(row, col, reaches[k], size)
-            image[beyond.numpy()] = grey  # past, beyond the reach
-        image[dep.numpy()] = blue  # seen
+        image[(past & ~dep).numpy()] = np.array([230, 159, 0]) / 255  # blind spot: orange
+        image[dep.numpy()] = np.array([0, 114, 178]) / 255  # seen: blue
         ax.imshow(image)
         ax.scatter([col], [row], marker="s", s=30, color="black")
         ax.set_title(title, fontsize=9)
         ax.grid(False)
         finish_axes(ax, xlabel="column (pixels)", ylabel="row (pixels)")
-    key = [
-        Patch(color="black", label="predicted pixel"),
-        Patch(color=blue, label="seen (non-zero gradient)"),
-        Patch(
-            color=orange,
-            label="past, not seen" if reaches is None else "blind spot: in reach, not seen",
-        ),
-    ]
-    if reaches is not None:
-        key.append(Patch(color=grey, label="past, beyond the reach"))
-    key.append(Patch(facecolor="white", edgecolor="0.5", label="future (not allowed)"))
-    fig.legend(handles=key, loc="lower center", ncol=len(key), fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 
 

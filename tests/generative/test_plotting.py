@@ -103,19 +103,3 @@ def test_flow_matching_figures_reject_mismatched_input():
     with pytest.raises(ValueError, match=r"got 3 evaluations and 2 distances"):
         plotting.plot_quality_vs_evaluations([1, 2, 4], [1.0, 2.0], floor=0.5)
     plt.close("all")
-
-
-def test_dependency_maps_have_a_colour_key_and_grey_beyond_the_reach():
-    from lib.generative.pixelcnn import PixelCNN, dependency_map
-
-    model = PixelCNN(channels=4, num_layers=1)
-    dep = dependency_map(model, 14, 14)
-    fig = plotting.plot_dependency_maps([dep], [(14, 14)], ["t"], reaches=[model.context])
-    labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "blind spot: in reach, not seen" in labels and "past, beyond the reach" in labels
-    image = fig.axes[0].get_images()[0].get_array()
-    assert tuple(image[0, 0]) == pytest.approx((190 / 255,) * 3)  # far above: beyond the reach
-    assert tuple(image[13, 18]) == pytest.approx((230 / 255, 159 / 255, 0.0))  # the wedge
-    with pytest.raises(ValueError, match="one reach"):
-        plotting.plot_dependency_maps([dep], [(14, 14)], ["t"], reaches=[1, 2])
-    plt.close("all")
