@@ -7,8 +7,9 @@ Core modules, shared by every part:
   classifiers trained once and cached) and :mod:`lib.plotting` (figure style and helpers);
 - code that several parts use: :mod:`lib.calibration` (reliability bins, expected calibration
   error), :mod:`lib.checks` (input checks of probabilities, labels and scores) and
-  :mod:`lib.corruptions` (ImageNet-C style corruptions and accuracy under them), and
-  :mod:`lib.counting` (the cost of a computation in multiply-adds);
+  :mod:`lib.corruptions` (ImageNet-C style corruptions and accuracy under them),
+  :mod:`lib.counting` (the cost of a computation in multiply-adds) and :mod:`lib.statistics`
+  (confidence intervals of a mean);
 - infrastructure: :mod:`lib.reproducibility` (seeding, threads, device), :mod:`lib.notebook`
   (every page's set-up cell, glue, a function's source on the page), :mod:`lib.claims` (the
   table of a page's claims, checked on the run), :mod:`lib.cache` and :mod:`lib.checkpoints`

@@ -12,6 +12,7 @@ from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -87,6 +88,24 @@ def image_grid(
                 ax.set_title(titles[i], fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def moving_mean(values: Sequence[float] | np.ndarray, window: int) -> np.ndarray:
+    """Mean of every ``window`` consecutive values (a running mean that smooths a noisy curve).
+
+    Shapes:
+        - values: ``(n,)`` with ``n >= window``
+        - returns: ``(n - window + 1,)``; entry ``i`` is the mean of ``values[i : i + window]``,
+          drawn at x = ``i + window`` (the last value it averages, counting from 1)
+    """
+    values = np.asarray(values, float)
+    if window < 1:
+        raise ValueError(f"window must be a positive number of values, got {window}.")
+    if values.ndim != 1 or len(values) < window:
+        raise ValueError(
+            f"values must be 1-D with at least window={window} entries, got shape {values.shape}."
+        )
+    return np.convolve(values, np.ones(window) / window, mode="valid")
 
 
 def finish_axes(
@@ -168,3 +187,34 @@ def plot_bars(
         range(len(labels)), labels, rotation=45 if rotate else 0, ha="right" if rotate else "center"
     )
     return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title)
+
+
+def plot_confusion_matrix(counts: Sequence[Sequence[int]], class_names: Sequence[str]) -> Figure:
+    """A confusion matrix as a heat map: row = true class, column = predicted class, each row
+    shown as fractions of that class's images (so rows of different sizes compare), and the
+    off-diagonal fractions of at least 0.05 printed in their cells.
+
+    Args:
+        counts: ``(C, C)`` counts; ``counts[i][j]`` images of class ``i`` predicted as ``j``
+            (e.g. from ``sklearn.metrics.confusion_matrix(y_true, y_pred)``).
+        class_names: ``C`` class names.
+    """
+    matrix = np.asarray(counts, float)
+    if matrix.ndim != 2 or matrix.shape != (len(class_names), len(class_names)):
+        raise ValueError(
+            f"counts must be a square matrix with one row per class name ({len(class_names)}), "
+            f"got shape {matrix.shape}."
+        )
+    rows = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(6.4, 5.4))
+    image = ax.imshow(rows, cmap="Blues", vmin=0, vmax=1)
+    ax.grid(False)
+    ticks = range(len(class_names))
+    ax.set_xticks(ticks, class_names, rotation=45, ha="right")
+    ax.set_yticks(ticks, class_names)
+    for i in ticks:
+        for j in ticks:
+            if i != j and rows[i, j] >= 0.05:
+                ax.text(j, i, f"{rows[i, j]:.2f}", ha="center", va="center", fontsize=7)
+    fig.colorbar(image, ax=ax, label="fraction of the true class")
+    return finish_axes(ax, xlabel="predicted class", ylabel="true class")

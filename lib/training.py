@@ -273,6 +273,36 @@ def evaluate(
     return total_loss / count, (None if metric is None else total_metric / count)
 
 
+def train_step(
+    forward: Callable[[Any], Any],
+    X: Any,
+    y: torch.Tensor,
+    optimizer: torch.optim.Optimizer,
+    *,
+    loss_fn: LossFn = F.cross_entropy,
+) -> tuple[Any, torch.Tensor]:
+    """One step of mini-batch gradient descent: forward pass, loss, gradients, parameter update.
+
+    Args:
+        forward: The network (or ``forward(X) -> output``).
+        X: A batch of inputs, e.g. images ``(B, 1, 28, 28)``.
+        y: Its targets, e.g. class indices ``(B,)``.
+        optimizer: Holds the parameters and the update rule (Adam, SGD).
+        loss_fn: ``loss_fn(output, y)``, the batch's mean loss.
+
+    Returns:
+        The batch's output (e.g. logits ``(B, C)``) and its loss (a scalar), for bookkeeping.
+    """
+    output = forward(X)
+    if loss_fn is F.cross_entropy:
+        _check_class_targets(output, y)  # a clear error for one-hot or out-of-range targets
+    loss = loss_fn(output, y)
+    optimizer.zero_grad()  # gradients accumulate in .grad: clear the last batch's
+    loss.backward()  # d loss / d parameter, for every parameter
+    optimizer.step()  # the update, e.g. theta <- theta - lr * gradient for SGD
+    return output, loss
+
+
 def fit(
     model: nn.Module,
     train_batches: Iterable[tuple[Any, torch.Tensor]],
@@ -286,7 +316,7 @@ def fit(
     stop: Callable[[History], bool] | None = None,
     desc: str | None = "training",
 ) -> History:
-    """The book's supervised loop: per batch forward, loss, ``zero_grad``, backward, step.
+    """The book's supervised loop: :func:`train_step` on every batch, for ``num_epochs`` passes.
 
     Every batch is moved to the device of ``model`` (:func:`to_device`). The loop draws no
     random numbers itself: shuffling belongs to ``train_batches`` (a seeded
@@ -332,13 +362,7 @@ def fit(
             batches = progress(train_batches, desc=f"{desc} {epoch + 1}/{num_epochs}")
         for X, y in batches:
             X, y = to_device(X, device), to_device(y, device)
-            output = forward(X)
-            if loss_fn is F.cross_entropy:
-                _check_class_targets(output, y)
-            loss = loss_fn(output, y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            output, loss = train_step(forward, X, y, optimizer, loss_fn=loss_fn)
             total_loss += loss.item() * len(y)
             if metric is not None:
                 with torch.no_grad():

@@ -8,7 +8,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from lib.plotting import PALETTE, finish_axes, image_grid, plot_bars, plot_curves, set_style  # noqa: E402
+from lib.plotting import (  # noqa: E402
+    PALETTE,
+    finish_axes,
+    image_grid,
+    moving_mean,
+    plot_bars,
+    plot_confusion_matrix,
+    plot_curves,
+    set_style,
+)
 from tests.figure_checks import assert_labelled_figure, figure_functions  # noqa: E402
 
 
@@ -81,8 +90,10 @@ def test_core_figures_are_open_and_labelled():
         "plot_curves": plot_curves({"a": [1, 2]}, xlabel="epoch", ylabel="loss (nats)"),
         "plot_bars": plot_bars(["x", "y"], [1.0, 2.0], xlabel="class", ylabel="count"),
         "finish_axes": finish_axes(plt.subplots()[1], xlabel="x (m)", ylabel="y (m)"),
+        "plot_confusion_matrix": plot_confusion_matrix([[3, 1], [0, 4]], ["a", "b"]),
     }
-    assert figure_functions(plotting) == {*figures, "set_style"}  # the style draws no figure
+    # the style draws no figure; the running mean is a helper of the figures
+    assert figure_functions(plotting) == {*figures, "set_style", "moving_mean"}
     for fig in figures.values():
         assert_labelled_figure(fig)
 
@@ -100,3 +111,22 @@ def test_the_figure_check_catches_unlabelled_and_closed_figures():
     plt.close(fig)
     with pytest.raises(AssertionError, match="open"):
         assert_labelled_figure(fig)
+
+
+def test_moving_mean_averages_each_window_and_rejects_short_input():
+    assert moving_mean([1, 2, 3, 4, 5], 2).tolist() == [1.5, 2.5, 3.5, 4.5]
+    assert moving_mean([1, 2, 3], 3).tolist() == [2.0]
+    with pytest.raises(ValueError, match="at least window=4"):
+        moving_mean([1, 2, 3], 4)
+    with pytest.raises(ValueError, match="positive number"):
+        moving_mean([1, 2, 3], 0)
+
+
+def test_confusion_matrix_shows_row_fractions_and_rejects_a_wrong_shape():
+    fig = plot_confusion_matrix([[6, 2], [0, 0]], ["cat", "dog"])
+    shown = fig.axes[0].images[0].get_array()
+    assert shown.tolist() == [[0.75, 0.25], [0.0, 0.0]]  # an empty row stays 0, not NaN
+    assert [t.get_text() for t in fig.axes[0].texts] == ["0.25"]  # off-diagonal, >= 0.05
+    with pytest.raises(ValueError, match="one row per class name"):
+        plot_confusion_matrix([[1, 2, 3]], ["a"])
+    plt.close("all")

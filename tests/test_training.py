@@ -15,6 +15,7 @@ from lib.training import (
     make_loader,
     predict_logits,
     progress_enabled,
+    train_step,
 )
 
 
@@ -71,6 +72,22 @@ def test_fit_matches_a_hand_written_loop():
             optimizer.step()
     for p, q in zip(model.parameters(), reference.parameters(), strict=True):
         assert torch.equal(p, q)
+
+
+def test_train_step_is_one_sgd_update_by_the_gradient():
+    """With plain SGD the step moves every parameter by -lr times the loss's gradient."""
+    X, y = _blobs(16)
+    seed_everything(2)
+    model = nn.Linear(2, 2)
+    before = [p.detach().clone() for p in model.parameters()]
+    loss = torch.nn.functional.cross_entropy(model(X), y)
+    gradients = torch.autograd.grad(loss, list(model.parameters()))
+    output, step_loss = train_step(model, X, y, torch.optim.SGD(model.parameters(), lr=0.5))
+    assert output.shape == (16, 2) and step_loss.item() == pytest.approx(loss.item())
+    for p, p0, g in zip(model.parameters(), before, gradients, strict=True):
+        assert torch.allclose(p, p0 - 0.5 * g, atol=1e-7)
+    with pytest.raises(ValueError, match=r"class indices in 0\.\.1"):
+        train_step(model, X, y + 5, torch.optim.SGD(model.parameters(), lr=0.5))
 
 
 def test_fit_with_a_loss_forward_metric_and_stop():

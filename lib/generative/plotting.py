@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from lib.plotting import PALETTE, finish_axes
+from lib.plotting import PALETTE, finish_axes, moving_mean
 
 
 def plot_explained_variance(ratios: torch.Tensor) -> Figure:
@@ -197,6 +197,32 @@ def plot_generator_losses(
     xlabel = "D(G(z)) (probability 'real')"
     finish_axes(ax1, xlabel=xlabel, ylabel="generator loss (nats)", legend={"fontsize": 8})
     return finish_axes(ax2, xlabel=xlabel, ylabel="|d loss / d logit| (nats per logit)")
+
+
+def plot_gan_losses(
+    d_loss: Sequence[float], g_loss: Sequence[float], *, window: int = 25
+) -> Figure:
+    """Discriminator and generator losses over training, as running means, with their values at
+    the equilibrium D = 1/2: 2 ln 2 for the discriminator's two cross-entropy terms, ln 2 for the
+    non-saturating generator loss.
+
+    Shapes:
+        ``d_loss``, ``g_loss``: ``(steps,)``, one value per generator step.
+    """
+    fig, ax = plt.subplots(figsize=(7, 3))
+    for colour, (label, values) in zip(
+        PALETTE, (("discriminator", d_loss), ("generator (non-saturating)", g_loss)), strict=False
+    ):
+        smooth = moving_mean(values, window)
+        ax.plot(np.arange(window, len(smooth) + window), smooth, color=colour, label=label)
+    ax.axhline(2 * np.log(2), color=PALETTE[0], linestyle=":", label="2 ln 2 (D = 1/2)")
+    ax.axhline(np.log(2), color=PALETTE[1], linestyle=":", label="ln 2 (D = 1/2)")
+    return finish_axes(
+        ax,
+        xlabel="generator step",
+        ylabel=f"loss (nats, {window}-step running mean)",
+        legend={"fontsize": 8},
+    )
 
 
 def plot_toy_panels(

@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from lib.plotting import PALETTE, finish_axes
-from lib.rl.evaluation import mean_t_ci
+from lib.plotting import PALETTE, finish_axes, moving_mean
+from lib.statistics import mean_t_ci
 
 FROZEN_LAKE_ARROWS = {0: (-1, 0), 1: (0, 1), 2: (1, 0), 3: (0, -1)}
 """FrozenLake's actions as (dx, dy) on the grid drawn top-down: left, down, right, up."""
@@ -227,7 +227,7 @@ def plot_episode_returns(
             f"returns must be 1-D with at least window={window} episodes, "
             f"got shape {returns.shape}."
         )
-    smooth = np.convolve(returns, np.ones(window) / window, mode="valid")
+    smooth = moving_mean(returns, window)
     fig, ax = plt.subplots()
     ax.plot(
         np.arange(window, len(returns) + 1),

@@ -92,9 +92,9 @@ def estimate_target_prior(
     source = _check_source_prior(source_prior, probs.shape[1])
     prior = source.clone()
     for _ in range(num_iterations):
-        adjusted = probs * (prior / source)
-        adjusted = adjusted / adjusted.sum(dim=1, keepdim=True)
-        new = adjusted.mean(dim=0)
+        adjusted = probs * (prior / source)  # E step: q(y | x_n) under the current prior ...
+        adjusted = adjusted / adjusted.sum(dim=1, keepdim=True)  # ... normalised over y
+        new = adjusted.mean(dim=0)  # M step: the prior is the mean corrected posterior
         change = (new - prior).abs().max().item()
         prior = new
         if change < tol:

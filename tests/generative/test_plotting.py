@@ -20,6 +20,7 @@ def test_every_figure_is_open_and_labelled():
         "plot_taxonomy": plotting.plot_taxonomy(),
         "plot_explained_variance": plotting.plot_explained_variance(torch.tensor([0.5, 0.3, 0.2])),
         "plot_generator_losses": plotting.plot_generator_losses(d, gan.generator_loss_curves(d)),
+        "plot_gan_losses": plotting.plot_gan_losses([1.4] * 30, [0.7] * 30, window=5),
         "plot_toy_panels": plotting.plot_toy_panels(
             {"a": torch.zeros(3, 2)}, torch.ones(4, 2), gan.ring_centres()
         ),
@@ -102,4 +103,13 @@ def test_flow_matching_figures_reject_mismatched_input():
         plotting.plot_noise_schedules(torch.ones(5), torch.ones(4))
     with pytest.raises(ValueError, match=r"got 3 evaluations and 2 distances"):
         plotting.plot_quality_vs_evaluations([1, 2, 4], [1.0, 2.0], floor=0.5)
+    plt.close("all")
+
+
+def test_gan_losses_draw_running_means_at_their_last_step():
+    d_loss = [float(i) for i in range(10)]
+    fig = plotting.plot_gan_losses(d_loss, [0.0] * 10, window=4)
+    d_line = fig.axes[0].lines[0]
+    assert list(d_line.get_xdata()) == [4, 5, 6, 7, 8, 9, 10]  # mean of steps 1-4 drawn at 4
+    assert list(d_line.get_ydata()) == pytest.approx([1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5])
     plt.close("all")

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from lib.rl.dqn import DQNConfig, final_evaluation, train_dqn
-from lib.rl.evaluation import evaluate_population, mean_ci, mean_t_ci
+from lib.rl.evaluation import evaluate_population
 from lib.rl.mdp import from_gymnasium, value_iteration
 from lib.rl.networks import BatchedMLP, clip_grad_norm_per_member_
 from lib.rl.reinforce import ReinforceConfig, returns_to_go, train_reinforce
@@ -98,29 +98,8 @@ def test_q_learning_finds_the_cliff_walking_optimum():
     assert s == 47
 
 
-def test_mean_ci_and_bad_input():
-    mean, half = mean_ci(np.array([[1.0, 2.0], [3.0, 4.0]]))
-    assert np.allclose(mean, [2.0, 3.0]) and np.allclose(half, 1.96 * np.sqrt(2) / np.sqrt(2))
-    with pytest.raises(ValueError, match="at least 2"):
-        mean_ci(np.ones((1, 3)))
+def test_dqn_config_and_seeds_reject_bad_input():
     with pytest.raises(ValueError, match="learning_starts"):
         DQNConfig(batch_size=64, learning_starts=10)
     with pytest.raises(ValueError, match="one bool per seed"):
         train_dqn([0, 1], TINY, use_replay=[True])
-
-
-def test_mean_t_ci_matches_scipy_interval():
-    from scipy import stats
-
-    values = np.array([[1.0, 5.0], [2.0, 7.0], [4.0, 6.0]])
-    mean, half = mean_t_ci(values, level=0.9)
-    for j in range(2):
-        column = values[:, j]
-        low, high = stats.t.interval(0.9, len(column) - 1, column.mean(), stats.sem(column))
-        assert mean[j] == pytest.approx((low + high) / 2, abs=1e-12)
-        assert half[j] == pytest.approx((high - low) / 2, rel=1e-12)
-    assert half[0] > mean_ci(values)[1][0]  # wider than the normal interval at n = 3
-    with pytest.raises(ValueError, match="at least 2 values"):
-        mean_t_ci(np.ones((1, 3)))
-    with pytest.raises(ValueError, match="level must be in"):
-        mean_t_ci(values, level=95)
