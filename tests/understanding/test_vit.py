@@ -52,3 +52,13 @@ def test_vit_shapes_and_errors():
         VisionTransformer()(torch.zeros(2, 28, 28, dtype=torch.uint8))
     with pytest.raises(ValueError, match="multiples"):
         patchify(torch.rand(1, 1, 10, 10), 7)
+
+
+def test_narrow_cnn_has_the_vits_parameter_count():
+    from lib.understanding.vit_vs_cnn import ImageModelConfig, build_image_model
+
+    def count(kind):
+        return sum(p.numel() for p in build_image_model(ImageModelConfig(kind=kind)).parameters())
+
+    assert abs(count("cnn-narrow") / count("vit") - 1) < 0.01
+    assert count("cnn") > 2.5 * count("vit")
