@@ -142,6 +142,7 @@ def plot_curves(
     ylabel: str,
     title: str | None = None,
     x: Sequence[float] | None = None,
+    logy: bool = False,
 ) -> Figure:
     """Line plot of named curves over a shared x axis (epochs by default, from 1).
 
@@ -151,13 +152,18 @@ def plot_curves(
         ylabel: y-axis label with its unit.
         title: Optional title.
         x: x values; default ``1..len(values)``. Integer x values (epochs, steps) get integer ticks.
+        logy: Logarithmic y axis (for values that fall over orders of magnitude; all must be > 0).
     """
+    if logy and any(v <= 0 for values in curves.values() for v in values):
+        raise ValueError("a logarithmic y axis needs positive values; pass logy=False.")
     fig, ax = plt.subplots()
     for label, values in curves.items():
         xs = list(x) if x is not None else list(range(1, len(values) + 1))
         ax.plot(xs, list(values), marker="o", markersize=3, label=label)
         if all(float(v).is_integer() for v in xs):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if logy:
+        ax.set_yscale("log")
     return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend={})
 
 

@@ -102,7 +102,6 @@ CLAIMS_PENDING = {
     "chapters/1-uncertainty/03a-distance-awareness.ipynb",
     "chapters/1-uncertainty/04-decisions-and-abstention.ipynb",
     "chapters/2-generative/02-pixelcnn.ipynb",
-    "chapters/2-generative/04-dcgan.ipynb",
 }
 
 

@@ -57,6 +57,14 @@ def test_curves_and_bars_are_labelled():
         plot_bars(["x", "y"], [1, 2, 3], xlabel="", ylabel="")
 
 
+def test_plot_curves_log_scale_needs_positive_values():
+    fig = plot_curves({"a": [500.0, 50.0, 5.0]}, xlabel="step", ylabel="distance", logy=True)
+    assert fig.axes[0].get_yscale() == "log"
+    assert plot_curves({"a": [1, 2]}, xlabel="step", ylabel="y").axes[0].get_yscale() == "linear"
+    with pytest.raises(ValueError, match="positive values"):
+        plot_curves({"a": [1.0, 0.0]}, xlabel="step", ylabel="distance", logy=True)
+
+
 def test_finish_axes_labels_titles_and_legends_only_when_asked():
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0, 1], label="a line")
