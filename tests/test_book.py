@@ -102,7 +102,6 @@ CLAIMS_PENDING = {
     "chapters/0-training-and-understanding/04-attention.ipynb",
     "chapters/00-data-and-baselines.ipynb",
     "chapters/1-uncertainty/01-uncertainty-and-shift.ipynb",
-    "chapters/1-uncertainty/03a-distance-awareness.ipynb",
     "chapters/2-generative/02-pixelcnn.ipynb",
     "chapters/2-generative/04-dcgan.ipynb",
     "chapters/3-graphs/03-node-classification.ipynb",
