@@ -99,7 +99,6 @@ def test_notebooks_import_glue_from_lib_not_myst_nb():
 CLAIMS_PENDING = {
     # Pages whose closing cell still asserts its claims one by one; each moves to the claims
     # table (lib.claims) when its part is rewritten. The list only shrinks.
-    "chapters/2-generative/02-pixelcnn.ipynb",
 }
 
 
