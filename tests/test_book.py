@@ -96,12 +96,6 @@ def test_notebooks_import_glue_from_lib_not_myst_nb():
     )
 
 
-CLAIMS_PENDING = {
-    # Pages whose closing cell still asserts its claims one by one; each moves to the claims
-    # table (lib.claims) when its part is rewritten. The list only shrinks.
-}
-
-
 def _is_claims_cell(cell: dict) -> bool:
     source = _source(cell)
     return "Claims()" in source and ".check()" in source and "remove-cell" in _tags(cell)
@@ -114,24 +108,13 @@ def test_notebook_is_executed_and_checks_its_claims(path):
     assert not unrun, (
         f"code cells {unrun} have no stored output: execute the notebook (make execute NB=...)"
     )
-    page = str(path.relative_to(ROOT))
-    if page in CLAIMS_PENDING:
-        assert "assert " in _source(cells[-1]), (
-            "the last code cell must assert the page's headline numbers"
-        )
-    else:
-        assert _is_claims_cell(cells[-1]), (
-            "the last code cell must be the claims table: claims = Claims(), one "
-            "claims.that(...) per claim of the text, claims.check(), tagged remove-cell"
-        )
+    assert _is_claims_cell(cells[-1]), (
+        "the last code cell must be the claims table: claims = Claims(), one "
+        "claims.that(...) per claim of the text, claims.check(), tagged remove-cell"
+    )
     errors = [o for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, "a stored output is an error"
     assert json.loads(path.read_text())["metadata"]["kernelspec"]["name"] == "python3"
-
-
-def test_pages_with_a_claims_table_leave_the_pending_list():
-    done = [p for p in CLAIMS_PENDING if _is_claims_cell(_code_cells(ROOT / p)[-1])]
-    assert not done, f"remove {done} from CLAIMS_PENDING: they end with the claims table"
 
 
 def _tags(cell: dict) -> list[str]:
