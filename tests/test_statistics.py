@@ -26,3 +26,24 @@ def test_mean_t_ci_matches_scipy_interval():
         mean_t_ci(np.ones((1, 3)))
     with pytest.raises(ValueError, match="level must be in"):
         mean_t_ci(values, level=95)
+
+
+def test_proportion_difference_ci_is_the_wald_interval_of_two_groups():
+    from lib.statistics import proportion_difference_ci
+
+    a = np.array([1] * 30 + [0] * 10)  # 0.75 of 40
+    b = np.array([1] * 12 + [0] * 8)  # 0.60 of 20
+    difference, half = proportion_difference_ci(a, b)
+    assert difference == pytest.approx(0.15)
+    assert half == pytest.approx(1.96 * np.sqrt(0.75 * 0.25 / 40 + 0.6 * 0.4 / 20))
+    booleans, _ = proportion_difference_ci(a.astype(bool), b.astype(bool))
+    assert booleans == pytest.approx(0.15)
+
+
+def test_proportion_difference_ci_bad_input():
+    from lib.statistics import proportion_difference_ci
+
+    with pytest.raises(ValueError, match="outcomes_b must hold 0/1"):
+        proportion_difference_ci(np.array([0, 1, 1]), np.array([0.2, 0.9]))
+    with pytest.raises(ValueError, match="outcomes_a must be a 1-D array"):
+        proportion_difference_ci(np.ones((2, 2)), np.array([0, 1]))
