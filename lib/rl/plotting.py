@@ -29,6 +29,7 @@ def plot_value_grid(
     no_arrow: np.ndarray | None = None,
     title: str | None = None,
     value_label: str = "value V(s)",
+    value_range: tuple[float, float] | None = None,
     ax: plt.Axes | None = None,
 ) -> Figure:
     """A grid world's state values as a heat map, with the greedy action of each state as an arrow.
@@ -44,6 +45,7 @@ def plot_value_grid(
             colour scale, so that the colours show the values of the states the agent acts in.
         title: Optional title.
         value_label: Colour-bar label.
+        value_range: ``(vmin, vmax)`` of the colour scale; by default the drawn values' range.
         ax: Draw into this axes instead of a new figure.
     """
     values = np.asarray(values, float)
@@ -58,7 +60,10 @@ def plot_value_grid(
         fig = ax.figure
     masked = np.zeros(rows * cols, bool) if no_arrow is None else np.asarray(no_arrow, bool)
     cmap = plt.get_cmap("viridis").with_extremes(bad="0.8")
-    image = ax.imshow(np.ma.masked_array(values, masked).reshape(rows, cols), cmap=cmap)
+    vmin, vmax = (None, None) if value_range is None else value_range
+    image = ax.imshow(
+        np.ma.masked_array(values, masked).reshape(rows, cols), cmap=cmap, vmin=vmin, vmax=vmax
+    )
     fig.colorbar(image, ax=ax, label=value_label, fraction=0.046, pad=0.04)
     ax.set_xticks(range(cols))
     ax.set_yticks(range(rows))
@@ -97,6 +102,7 @@ def plot_learning_curves(
     title: str | None = None,
     ax: plt.Axes | None = None,
     unit: str = "seeds",
+    linestyles: Mapping[str, str] | None = None,
 ) -> Figure:
     """Mean return over seeds with a 95 % confidence band, one line per method.
 
@@ -107,7 +113,8 @@ def plot_learning_curves(
 
     Args:
         curves: Label -> ``(steps (K,), returns (num_seeds, K))``.
-        threshold: Draw a dashed line at this return (e.g. 475, CartPole solved).
+        threshold: Draw a dashed black reference line at this return (e.g. 475, CartPole solved,
+            or the return of a random policy).
         threshold_label: The line's legend entry; by default "solved (threshold)".
         bounds: Smallest and largest possible return; by default the smallest and largest return
             observed in ``curves``.
@@ -115,7 +122,15 @@ def plot_learning_curves(
         title: Optional title.
         ax: Draw into this axes instead of a new figure.
         unit: What a row of ``returns`` is, for the legend (e.g. "runs").
+        linestyles: Label -> matplotlib line style (e.g. ``"--"``) for lines that would otherwise
+            hide one another; solid for labels not in it.
     """
+    linestyles = dict(linestyles or {})
+    if unknown := set(linestyles) - set(curves):
+        raise ValueError(
+            f"linestyles names labels that are not curves: {sorted(unknown)}; "
+            f"the curves are {list(curves)}."
+        )
     if ax is None:
         _, ax = plt.subplots()
     arrays = {
@@ -133,7 +148,13 @@ def plot_learning_curves(
         )
     for colour, (label, (steps, returns)) in zip(PALETTE, arrays.items(), strict=False):
         mean, half = mean_t_ci(returns, axis=0)
-        ax.plot(steps, mean, color=colour, label=f"{label} ({returns.shape[0]} {unit})")
+        ax.plot(
+            steps,
+            mean,
+            color=colour,
+            linestyle=linestyles.get(label, "-"),
+            label=f"{label} ({returns.shape[0]} {unit})",
+        )
         ax.fill_between(
             steps,
             np.clip(mean - half, *bounds),
@@ -181,7 +202,11 @@ def plot_state_predictions(true: np.ndarray, predicted: np.ndarray, *, dt: float
 
 
 def plot_value_grids(
-    panels: Sequence[Mapping], shape: tuple[int, int], *, panel_width: float = 4.5
+    panels: Sequence[Mapping],
+    shape: tuple[int, int],
+    *,
+    panel_width: float = 4.5,
+    share_scale: bool = False,
 ) -> Figure:
     """Several :func:`plot_value_grid` panels side by side.
 
@@ -189,9 +214,19 @@ def plot_value_grids(
         panels: Keyword arguments of :func:`plot_value_grid` for each panel (``values`` at least).
         shape: Grid shape shared by the panels.
         panel_width: Inches per panel.
+        share_scale: One colour scale for every panel, from the smallest to the largest value
+            drawn (states in a panel's ``no_arrow`` are grey and do not count), so that equal
+            colours mean equal values across panels; otherwise each panel spans its own values.
     """
     if not panels:
         raise ValueError("pass at least one panel (a dict with 'values').")
+    if share_scale:
+        drawn = [
+            np.asarray(p["values"], float)[~np.asarray(p.get("no_arrow", False), bool)]
+            for p in panels
+        ]
+        value_range = (min(v.min() for v in drawn), max(v.max() for v in drawn))
+        panels = [{"value_range": value_range, **p} for p in panels]
     rows, cols = shape
     fig, axes = plt.subplots(
         1,
@@ -309,3 +344,57 @@ def plot_value_estimates(
             ax.fill_between(steps, low, high, color=colour, alpha=0.15, linewidth=0)
     ax.axhline(bound, color="black", linestyle=":", linewidth=1, label=f"bound ({bound:g})")
     return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, legend=BAND_LEGEND)
+
+
+def plot_convergence(
+    deltas: Sequence[float],
+    *,
+    gamma: float | None = None,
+    tol: float | None = None,
+    title: str | None = None,
+    ax: plt.Axes | None = None,
+) -> Figure:
+    """The largest value change of each sweep of value iteration, on a log axis.
+
+    With ``gamma`` a dotted line draws the contraction bound ``gamma**k * deltas[0]``: the
+    change of sweep ``k`` can never lie above it. With ``tol`` a dashed line marks the stopping
+    threshold.
+
+    Args:
+        deltas: ``max_s |V_{k+1}(s) - V_k(s)|`` of each sweep, e.g.
+            :attr:`~lib.rl.mdp.ValueIterationResult.deltas`.
+        gamma: Discount factor, for the bound.
+        tol: Stopping threshold.
+        title: Optional title.
+        ax: Draw into this axes instead of a new figure.
+
+    Shapes:
+        - deltas: ``(num_sweeps,)``
+    """
+    deltas = np.asarray(deltas, float)
+    if deltas.ndim != 1 or len(deltas) == 0 or (deltas <= 0).any():
+        raise ValueError(
+            f"deltas must be a non-empty 1-D sequence of positive changes, got shape "
+            f"{deltas.shape} with minimum {deltas.min() if deltas.size else None}."
+        )
+    if ax is None:
+        _, ax = plt.subplots()
+    sweeps = np.arange(1, len(deltas) + 1)
+    ax.semilogy(sweeps, deltas, color=PALETTE[0], label="largest change of the sweep")
+    if gamma is not None:
+        ax.semilogy(
+            sweeps,
+            deltas[0] * gamma ** (sweeps - 1),
+            color="black",
+            linestyle=":",
+            label=f"contraction bound gamma^k (gamma = {gamma:g})",
+        )
+    if tol is not None:
+        ax.axhline(tol, color="black", linestyle="--", linewidth=1, label=f"stop below {tol:g}")
+    return finish_axes(
+        ax,
+        xlabel="sweep k",
+        ylabel=r"$\max_s |V_{k+1}(s) - V_k(s)|$ (value)",
+        title=title,
+        legend={"fontsize": 8},
+    )

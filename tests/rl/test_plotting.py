@@ -12,6 +12,7 @@ from scipy import stats  # noqa: E402
 from lib.rl import plotting  # noqa: E402
 from lib.rl.plotting import (  # noqa: E402
     CLIFF_WALKING_ARROWS,
+    plot_convergence,
     plot_episode_returns,
     plot_learning_curves,
     plot_state_predictions,
@@ -58,6 +59,42 @@ def test_learning_curve_band_stays_within_the_possible_returns():
     assert fig.axes[0].get_ylabel() == "greedy evaluation return"
 
 
+def test_learning_curves_draw_overlapping_lines_in_their_own_style():
+    steps, returns = np.arange(1, 4) * 100, np.full((2, 3), 9.0)
+    fig = plot_learning_curves(
+        {"no target network": (steps, returns), "naive": (steps, returns)},
+        linestyles={"naive": ":"},
+    )
+    solid, dotted = fig.axes[0].get_lines()
+    assert solid.get_linestyle() == "-" and dotted.get_linestyle() == ":"
+    with pytest.raises(ValueError, match="not curves"):
+        plot_learning_curves({"DQN": (steps, returns)}, linestyles={"dqn": "--"})
+
+
+def test_value_grids_can_share_one_colour_scale_over_the_drawn_states():
+    low, high = np.linspace(0, 0.4, 16), np.linspace(0.3, 0.9, 16)
+    high[15] = 5.0  # terminal: grey, outside the scale
+    terminal = np.arange(16) == 15
+    panels = [{"values": low}, {"values": high, "no_arrow": terminal}]
+    own = plot_value_grids(panels, (4, 4))
+    shared = plot_value_grids(panels, (4, 4), share_scale=True)
+    limits = [ax.images[0].get_clim() for ax in own.axes if ax.images]
+    assert limits == [(0.0, 0.4), (0.3, pytest.approx(0.86))]
+    limits = [ax.images[0].get_clim() for ax in shared.axes if ax.images]
+    assert limits == [(0.0, pytest.approx(0.86))] * 2
+
+
+def test_convergence_plot_is_logarithmic_with_the_contraction_bound():
+    fig = plot_convergence([1.0, 0.5, 0.2, 0.01], gamma=0.9, tol=1e-3)
+    (ax,) = fig.axes
+    assert ax.get_yscale() == "log"
+    delta, bound, tol = ax.get_lines()
+    np.testing.assert_allclose(bound.get_ydata(), [1.0, 0.9, 0.81, 0.729])
+    assert tol.get_ydata()[0] == 1e-3
+    with pytest.raises(ValueError, match="positive"):
+        plot_convergence([1.0, 0.0])
+
+
 def test_state_prediction_panels_have_full_size_labels():
     true = np.zeros((10, 4))
     fig = plot_state_predictions(true, true + 0.1)
@@ -82,6 +119,7 @@ def _figures() -> dict:
             [{"values": np.zeros(16), "title": "a"}, {"values": np.ones(16), "title": "b"}], (4, 4)
         ),
         "plot_episode_returns": plot_episode_returns(np.arange(30.0), window=5, optimum=29.0),
+        "plot_convergence": plot_convergence([1.0, 0.5, 0.2, 1e-11], gamma=0.9, tol=1e-10),
         "plot_value_estimates": plot_value_estimates(
             steps, {"DQN": returns + 5}, {"DQN": returns}, bound=100.0
         ),
