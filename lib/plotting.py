@@ -59,8 +59,9 @@ def image_grid(
     ncols: int = 8,
     cmap: str = "gray_r",
     scale: float = 1.2,
+    row_labels: Sequence[str] | None = None,
 ) -> Figure:
-    """Show images in a grid, with an optional title under each.
+    """Show images in a grid, with an optional title over each and a label left of each row.
 
     Args:
         images: ``(N, H, W)`` or ``(N, 1, H, W)``, any real dtype (uint8 or [0, 1] floats).
@@ -68,6 +69,8 @@ def image_grid(
         ncols: Images per row.
         cmap: Colour map for the intensities (ink dark on white by default).
         scale: Inches per image.
+        row_labels: One string per row (``ceil(N / ncols)``), written left of the row to say
+            where its images come from (which model, which data); ``None``: no labels.
     """
     if images.dim() == 4 and images.shape[1] == 1:
         images = images[:, 0]
@@ -77,6 +80,11 @@ def image_grid(
     if titles is not None and len(titles) != n:
         raise ValueError(f"got {len(titles)} titles for {n} images.")
     nrows = -(-n // ncols)
+    if row_labels is not None and len(row_labels) != nrows:
+        raise ValueError(
+            f"got {len(row_labels)} row labels for {nrows} rows ({n} images, ncols={ncols}); "
+            "pass one label per row."
+        )
     fig, axes = plt.subplots(
         nrows, ncols, figsize=(scale * ncols, scale * nrows * 1.15), squeeze=False
     )
@@ -86,6 +94,14 @@ def image_grid(
             ax.imshow(images[i].detach().cpu().float().numpy(), cmap=cmap)
             if titles is not None:
                 ax.set_title(titles[i], fontsize=8)
+    for ax, label in zip(axes[:, 0], row_labels or (), strict=False):
+        # the label is the y label of the row's first image: axis on, without ticks or frame
+        ax.axis("on")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
     fig.tight_layout()
     return fig
 

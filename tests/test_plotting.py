@@ -38,11 +38,26 @@ def test_image_grid_layout_and_titles():
     assert sum(bool(ax.images) for ax in fig.axes) == 10
 
 
+def test_image_grid_labels_each_row_left_of_its_first_image():
+    fig = image_grid(torch.rand(10, 8, 8), ncols=4, row_labels=["model", "other", "real"])
+    first_column = fig.axes[::4]
+    assert [ax.get_ylabel() for ax in first_column] == ["model", "other", "real"]
+    assert all(not ax.get_ylabel() for k, ax in enumerate(fig.axes) if k % 4)
+    assert all(not ax.get_xticks().size and not ax.get_yticks().size for ax in first_column)
+    fig.canvas.draw()
+    label_box = first_column[0].yaxis.label.get_window_extent()
+    assert label_box.x1 <= first_column[0].get_window_extent().x0 + 1  # left of the image
+    assert label_box.x0 >= 0  # and inside the figure
+    plt.close("all")
+
+
 def test_image_grid_rejects_bad_input():
     with pytest.raises(ValueError, match=r"expected images \(N, H, W\)"):
         image_grid(torch.rand(2, 3, 8, 8))
     with pytest.raises(ValueError, match="2 titles for 3 images"):
         image_grid(torch.rand(3, 8, 8), ["a", "b"])
+    with pytest.raises(ValueError, match="2 row labels for 3 rows"):
+        image_grid(torch.rand(5, 8, 8), ncols=2, row_labels=["a", "b"])
 
 
 def test_curves_and_bars_are_labelled():

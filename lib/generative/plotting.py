@@ -8,7 +8,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
+from lib.generative.pixelcnn import reach_mask
 from lib.plotting import PALETTE, finish_axes, moving_mean
 
 
@@ -151,29 +153,60 @@ def plot_taxonomy() -> Figure:
 
 
 def plot_dependency_maps(
-    maps: Sequence[torch.Tensor], pixels: Sequence[tuple[int, int]], titles: Sequence[str]
+    maps: Sequence[torch.Tensor],
+    pixels: Sequence[tuple[int, int]],
+    titles: Sequence[str],
+    *,
+    reach: Sequence[int] | None = None,
 ) -> Figure:
-    """Which input pixels each output pixel depends on, with the output pixel marked.
+    """Which input pixels each output pixel depends on, with the output pixel marked and a key.
 
-    Colours: dependent inputs dark, the raster-order past that is *not* seen (the blind spot)
-    orange, the future white.
+    Colours (the key under the panels says the same): inputs the output depends on blue, the
+    output pixel black, the raster-order future white. The past that is *not* seen is orange;
+    with ``reach`` (each model's ``context``, see :func:`lib.generative.pixelcnn.reach_box`) it
+    is split into the part inside the model's reach, orange (the blind spot), and the part
+    beyond it, grey (too far away).
 
     Shapes:
-        each map ``(H, W)`` bool.
+        each map ``(H, W)`` bool, ``H == W``; ``pixels``, ``titles`` (and ``reach``) one entry
+        per map.
     """
-    fig, axes = plt.subplots(1, len(maps), figsize=(3.2 * len(maps), 3.4), squeeze=False)
-    for ax, dep, (row, col), title in zip(axes[0], maps, pixels, titles, strict=True):
+    if reach is not None and len(reach) != len(maps):
+        raise ValueError(f"got {len(reach)} reaches for {len(maps)} maps; pass one per map.")
+    colours = {
+        "seen": np.array([0, 114, 178]) / 255,  # blue
+        "blind": np.array([230, 159, 0]) / 255,  # orange
+        "far": np.array([0.75, 0.75, 0.75]),  # grey
+    }
+    fig, axes = plt.subplots(1, len(maps), figsize=(3.2 * len(maps), 4.0), squeeze=False)
+    reaches = reach if reach is not None else [None] * len(maps)
+    for ax, dep, (row, col), title, context in zip(
+        axes[0], maps, pixels, titles, reaches, strict=True
+    ):
         size = dep.shape[0]
         index = torch.arange(size * size).reshape(size, size)
         past = index < row * size + col
         image = np.ones((size, size, 3))
-        image[(past & ~dep).numpy()] = np.array([230, 159, 0]) / 255  # blind spot: orange
-        image[dep.numpy()] = np.array([0, 114, 178]) / 255  # seen: blue
+        image[(past & ~dep).numpy()] = colours["blind"]
+        if context is not None:
+            in_reach = reach_mask(row, col, context, size)
+            image[(past & ~dep & ~in_reach).numpy()] = colours["far"]
+        image[dep.numpy()] = colours["seen"]
         ax.imshow(image)
         ax.scatter([col], [row], marker="s", s=30, color="black")
         ax.set_title(title, fontsize=9)
         ax.grid(False)
         finish_axes(ax, xlabel="column (pixels)", ylabel="row (pixels)")
+    unseen = "past, in reach, not seen (blind spot)" if reach is not None else "past, not seen"
+    key = [
+        Patch(facecolor=colours["seen"], label="seen by the output"),
+        Patch(facecolor=colours["blind"], label=unseen),
+        *([Patch(facecolor=colours["far"], label="past, beyond reach")] if reach else []),
+        Patch(facecolor="white", edgecolor="0.4", label="future (must not be seen)"),
+        Patch(facecolor="black", label="output pixel"),
+    ]
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.legend(handles=key, loc="lower center", ncol=len(key), frameon=False, fontsize=9)
     return fig
 
 
@@ -277,7 +310,11 @@ def plot_neighbours(queries: torch.Tensor, neighbours: Mapping[str, torch.Tensor
 
 
 def plot_class_histogram(
-    counts: Mapping[str, Sequence[int]], class_names: Sequence[str], *, reference: float = 0.1
+    counts: Mapping[str, Sequence[int]],
+    class_names: Sequence[str],
+    *,
+    reference: float = 0.1,
+    title: str | None = None,
 ) -> Figure:
     """Share of samples per predicted class, one group of bars per class, one bar per model.
 
@@ -288,6 +325,7 @@ def plot_class_histogram(
         counts: Model name -> samples per class (one count per entry of ``class_names``).
         class_names: Class names, the x-axis categories.
         reference: Share drawn as a dashed line (the share of each class in the data).
+        title: Optional title, e.g. how many samples each model's bars count.
     """
     if not counts or any(len(c) != len(class_names) for c in counts.values()):
         raise ValueError(
@@ -303,7 +341,11 @@ def plot_class_histogram(
     ax.axhline(reference, color="0.4", linestyle="--", linewidth=1, label="share in the data")
     ax.set_xticks(x, class_names, rotation=45, ha="right")
     return finish_axes(
-        ax, xlabel="class predicted by the classifier", ylabel="share of samples", legend={}
+        ax,
+        xlabel="class predicted by the classifier",
+        ylabel="share of samples",
+        title=title,
+        legend={},
     )
 
 

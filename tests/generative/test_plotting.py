@@ -61,6 +61,23 @@ def test_explained_variance_plots_the_cumulative_ratio():
     plt.close("all")
 
 
+def test_dependency_maps_split_blind_spot_from_too_far_and_say_so_in_a_key():
+    dep = torch.zeros(9, 9, dtype=torch.bool)
+    dep[3, 4] = True  # the output (4, 4) sees the pixel above it only
+    fig = plotting.plot_dependency_maps([dep], [(4, 4)], ["t"], reach=[1])
+    image = fig.axes[0].images[0].get_array()
+    blue, orange, grey = image[3, 4], image[3, 5], image[0, 0]  # seen; in reach; beyond
+    assert blue[2] > blue[0] and orange[0] > orange[2] and grey[0] == grey[1] == grey[2] < 1
+    assert image[4, 3].tolist() == orange.tolist()  # left neighbour: past, in reach, unseen
+    assert image[5, 0].tolist() == [1, 1, 1]  # the future stays white
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any("blind spot" in t for t in labels) and any("beyond reach" in t for t in labels)
+    assert len(plotting.plot_dependency_maps([dep], [(4, 4)], ["t"]).legends[0].texts) == 4
+    with pytest.raises(ValueError, match="2 reaches for 1 maps"):
+        plotting.plot_dependency_maps([dep], [(4, 4)], ["t"], reach=[1, 2])
+    plt.close("all")
+
+
 def test_mismatched_panels_raise():
     with pytest.raises(ValueError):
         plotting.plot_dependency_maps(
@@ -93,6 +110,8 @@ def test_class_histogram_shows_shares_and_rejects_wrong_lengths():
     fig = plotting.plot_class_histogram({"a": [1, 3, 0, 4]}, ["w", "x", "y", "z"])
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert heights == pytest.approx([0.125, 0.375, 0.0, 0.5])
+    titled = plotting.plot_class_histogram({"a": [1, 3]}, ["x", "y"], title="n = 4")
+    assert titled.axes[0].get_title() == "n = 4"
     with pytest.raises(ValueError):
         plotting.plot_class_histogram({"a": [1, 2]}, ["x", "y", "z"])
     plt.close("all")
