@@ -400,6 +400,35 @@ def generator_step(
     return g_loss.detach()
 
 
+def discriminator_landscape(
+    D: nn.Module, loss: str, *, limit: float = 3.0, num: int = 121
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The discriminator's (or critic's) output over the square ``[-limit, limit]^2``.
+
+    For the GAN losses (``"saturating"``, ``"nonsaturating"``) the output is the probability
+    ``D(x) = sigmoid(logit)`` that ``x`` is real; for LSGAN the raw score (trained towards 1 on
+    real and 0 on generated points); for WGAN and WGAN-GP the critic's value ``f(x)`` minus its
+    mean over the grid, since a critic's level is arbitrary (only its differences, its slopes,
+    enter the loss).
+
+    Shapes:
+        returns ``grid (num,)`` and ``values (num, num)``: ``values[i, j]`` is the output at
+        ``x_1 = grid[j]``, ``x_2 = grid[i]`` (the layout of ``meshgrid(..., indexing="xy")``).
+    """
+    _check_loss(loss)
+    if limit <= 0 or num < 2:
+        raise ValueError(f"need limit > 0 and num >= 2, got {limit}, {num}.")
+    grid = torch.linspace(-limit, limit, num)
+    x1, x2 = torch.meshgrid(grid, grid, indexing="xy")
+    with torch.no_grad():
+        values = D(torch.stack([x1.reshape(-1), x2.reshape(-1)], dim=1)).reshape(num, num)
+    if loss in ("saturating", "nonsaturating"):
+        values = torch.sigmoid(values)
+    elif loss in ("wgan", "wgan-gp"):
+        values = values - values.mean()
+    return grid, values
+
+
 def train_toy_gan(config: ToyConfig, *, snapshot_steps: tuple[int, ...] = ()) -> ToyRun:
     """Train a GAN on the ring of 8 Gaussians with the slide's alternating algorithm.
 

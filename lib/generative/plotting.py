@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from lib.generative.pixelcnn import reach_mask
 from lib.plotting import PALETTE, finish_axes, moving_mean
@@ -286,6 +287,74 @@ def plot_toy_panels(
     return fig
 
 
+def plot_toy_landscapes(
+    panels: Mapping[str, torch.Tensor],
+    landscapes: Mapping[str, tuple[torch.Tensor, torch.Tensor]],
+    real: torch.Tensor,
+    centres: torch.Tensor,
+    *,
+    colour_labels: Mapping[str, str],
+    probabilities: Sequence[str] = (),
+    ncols: int = 3,
+) -> Figure:
+    """Generated 2-D samples (orange) and real ones (grey) over filled contours of the
+    discriminator's or critic's output, one panel per run, each with its colour bar.
+
+    Args:
+        panels: Title -> generated samples.
+        landscapes: Title (the same titles) -> ``(grid, values)`` as from
+            :func:`lib.generative.gan.discriminator_landscape`.
+        real: Real samples. centres: The mode centres, drawn as crosses.
+        colour_labels: Title -> the colour bar's label.
+        probabilities: Titles whose values are probabilities, drawn on the fixed scale [0, 1]
+            (the others on their own range).
+        ncols: Panels per row.
+
+    Shapes:
+        each panel ``(N, 2)``; each landscape ``grid (G,)``, ``values (G, G)``;
+        ``real``: ``(M, 2)``; ``centres``: ``(K, 2)``.
+    """
+    if set(panels) != set(landscapes) or set(panels) != set(colour_labels):
+        raise ValueError(
+            "panels, landscapes and colour_labels need the same titles, got "
+            f"{sorted(panels)}, {sorted(landscapes)}, {sorted(colour_labels)}."
+        )
+    for title, (grid, values) in landscapes.items():
+        if values.shape != (len(grid), len(grid)):
+            raise ValueError(
+                f"landscape {title!r}: values must be (G, G) for a grid of G = {len(grid)}, "
+                f"got {tuple(values.shape)}."
+            )
+    n = len(panels)
+    nrows = -(-n // ncols)
+    width = min(n, ncols)
+    fig, axes = plt.subplots(nrows, width, figsize=(3.7 * width, 3.0 * nrows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, (title, samples) in zip(axes.flat, panels.items(), strict=False):
+        ax.axis("on")
+        grid, values = landscapes[title]
+        if title in probabilities:
+            levels = np.linspace(0, 1, 11)
+        else:
+            low, high = values.min().item(), values.max().item()
+            levels = MaxNLocator(10).tick_values(low, high) if high > low else [low - 1, low + 1]
+        filled = ax.contourf(
+            grid.numpy(), grid.numpy(), values.numpy(), levels=levels, cmap="Blues"
+        )
+        fig.colorbar(filled, ax=ax, label=colour_labels[title])
+        ax.scatter(real[:, 0].numpy(), real[:, 1].numpy(), s=2, color="0.55")
+        ax.scatter(samples[:, 0].numpy(), samples[:, 1].numpy(), s=2, color=PALETTE[5], alpha=0.5)
+        ax.scatter(centres[:, 0].numpy(), centres[:, 1].numpy(), marker="x", s=20, color="black")
+        ax.set_xlim(grid[0].item(), grid[-1].item())
+        ax.set_ylim(grid[0].item(), grid[-1].item())
+        ax.set_aspect("equal")
+        ax.grid(False)
+        ax.set_title(title, fontsize=9)
+        finish_axes(ax, xlabel="$x_1$ (a.u.)", ylabel="$x_2$ (a.u.)")
+    return fig
+
+
 def plot_neighbours(queries: torch.Tensor, neighbours: Mapping[str, torch.Tensor]) -> Figure:
     """Each generated image (top row) above its nearest training images under several metrics.
 
@@ -325,7 +394,7 @@ def plot_class_histogram(
         counts: Model name -> samples per class (one count per entry of ``class_names``).
         class_names: Class names, the x-axis categories.
         reference: Share drawn as a dashed line (the share of each class in the data).
-        title: Optional title, e.g. how many samples each model's bars count.
+        title: The figure's title (say how many samples each model's bars count), or ``None``.
     """
     if not counts or any(len(c) != len(class_names) for c in counts.values()):
         raise ValueError(

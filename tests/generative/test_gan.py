@@ -137,3 +137,27 @@ def test_the_wgan_critic_is_clipped_after_its_step():
         config, G, D, opt_d, torch.randn(8, 2), torch.randn(8, config.latent_dim)
     )
     assert max(p.abs().max().item() for p in D.parameters()) <= config.clip
+
+
+def test_discriminator_landscape_shapes_layout_and_scale():
+    D = nn.Linear(2, 1)
+    with torch.no_grad():
+        D.weight.copy_(torch.tensor([[1.0, 0.0]]))  # output = x_1
+        D.bias.zero_()
+    grid, values = gan.discriminator_landscape(D, "wgan", limit=2.0, num=5)
+    assert grid.shape == (5,) and values.shape == (5, 5)
+    assert torch.allclose(grid, torch.linspace(-2, 2, 5))
+    assert torch.allclose(values, grid.expand(5, 5))  # values[i, j] at x_1 = grid[j]
+    with torch.no_grad():
+        D.bias.fill_(3.0)  # a critic's level is arbitrary: the landscape is centred
+    assert torch.allclose(gan.discriminator_landscape(D, "wgan", limit=2.0, num=5)[1], values)
+    _, lsgan = gan.discriminator_landscape(D, "lsgan", limit=2.0, num=5)
+    assert torch.allclose(lsgan, values + 3.0)  # LSGAN's score keeps its targets 0 and 1
+    with torch.no_grad():
+        D.bias.zero_()
+    _, probabilities = gan.discriminator_landscape(D, "nonsaturating", limit=2.0, num=5)
+    assert torch.allclose(probabilities, torch.sigmoid(values))
+    with pytest.raises(ValueError, match="unknown GAN loss"):
+        gan.discriminator_landscape(D, "hinge")
+    with pytest.raises(ValueError, match="num >= 2"):
+        gan.discriminator_landscape(D, "wgan", num=1)

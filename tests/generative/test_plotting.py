@@ -24,6 +24,14 @@ def test_every_figure_is_open_and_labelled():
         "plot_toy_panels": plotting.plot_toy_panels(
             {"a": torch.zeros(3, 2)}, torch.ones(4, 2), gan.ring_centres()
         ),
+        "plot_toy_landscapes": plotting.plot_toy_landscapes(
+            {"a": torch.zeros(3, 2)},
+            {"a": (grid, torch.rand(5, 5))},
+            torch.ones(4, 2),
+            gan.ring_centres(),
+            colour_labels={"a": "D(x)"},
+            probabilities=["a"],
+        ),
         "plot_dependency_maps": plotting.plot_dependency_maps(
             [torch.zeros(5, 5, dtype=torch.bool)], [(2, 2)], ["t"]
         ),
@@ -132,3 +140,38 @@ def test_gan_losses_draw_running_means_at_their_last_step():
     assert list(d_line.get_xdata()) == [4, 5, 6, 7, 8, 9, 10]  # mean of steps 1-4 drawn at 4
     assert list(d_line.get_ydata()) == pytest.approx([1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5])
     plt.close("all")
+
+
+def test_toy_landscapes_draw_one_colour_bar_per_panel_on_the_right_scale():
+    grid = torch.linspace(-3, 3, 7)
+    x1, x2 = torch.meshgrid(grid, grid, indexing="xy")
+    landscapes = {"GAN": (grid, torch.sigmoid(x1)), "critic": (grid, 10 * x2)}
+    fig = plotting.plot_toy_landscapes(
+        {"GAN": torch.zeros(3, 2), "critic": torch.ones(3, 2)},
+        landscapes,
+        torch.ones(4, 2),
+        gan.ring_centres(),
+        colour_labels={"GAN": "D(x) (probability 'real')", "critic": "critic f(x) (a.u.)"},
+        probabilities=["GAN"],
+        ncols=3,
+    )
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    bars = [ax for ax in fig.axes if not ax.get_title() and ax.axison and ax.get_ylabel()]
+    assert [ax.get_title() for ax in panels] == ["GAN", "critic"]
+    assert [ax.get_ylabel() for ax in bars] == ["D(x) (probability 'real')", "critic f(x) (a.u.)"]
+    assert bars[0].get_ylim() == pytest.approx((0, 1))  # probabilities on [0, 1]
+    assert bars[1].get_ylim() == pytest.approx((-30, 30))  # a critic on its own range
+    assert panels[0].get_xlim() == pytest.approx((-3, 3))
+    plt.close("all")
+    with pytest.raises(ValueError, match="same titles"):
+        plotting.plot_toy_landscapes(
+            {"a": torch.zeros(3, 2)}, {}, torch.ones(4, 2), gan.ring_centres(), colour_labels={}
+        )
+    with pytest.raises(ValueError, match=r"\(G, G\)"):
+        plotting.plot_toy_landscapes(
+            {"a": torch.zeros(3, 2)},
+            {"a": (grid, torch.zeros(7, 6))},
+            torch.ones(4, 2),
+            gan.ring_centres(),
+            colour_labels={"a": "D(x)"},
+        )
