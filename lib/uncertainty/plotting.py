@@ -8,12 +8,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import NullFormatter, NullLocator
 
 from lib.calibration import ReliabilityBins
 from lib.plotting import PALETTE, finish_axes
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 2)))
 """Marker shapes of :func:`quality_vs_cost`, one per method."""
 
 
@@ -165,6 +166,7 @@ def metric_vs_severity(
     spread: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
     title: str | None = None,
     ax: plt.Axes | None = None,
+    distinct: bool = False,
 ) -> Figure:
     """A metric at severity 0 (clean) to 5, one line per predictor, optional min–max band.
 
@@ -172,12 +174,24 @@ def metric_vs_severity(
         values: Label → six values (clean, severities 1–5), e.g. averaged over corruption types.
         ylabel: y label with unit.
         spread: Label → (low, high) six values each, drawn as a band (spread over corruption types).
+        distinct: Give every line its own marker shape and line style, later lines thinner and
+            their markers hollow, so that lines lying on top of each other stay visible.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(5.2, 3.4))
     for i, (label, v) in enumerate(values.items()):
         xs = np.arange(len(v))
-        ax.plot(xs, _np(v), marker="o", ms=4, color=PALETTE[i % len(PALETTE)], label=label)
+        colour = PALETTE[i % len(PALETTE)]
+        style = {"marker": "o", "ms": 4}
+        if distinct:
+            style = {
+                "marker": _MARKERS[i % len(_MARKERS)],
+                "ms": 7 if i == 0 else 5,
+                "ls": _LINE_STYLES[i % len(_LINE_STYLES)],
+                "lw": 2.6 if i == 0 else 1.4,
+                "mfc": colour if i == 0 else "none",
+            }
+        ax.plot(xs, _np(v), color=colour, label=label, **style)
         if spread and label in spread:
             lo, hi = spread[label]
             ax.fill_between(xs, _np(lo), _np(hi), color=PALETTE[i % len(PALETTE)], alpha=0.15, lw=0)
@@ -322,29 +336,49 @@ def decision_regions_plot(
 
 
 def quality_vs_cost(
-    points: Mapping[str, tuple[float, float]], *, xlabel: str, ylabel: str, title: str | None = None
+    points: Mapping[str, tuple[float, float]],
+    *,
+    xlabel: str,
+    ylabel: str,
+    curve: tuple[str, Sequence[float], Sequence[float]] | None = None,
+    title: str | None = None,
 ) -> Figure:
-    """Scatter of (inference cost, quality) per method, labelled, cost on a log axis.
+    """Inference cost against quality per method, cost on a log axis with a tick at every cost.
 
-    Each method gets its own hollow marker shape, so methods that land on the same point stay
-    visible; the palette's low-contrast yellow is skipped, and only the decades are labelled on
-    the log axis.
+    ``curve`` = ``(label, costs, qualities)`` is drawn as a line with filled markers (e.g.
+    ensemble sizes 1 to 5); each of ``points`` gets a hollow marker of its own shape and colour.
+    Points at the same cost as each other or as a curve point are set side by side (each a few
+    per cent further right), so that none hides another; the palette's low-contrast yellow is
+    skipped.
     """
     colours = [c for c in PALETTE if c != "#F0E442"]
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    costs: list[float] = []
+    if curve is not None:
+        label, xs, ys = curve
+        ax.plot(_np(xs), _np(ys), "-o", color="#333333", ms=6, lw=1.5, label=label, zorder=2)
+        costs += [float(x) for x in _np(xs)]
+    taken: dict[float, int] = {}
     for i, (label, (x, y)) in enumerate(points.items()):
+        x = float(x)
+        shift = taken.get(x, 1 if x in costs else 0)
+        taken[x] = shift + 1
         ax.scatter(
-            [x],
+            [x * 1.07**shift],
             [y],
-            s=30 + 25 * (len(points) - i),
-            marker=_MARKERS[i % len(_MARKERS)],
+            s=70,
+            marker=_MARKERS[(i + 1) % len(_MARKERS)],
             facecolors="none",
             edgecolors=colours[i % len(colours)],
-            linewidths=1.6,
+            linewidths=1.8,
             label=label,
             zorder=3,
         )
+        costs.append(x)
     ax.set_xscale("log")
+    ticks = sorted(set(costs))
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
     return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title)

@@ -12,7 +12,7 @@ from lib.calibration import reliability_bins  # noqa: E402
 from lib.plotting import PALETTE  # noqa: E402
 from lib.uncertainty import plotting  # noqa: E402
 from lib.uncertainty.plotting import quality_vs_cost  # noqa: E402
-from tests.figure_checks import assert_module_figures  # noqa: E402
+from tests.figure_checks import assert_labelled_figure, assert_module_figures  # noqa: E402
 
 
 def teardown_function() -> None:
@@ -84,10 +84,8 @@ def test_quality_vs_cost_keeps_coinciding_points_visible_and_ticks_readable():
     assert len({c.get_paths()[0].vertices.tobytes() for c in collections}) == len(
         points
     )  # one shape each
-    sizes = [c.get_sizes()[0] for c in collections]
-    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == len(
-        sizes
-    )  # later ones nest inside
+    positions = {tuple(c.get_offsets()[0]) for c in collections}
+    assert len(positions) == len(points)  # coinciding points set side by side
     assert all(
         len(c.get_facecolor()) == 0 or c.get_facecolor()[0][3] == 0 for c in collections
     )  # hollow
@@ -96,3 +94,27 @@ def test_quality_vs_cost_keeps_coinciding_points_visible_and_ticks_readable():
     }  # no low-contrast yellow
     fig.canvas.draw()
     assert not [t.get_text() for t in ax.xaxis.get_minorticklabels() if t.get_text()]
+
+
+def test_cost_plot_ticks_every_cost_and_sets_shared_costs_side_by_side():
+    fig = quality_vs_cost(
+        {"a": (1.0, 0.3), "b": (1.0, 0.3), "c": (10.0, 0.2)},
+        xlabel="forward passes per image",
+        ylabel="NLL (nats)",
+        curve=("sizes", [1, 2, 3], [0.3, 0.25, 0.22]),
+    )
+    assert_labelled_figure(fig)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3", "10"]
+    xs = [c.get_offsets()[0][0] for c in ax.collections]
+    assert xs[0] > 1 and xs[1] > xs[0] and xs[2] == 10
+    assert len(ax.get_lines()) == 1 and list(ax.get_lines()[0].get_xdata()) == [1, 2, 3]
+
+
+def test_distinct_lines_differ_in_marker_and_style():
+    fig = plotting.metric_vs_severity(
+        {"single": [0.9] * 6, "scaled": [0.9] * 6}, ylabel="accuracy (fraction)", distinct=True
+    )
+    a, b = fig.axes[0].get_lines()
+    assert a.get_marker() != b.get_marker() and a.get_linestyle() != b.get_linestyle()
+    assert a.get_linewidth() > b.get_linewidth()
