@@ -143,36 +143,77 @@ def embedding_scatter(
 
 
 def loglog_scaling(
-    edges: Sequence[int], seconds: dict[str, Sequence[float]], slopes: dict[str, float]
+    edges: Sequence[int],
+    values: dict[str, Sequence[float]],
+    *,
+    ylabel: str,
+    slopes: dict[str, float] | None = None,
+    guides: Sequence[float] = (1.0, 2.0),
 ) -> Figure:
-    """Forward time against number of edges on log-log axes, with fitted slopes in the legend."""
+    """A cost against the number of edges on log-log axes, with guide lines of given slopes.
+
+    Args:
+        edges: Numbers of edges ``E`` (the x values).
+        values: One series per name, a cost for every entry of ``edges`` (e.g. counted
+            multiply-adds).
+        ylabel: Label of the y axis, with its unit.
+        slopes: Fitted log-log slope of each series, shown in the legend.
+        guides: Slopes of grey reference lines through the first point of the first series:
+            slope 1 is a cost proportional to ``E``, slope 2 one proportional to ``E**2``.
+    """
     fig, ax = plt.subplots()
-    for (name, ts), colour in zip(seconds.items(), PALETTE, strict=False):
+    for (name, ys), colour in zip(values.items(), PALETTE, strict=False):
+        label = name if slopes is None else f"{name} (slope {slopes[name]:.2f})"
+        ax.loglog(edges, ys, marker="o", color=colour, label=label)
+    x = np.asarray(edges, dtype=float)
+    y0 = float(np.asarray(next(iter(values.values())), dtype=float)[0])
+    for slope, style in zip(guides, ("--", ":", "-."), strict=False):
         ax.loglog(
-            edges,
-            np.asarray(ts) * 1e3,
-            marker="o",
-            color=colour,
-            label=f"{name} (slope {slopes[name]:.2f})",
+            x, y0 * (x / x[0]) ** slope, linestyle=style, color="grey", label=f"slope {slope:g}"
         )
-    return finish_axes(ax, xlabel="number of edges E", ylabel="forward time (ms)", legend={})
+    return finish_axes(ax, xlabel="number of edges E", ylabel=ylabel, legend={})
+
+
+def _mean_and_range(values) -> tuple[np.ndarray, np.ndarray]:
+    """Mean over runs and the error bar from the smallest to the largest run.
+
+    Shapes:
+        ``values (runs, points)`` or ``(points,)`` -> ``(points,)``, ``(2, points)``.
+    """
+    v = np.atleast_2d(np.asarray(values, dtype=float))
+    mean = v.mean(axis=0)
+    return mean, np.stack([mean - v.min(axis=0), v.max(axis=0) - mean])
 
 
 def depth_curves(
     depths: Sequence[int],
-    accuracy: dict[str, Sequence[float]],
-    smoothness: dict[str, Sequence[float]],
+    accuracy: dict[str, Sequence],
+    smoothness: dict[str, Sequence],
 ) -> Figure:
-    """Test accuracy (left) and feature smoothness (right) against the number of layers."""
+    """Test accuracy (left) and feature smoothness (right) against the number of layers.
+
+    Each series is one value per depth, or an array ``(runs, depths)`` over several runs (seeds):
+    the line joins the means and the error bars span the smallest to the largest run.
+    """
     fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.6))
     names = list(dict.fromkeys([*accuracy, *smoothness]))  # one colour per model in both panels
-    for name, acc in accuracy.items():
-        left.plot(
-            depths, np.asarray(acc) * 100, marker="o", color=PALETTE[names.index(name)], label=name
-        )
-    for name, s in smoothness.items():
-        right.semilogy(depths, s, marker="o", color=PALETTE[names.index(name)], label=name)
-    for ax, ylabel in ((left, "test accuracy (%)"), (right, "Dirichlet energy (1)")):
+    for ax, series, scale in ((left, accuracy, 100.0), (right, smoothness, 1.0)):
+        for name, values in series.items():
+            mean, err = _mean_and_range(values)
+            ax.errorbar(
+                depths,
+                mean * scale,
+                yerr=err * scale,
+                marker="o",
+                capsize=3,
+                color=PALETTE[names.index(name)],
+                label=name,
+            )
+    right.set_yscale("log")
+    for ax, ylabel in (
+        (left, "test accuracy (%)"),
+        (right, "Dirichlet energy (dimensionless)"),
+    ):
         ax.set_xscale("log", base=2)
         ax.set_xticks(list(depths), [str(d) for d in depths])
         finish_axes(ax, xlabel="number of GCN layers", ylabel=ylabel, legend={})

@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
+import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from lib.graphs import plotting  # noqa: E402
@@ -27,10 +28,15 @@ def _figures() -> dict:
             embeddings, labels, ["left", "right"], ["untrained", "trained"], highlight=[0, 5]
         ),
         "loglog_scaling": plotting.loglog_scaling(
-            [10, 100, 1000], {"GCN": [1e-4, 1e-3, 1e-2]}, {"GCN": 1.0}
+            [10, 100, 1000],
+            {"GCN": [1e3, 1e4, 1e5]},
+            ylabel="multiply-adds (count)",
+            slopes={"GCN": 1.0},
         ),
         "depth_curves": plotting.depth_curves(
-            [1, 2, 4], {"plain": [0.8, 0.7, 0.5]}, {"plain": [1.0, 0.1, 0.01]}
+            [1, 2, 4],
+            {"plain": [[0.8, 0.7, 0.5], [0.7, 0.6, 0.2]], "one run": [0.8, 0.8, 0.8]},
+            {"plain": [[1.0, 0.1, 0.01], [0.5, 0.1, 0.02]]},
         ),
         "bar_comparison": plotting.bar_comparison(
             ["ours", "PyG"],
@@ -61,3 +67,27 @@ def test_graph_figures_name_the_classes_and_panels():
     (bars,) = figures["bar_comparison"].axes
     assert [t.get_text() for t in bars.get_xticklabels()] == ["ours", "PyG"]
     assert [t.get_text() for t in bars.get_legend().get_texts()] == ["paper"]
+
+
+def test_scaling_figure_draws_guides_of_slope_one_and_two():
+    (ax,) = _figures()["loglog_scaling"].axes
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["GCN (slope 1.00)", "slope 1", "slope 2"]
+    _, guide1, guide2 = ax.get_lines()
+    assert guide1.get_ydata()[-1] == pytest.approx(1e5)  # through the first point, x100 in E
+    assert guide2.get_ydata()[-1] == pytest.approx(1e7)
+    assert ax.get_ylabel() == "multiply-adds (count)"
+
+
+def test_depth_curves_show_the_mean_and_the_range_over_runs():
+    left, right = _figures()["depth_curves"].axes
+    line = left.get_lines()[0]
+    assert line.get_ydata() == pytest.approx([75.0, 65.0, 35.0])  # mean of two runs, in %
+    bars = left.containers[0][2][0].get_segments()  # error bars from the worst to the best run
+    assert [tuple(seg[:, 1]) for seg in bars] == [
+        pytest.approx((70.0, 80.0)),
+        pytest.approx((60.0, 70.0)),
+        pytest.approx((20.0, 50.0)),
+    ]
+    assert right.get_ylabel() == "Dirichlet energy (dimensionless)"
+    assert right.get_yscale() == "log"
