@@ -27,6 +27,10 @@ def make_blobs(
     """
     if num_per_class < 1:
         raise ValueError(f"num_per_class must be positive, got {num_per_class}.")
+    if not std > 0:
+        raise ValueError(
+            f"std must be a positive standard deviation, got {std}; pass e.g. std=0.6."
+        )
     g = make_generator(seed)
     X = torch.cat([c + std * torch.randn(num_per_class, 2, generator=g) for c in CENTRES])
     y = torch.arange(len(CENTRES)).repeat_interleave(num_per_class)

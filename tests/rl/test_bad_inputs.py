@@ -74,3 +74,11 @@ def test_bad_input_raises_a_clear_error(call: Callable[[], object], message: str
 def test_check_seeds_takes_lists_tuples_ranges_and_integer_arrays() -> None:
     assert check_seeds([0, 1]) == check_seeds((0, 1)) == check_seeds(range(2)) == [0, 1]
     assert check_seeds(np.arange(2)) == [0, 1]
+
+
+@pytest.mark.parametrize("gamma", [1.5, -0.1, 99])
+def test_returns_to_go_needs_a_discount_in_0_1(gamma: float) -> None:
+    from lib.rl.reinforce import returns_to_go
+
+    with pytest.raises(ValueError, match=rf"gamma must be a discount in \[0, 1\], got {gamma}"):
+        returns_to_go(np.ones(4), gamma)

@@ -75,3 +75,11 @@ def test_good_inputs_still_pass() -> None:
     assert coverage[-1] == 1.0
     fixed = correct_label_shift(PROBS, UNIFORM, torch.tensor([0.2, 0.3, 0.5]))
     assert torch.isfinite(fixed).all()
+
+
+@pytest.mark.parametrize("std", [0.0, -0.6])
+def test_make_blobs_needs_a_positive_std(std: float) -> None:
+    from lib.uncertainty.toy2d import make_blobs
+
+    with pytest.raises(ValueError, match=rf"std must be a positive standard deviation, got {std}"):
+        make_blobs(10, std=std)
