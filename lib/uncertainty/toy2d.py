@@ -11,6 +11,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from lib.checks import check_probs
 from lib.reproducibility import make_generator, seed_everything
 from lib.training import fit
 
@@ -104,8 +105,14 @@ def confidence_grid(
     Shapes:
         → ``xx``, ``yy``, ``confidence``, each ``(resolution, resolution)``.
     """
+    if resolution < 2 or not limit > 0:
+        raise ValueError(
+            f"need resolution >= 2 grid points per side and limit > 0, got resolution="
+            f"{resolution}, limit={limit}; pass e.g. resolution=121, limit=8.0."
+        )
     axis = torch.linspace(-limit, limit, resolution)
     yy, xx = torch.meshgrid(axis, axis, indexing="ij")
     points = torch.stack([xx.flatten(), yy.flatten()], dim=1)
-    confidence = predict(points).max(dim=1).values.reshape(resolution, resolution)
+    probs = check_probs(predict(points), "predict(points)")
+    confidence = probs.max(dim=1).values.reshape(resolution, resolution)
     return xx, yy, confidence

@@ -128,3 +128,28 @@ def test_sample_latents_takes_numpy_ints() -> None:
     from lib.generative.dcgan import sample_latents
 
     assert sample_latents(np.int64(3), 8).shape == (3, 8)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        pytest.param(
+            lambda: pixelcnn.raster_after(30, 0, 28),
+            r"pixel \(30, 0\) lies outside a 28×28 image; pass row and col in 0..27",
+            id="raster_after-row-outside",
+        ),
+        pytest.param(
+            lambda: pixelcnn.raster_after(0, -1, 8),
+            r"pixel \(0, -1\) lies outside a 8×8 image",
+            id="raster_after-negative-col",
+        ),
+        pytest.param(
+            lambda: pixelcnn.largest_window(0),
+            "context and image_size must be positive ints, got 0 and 28",
+            id="largest_window-zero-context",
+        ),
+    ],
+)
+def test_pixel_helpers_reject_out_of_range(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -52,3 +52,10 @@ def test_bad_input_raises_a_clear_error(call: Callable[[], object], message: str
 def test_float64_layer_takes_float64_features() -> None:
     layer = GCNLayer(3, 2).double()
     assert layer(X.double(), ADJ.to_dense().double()).dtype == torch.float64
+
+
+def test_from_networkx_needs_a_graph_not_an_edge_list() -> None:
+    from lib.graphs.graph_ops import from_networkx
+
+    with pytest.raises(TypeError, match=r"graph must be a networkx graph, got list"):
+        from_networkx([(0, 1), (1, 2)])
