@@ -59,3 +59,11 @@ def test_from_networkx_needs_a_graph_not_an_edge_list() -> None:
 
     with pytest.raises(TypeError, match=r"graph must be a networkx graph, got list"):
         from_networkx([(0, 1), (1, 2)])
+
+
+@pytest.mark.parametrize("num_edges", [100, [0], [10.5]])
+def test_layer_multiply_adds_needs_a_list_of_edge_counts(num_edges: object) -> None:
+    from lib.graphs.scaling import layer_multiply_adds
+
+    with pytest.raises(TypeError, match=r"num_edges must be a sequence of positive edge counts"):
+        layer_multiply_adds(num_edges)  # type: ignore[arg-type]
