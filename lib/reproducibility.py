@@ -9,6 +9,7 @@ block (the tiny RL networks run on one thread) uses :func:`threads`, which resto
 
 from __future__ import annotations
 
+import numbers
 import os
 import random
 from collections.abc import Iterator
@@ -52,7 +53,12 @@ def seed_everything(seed: int = SEED) -> torch.Generator:
 def make_generator(seed: int = SEED) -> torch.Generator:
     """A CPU ``torch.Generator`` seeded with ``seed``: the book's one way to make a generator
     (for ``DataLoader(generator=...)``, samplers and any function taking ``generator=``)."""
-    return torch.Generator().manual_seed(seed)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"seed must be an int, got {seed!r} ({type(seed).__name__}); pass e.g. "
+            "make_generator(0) or make_generator(SEED + 1)."
+        )
+    return torch.Generator().manual_seed(int(seed))  # int(): numpy ints too
 
 
 def set_threads(num_threads: int = NUM_THREADS) -> None:

@@ -152,3 +152,17 @@ def test_truncated_data_file_names_the_file_and_the_fix(tmp_data: Path, cut: str
     with pytest.raises(data.ChecksumError, match=r"t10k-images.*truncated or corrupt.*lib.data"):
         data.load_fashion_mnist("test")
     assert data.load_fashion_mnist("train")[0].shape == (3, 28, 28)
+
+
+@pytest.mark.parametrize("seed", [0.5, None, "0"])
+def test_make_generator_needs_an_int_seed(seed: object) -> None:
+    from lib.reproducibility import make_generator
+
+    with pytest.raises(TypeError, match=r"seed must be an int, got .*make_generator\(0\)"):
+        make_generator(seed)  # type: ignore[arg-type]
+
+
+def test_make_generator_takes_numpy_ints() -> None:
+    from lib.reproducibility import make_generator
+
+    assert make_generator(np.int64(3)).initial_seed() == 3

@@ -14,6 +14,7 @@ used inside the networks.
 
 from __future__ import annotations
 
+import numbers
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -161,6 +162,12 @@ def sample_latents(
     num: int, latent_dim: int, *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """``z ~ N(0, I)``, shape ``(num, latent_dim)``."""
+    for name, value in (("num", num), ("latent_dim", latent_dim)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise TypeError(
+                f"{name} must be a positive int, got {value!r} ({type(value).__name__}); "
+                f"pass e.g. sample_latents(64, 64)."
+            )
     return torch.randn(num, latent_dim, generator=generator)
 
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from lib.checks import check_image_range
+
 
 def _check_times(t: torch.Tensor, batch: int, name: str = "t") -> None:
     if t.shape != (batch,):
@@ -41,6 +43,13 @@ def _check_times(t: torch.Tensor, batch: int, name: str = "t") -> None:
 
 def to_model_range(X: torch.Tensor) -> torch.Tensor:
     """Images in [0, 1] → [-1, 1], the range the noise is added in."""
+    if not torch.is_tensor(X) or not X.is_floating_point():
+        raise TypeError(
+            f"X must be a float tensor of images in [0, 1], got "
+            f"{X.dtype if torch.is_tensor(X) else type(X).__name__}; "
+            "convert uint8 images with lib.training.images_to_float."
+        )
+    check_image_range(X, "X")
     return 2.0 * X - 1.0
 
 

@@ -195,6 +195,11 @@ def reach_mask(row: int, col: int, context: int, image_size: int = 28) -> torch.
 
 def largest_window(context: int, image_size: int = 28) -> tuple[int, int]:
     """Rows and columns of the largest window a windowed sampling pass runs on."""
+    if context < 1 or image_size < 1:
+        raise ValueError(
+            f"context and image_size must be positive ints, got {context} and {image_size}; "
+            "pass the model's context (e.g. model.context)."
+        )
     rows, cols = reach_box(image_size - 1, image_size // 2, context, image_size)
     return rows.stop - rows.start, cols.stop - cols.start
 
@@ -498,6 +503,11 @@ def raster_after(row: int, col: int, image_size: int) -> torch.Tensor:
     Shapes:
         returns ``(image_size, image_size)`` bool.
     """
+    if not (0 <= row < image_size and 0 <= col < image_size):
+        raise ValueError(
+            f"pixel ({row}, {col}) lies outside a {image_size}×{image_size} image; pass row and "
+            f"col in 0..{image_size - 1}."
+        )
     index = torch.arange(image_size * image_size).reshape(image_size, image_size)
     return index >= row * image_size + col
 

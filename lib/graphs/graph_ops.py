@@ -40,6 +40,11 @@ def to_undirected(edge_index: torch.Tensor, num_nodes: int) -> torch.Tensor:
 
 def from_networkx(graph) -> tuple[torch.Tensor, int]:
     """``(edge_index, num_nodes)`` of an undirected networkx graph with nodes ``0..N-1``."""
+    if not hasattr(graph, "number_of_nodes"):
+        raise TypeError(
+            f"graph must be a networkx graph, got {type(graph).__name__}; build one with "
+            "networkx.Graph(edges), or pass an edge list as torch.tensor(edges).t() directly."
+        )
     num_nodes = graph.number_of_nodes()
     if sorted(graph.nodes()) != list(range(num_nodes)):
         raise ValueError(

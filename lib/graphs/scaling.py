@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator, Sequence
 
 import torch
@@ -32,6 +33,13 @@ def _random_graphs(
     """For each edge count, a random graph with ``E / mean_degree`` nodes: its ``edge_index``,
     random node features ``(N, features)`` and its normalised adjacency (one generator, in order).
     """
+    if isinstance(num_edges, numbers.Integral) or not all(
+        isinstance(e, numbers.Integral) and e >= 1 for e in num_edges
+    ):
+        raise TypeError(
+            f"num_edges must be a sequence of positive edge counts, got {num_edges!r}; "
+            "pass e.g. [1_000, 10_000]."
+        )
     g = make_generator(seed)
     for e in num_edges:
         n = max(e // mean_degree, 1)

@@ -142,6 +142,11 @@ def one_hot_policy(actions: np.ndarray, num_actions: int) -> np.ndarray:
             "actions must be a 1-D int array (one action per state), "
             f"got {actions.dtype} {actions.shape}."
         )
+    if actions.size and (actions.min() < 0 or actions.max() >= num_actions):
+        raise ValueError(
+            f"actions must be action indices in 0..{num_actions - 1}, got "
+            f"{actions.min()}..{actions.max()}; pass num_actions=mdp.num_actions."
+        )
     return np.eye(num_actions)[actions]
 
 

@@ -18,6 +18,7 @@ learnt: CartPole pays 1 per step until the pole passes 12 degrees or the cart le
 
 from __future__ import annotations
 
+import numbers
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -307,6 +308,15 @@ class MBRLConfig:
     hidden: int = 64
     num_epochs: int = 30
     eval_episodes: int = 5
+
+    def __post_init__(self) -> None:
+        for name in (
+            "random_steps", "iterations", "mpc_steps", "horizon", "num_sequences", "hidden",
+            "num_epochs", "eval_episodes",
+        ):  # fmt: skip
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}.")
 
 
 def train_mbrl(seed: int, config: MBRLConfig = MBRLConfig()) -> MBRLResult:

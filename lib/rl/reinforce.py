@@ -98,6 +98,8 @@ def returns_to_go(rewards: np.ndarray, gamma: float) -> np.ndarray:
     rewards = np.asarray(rewards, float)
     if rewards.ndim != 1:
         raise ValueError(f"rewards must be 1-D (one episode), got shape {rewards.shape}.")
+    if not 0.0 <= gamma <= 1.0:
+        raise ValueError(f"gamma must be a discount in [0, 1], got {gamma}; pass e.g. gamma=0.99.")
     G = np.zeros_like(rewards)
     running = 0.0
     for t in range(len(rewards) - 1, -1, -1):

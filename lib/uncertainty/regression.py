@@ -165,6 +165,8 @@ def predict_ensemble(
     Shapes:
         X: ``(N, 1)`` → ``(means, vars)``, each ``(M, N)``.
     """
+    if len(models) == 0:
+        raise ValueError("models is empty; pass a list of at least one trained GaussianMLP.")
     outs = [m(X.to(model_device(m))) for m in models]
     return (
         torch.stack([o[0][:, 0].cpu() for o in outs]),

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from lib.checks import check_probs
 from lib.reproducibility import make_generator, seed_everything
 from lib.training import fit
 
@@ -27,6 +28,10 @@ def make_blobs(
     """
     if num_per_class < 1:
         raise ValueError(f"num_per_class must be positive, got {num_per_class}.")
+    if not std > 0:
+        raise ValueError(
+            f"std must be a positive standard deviation, got {std}; pass e.g. std=0.6."
+        )
     g = make_generator(seed)
     X = torch.cat([c + std * torch.randn(num_per_class, 2, generator=g) for c in CENTRES])
     y = torch.arange(len(CENTRES)).repeat_interleave(num_per_class)
@@ -100,8 +105,14 @@ def confidence_grid(
     Shapes:
         → ``xx``, ``yy``, ``confidence``, each ``(resolution, resolution)``.
     """
+    if resolution < 2 or not limit > 0:
+        raise ValueError(
+            f"need resolution >= 2 grid points per side and limit > 0, got resolution="
+            f"{resolution}, limit={limit}; pass e.g. resolution=121, limit=8.0."
+        )
     axis = torch.linspace(-limit, limit, resolution)
     yy, xx = torch.meshgrid(axis, axis, indexing="ij")
     points = torch.stack([xx.flatten(), yy.flatten()], dim=1)
-    confidence = predict(points).max(dim=1).values.reshape(resolution, resolution)
+    probs = check_probs(predict(points), "predict(points)")
+    confidence = probs.max(dim=1).values.reshape(resolution, resolution)
     return xx, yy, confidence

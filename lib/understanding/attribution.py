@@ -67,6 +67,11 @@ def check_target_classes(logits: torch.Tensor, target: torch.Tensor, name: str =
 def class_scores(model: nn.Module, X: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """The logit of each image's target class, ``f_{y_i}(x_i)``; shapes ``(B, ...)`` -> ``(B,)``."""
     logits = model(X)
+    if target.shape != (len(logits),):
+        raise ValueError(
+            f"target must hold one class index per image, shape ({len(logits)},), got "
+            f"{tuple(target.shape)}; pass e.g. labels[:{len(logits)}]."
+        )
     check_target_classes(logits, target)
     return logits.gather(1, target[:, None])[:, 0]
 

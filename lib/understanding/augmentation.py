@@ -168,6 +168,16 @@ class BatchAugment:
     padding: int = 2
     erase_p: float = 0.5
 
+    def __post_init__(self) -> None:
+        for name in ("flip_p", "erase_p"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} is a probability in [0, 1] (0 for none), got {value}.")
+        if self.padding < 0:
+            raise ValueError(
+                f"padding is the largest shift in pixels, >= 0 (0 for none), got {self.padding}."
+            )
+
     def __call__(self, X: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         if self.flip_p > 0:
             X = random_flip(X, p=self.flip_p, generator=generator)

@@ -108,6 +108,20 @@ class ReversalConfig:
     lr: float = 3e-3
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        for name in ("length", "num_train", "num_test", "dim", "num_heads", "depth", "batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}.")
+        if self.vocab < 2:
+            raise ValueError(f"vocab must be >= 2 symbols, got {self.vocab}.")
+        if self.dim % self.num_heads:
+            raise ValueError(
+                f"num_heads must divide dim, got dim={self.dim}, num_heads={self.num_heads}; "
+                "choose num_heads among the divisors of dim."
+            )
+        if not self.lr > 0:
+            raise ValueError(f"lr must be positive, got {self.lr}.")
+
 
 def load_or_train_reversal(
     config: ReversalConfig = ReversalConfig(), *, device: torch.device | str = "cpu"

@@ -89,6 +89,11 @@ def training_subsets(num_train: int, num_val: int) -> tuple[torch.Tensor, ...]:
         labels int64 ``(N,)``. The subsets are a fixed random permutation's first ``num_train``
         and next ``num_val`` images.
     """
+    if num_train < 1 or num_val < 1 or num_train + num_val > 60_000:
+        raise ValueError(
+            f"need num_train >= 1, num_val >= 1 and num_train + num_val <= 60000 (the training "
+            f"images), got {num_train} and {num_val}."
+        )
     X, y = load_fashion_mnist("train")
     order = torch.randperm(len(X), generator=make_generator(0))
     train, val = order[:num_train], order[num_train : num_train + num_val]

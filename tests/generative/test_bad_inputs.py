@@ -101,3 +101,55 @@ def test_bad_input_raises_a_clear_error(call: Callable[[], object], message: str
 def test_binary_images_still_pass() -> None:
     assert PLAIN(BINARY).shape == BINARY.shape
     assert pixelcnn.evaluate_bits_per_dim(PLAIN, BINARY) > 0
+
+
+def test_to_model_range_rejects_0_255_and_uint8_images() -> None:
+    from lib.generative.flow_matching import to_model_range
+
+    with pytest.raises(ValueError, match=r"X must hold pixel intensities in \[0, 1\].*0\.\.255"):
+        to_model_range(U8[:, None].float())
+    message = r"X must be a float tensor .*got torch.uint8.*images_to_float"
+    with pytest.raises(TypeError, match=message):
+        to_model_range(U8)
+    assert torch.equal(to_model_range(GREY), 2.0 * GREY - 1.0)
+
+
+@pytest.mark.parametrize("num, latent_dim", [(4.0, 8), (4, 0), (True, 8)])
+def test_sample_latents_needs_positive_int_sizes(num: object, latent_dim: object) -> None:
+    from lib.generative.dcgan import sample_latents
+
+    with pytest.raises(TypeError, match=r"(num|latent_dim) must be a positive int, got"):
+        sample_latents(num, latent_dim)  # type: ignore[arg-type]
+
+
+def test_sample_latents_takes_numpy_ints() -> None:
+    import numpy as np
+
+    from lib.generative.dcgan import sample_latents
+
+    assert sample_latents(np.int64(3), 8).shape == (3, 8)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        pytest.param(
+            lambda: pixelcnn.raster_after(30, 0, 28),
+            r"pixel \(30, 0\) lies outside a 28×28 image; pass row and col in 0..27",
+            id="raster_after-row-outside",
+        ),
+        pytest.param(
+            lambda: pixelcnn.raster_after(0, -1, 8),
+            r"pixel \(0, -1\) lies outside a 8×8 image",
+            id="raster_after-negative-col",
+        ),
+        pytest.param(
+            lambda: pixelcnn.largest_window(0),
+            "context and image_size must be positive ints, got 0 and 28",
+            id="largest_window-zero-context",
+        ),
+    ],
+)
+def test_pixel_helpers_reject_out_of_range(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()

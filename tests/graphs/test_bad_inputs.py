@@ -52,3 +52,18 @@ def test_bad_input_raises_a_clear_error(call: Callable[[], object], message: str
 def test_float64_layer_takes_float64_features() -> None:
     layer = GCNLayer(3, 2).double()
     assert layer(X.double(), ADJ.to_dense().double()).dtype == torch.float64
+
+
+def test_from_networkx_needs_a_graph_not_an_edge_list() -> None:
+    from lib.graphs.graph_ops import from_networkx
+
+    with pytest.raises(TypeError, match=r"graph must be a networkx graph, got list"):
+        from_networkx([(0, 1), (1, 2)])
+
+
+@pytest.mark.parametrize("num_edges", [100, [0], [10.5]])
+def test_layer_multiply_adds_needs_a_list_of_edge_counts(num_edges: object) -> None:
+    from lib.graphs.scaling import layer_multiply_adds
+
+    with pytest.raises(TypeError, match=r"num_edges must be a sequence of positive edge counts"):
+        layer_multiply_adds(num_edges)  # type: ignore[arg-type]

@@ -74,3 +74,31 @@ def test_bad_input_raises_a_clear_error(call: Callable[[], object], message: str
 def test_check_seeds_takes_lists_tuples_ranges_and_integer_arrays() -> None:
     assert check_seeds([0, 1]) == check_seeds((0, 1)) == check_seeds(range(2)) == [0, 1]
     assert check_seeds(np.arange(2)) == [0, 1]
+
+
+@pytest.mark.parametrize("gamma", [1.5, -0.1, 99])
+def test_returns_to_go_needs_a_discount_in_0_1(gamma: float) -> None:
+    from lib.rl.reinforce import returns_to_go
+
+    with pytest.raises(ValueError, match=rf"gamma must be a discount in \[0, 1\], got {gamma}"):
+        returns_to_go(np.ones(4), gamma)
+
+
+def test_one_hot_policy_rejects_actions_outside_the_action_space() -> None:
+    from lib.rl.mdp import one_hot_policy
+
+    with pytest.raises(ValueError, match=r"actions must be action indices in 0..3, got 0..5"):
+        one_hot_policy(np.array([0, 5]), 4)
+    with pytest.raises(ValueError, match=r"actions must be action indices in 0..3, got -1..0"):
+        one_hot_policy(np.array([-1, 0]), 4)
+    assert one_hot_policy(np.array([1, 3]), 4).tolist() == [[0, 1, 0, 0], [0, 0, 0, 1]]
+
+
+@pytest.mark.parametrize("field", ["horizon", "num_sequences", "random_steps", "iterations"])
+def test_mbrl_config_needs_positive_ints(field: str) -> None:
+    from lib.rl.model_based import MBRLConfig
+
+    with pytest.raises(ValueError, match=rf"{field} must be a positive int, got 0"):
+        MBRLConfig(**{field: 0})
+    with pytest.raises(ValueError, match=rf"{field} must be a positive int, got 2.5"):
+        MBRLConfig(**{field: 2.5})

@@ -75,3 +75,34 @@ def test_good_inputs_still_pass() -> None:
     assert coverage[-1] == 1.0
     fixed = correct_label_shift(PROBS, UNIFORM, torch.tensor([0.2, 0.3, 0.5]))
     assert torch.isfinite(fixed).all()
+
+
+@pytest.mark.parametrize("std", [0.0, -0.6])
+def test_make_blobs_needs_a_positive_std(std: float) -> None:
+    from lib.uncertainty.toy2d import make_blobs
+
+    with pytest.raises(ValueError, match=rf"std must be a positive standard deviation, got {std}"):
+        make_blobs(10, std=std)
+
+
+def test_confidence_grid_needs_probabilities_and_a_grid() -> None:
+    from lib.uncertainty.toy2d import confidence_grid
+
+    def probs(points: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(points @ torch.ones(2, 3), dim=1)
+
+    with pytest.raises(ValueError, match=r"need resolution >= 2 .*got resolution=0"):
+        confidence_grid(probs, resolution=0)
+    with pytest.raises(ValueError, match=r"limit > 0, got resolution=5, limit=-1"):
+        confidence_grid(probs, resolution=5, limit=-1)
+    with pytest.raises(ValueError, match=r"predict\(points\) must be finite and lie in \[0, 1\]"):
+        confidence_grid(lambda points: 5 * points @ torch.ones(2, 3), resolution=5)
+    _, _, confidence = confidence_grid(probs, resolution=5)
+    assert confidence.shape == (5, 5)
+
+
+def test_predict_ensemble_needs_a_member() -> None:
+    from lib.uncertainty.regression import predict_ensemble
+
+    with pytest.raises(ValueError, match="models is empty; pass a list of at least one"):
+        predict_ensemble([], torch.zeros(4, 1))

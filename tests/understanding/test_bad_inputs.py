@@ -126,3 +126,49 @@ def test_masks_that_broadcast_are_accepted() -> None:
     assert out.shape == (2, 5, 8) and weights[1, :, :, 3:].abs().max() == 0
     out, _ = scaled_dot_product_attention(Q, Q, Q, padding[:, None, :])
     assert out.shape == (2, 5, 8)
+
+
+def test_class_scores_needs_one_target_per_image() -> None:
+    with pytest.raises(
+        ValueError, match=r"target must hold one class index per image, shape \(4,\)"
+    ):
+        attribution.class_scores(CNN, X, Y[:2])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"flip_p": 2.0}, r"flip_p is a probability in \[0, 1\] \(0 for none\), got 2.0"),
+        ({"erase_p": -0.1}, r"erase_p is a probability in \[0, 1\] \(0 for none\), got -0.1"),
+        ({"padding": -1}, r"padding is the largest shift in pixels, >= 0 .*got -1"),
+    ],
+)
+def test_batch_augment_checks_its_settings(kwargs: dict, message: str) -> None:
+    from lib.understanding.augmentation import BatchAugment
+
+    with pytest.raises(ValueError, match=message):
+        BatchAugment(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"num_heads": 3}, "num_heads must divide dim, got dim=32, num_heads=3"),
+        ({"length": 0}, "length must be >= 1, got 0"),
+        ({"vocab": 1}, "vocab must be >= 2 symbols, got 1"),
+        ({"lr": 0.0}, "lr must be positive, got 0.0"),
+    ],
+)
+def test_reversal_config_checks_its_settings(kwargs: dict, message: str) -> None:
+    from lib.understanding.reversal import ReversalConfig
+
+    with pytest.raises(ValueError, match=message):
+        ReversalConfig(**kwargs)
+
+
+@pytest.mark.parametrize("num_train, num_val", [(0, 10), (10, 0), (50_000, 20_000)])
+def test_training_subsets_checks_sizes_before_loading(num_train: int, num_val: int) -> None:
+    from lib.understanding.table import training_subsets
+
+    with pytest.raises(ValueError, match=r"need num_train >= 1, num_val >= 1 and num_train \+"):
+        training_subsets(num_train, num_val)
