@@ -119,6 +119,32 @@ def euler_sample(model: nn.Module, noise: torch.Tensor, num_steps: int) -> torch
     return x
 
 
+@torch.no_grad()
+def heun_sample(model: nn.Module, noise: torch.Tensor, num_steps: int) -> torch.Tensor:
+    """Integrate ``dx/dt = v_θ(x, t)`` from ``t = 1`` to ``t = 0`` by Heun's method.
+
+    Each step takes an Euler step, evaluates the field again where it landed, and moves with the
+    average of the two slopes: ``x̃ = x_t - Δt · v_θ(x_t, t)``, then
+    ``x_{t - Δt} = x_t - Δt · (v_θ(x_t, t) + v_θ(x̃, t - Δt)) / 2``. Its error shrinks like
+    ``Δt²`` (Euler's like ``Δt``), at two network evaluations per step (Karras et al. 2022).
+
+    Shapes:
+        ``noise``: ``(B, ...)`` drawn from N(0, I) → samples ``(B, ...)`` in the model's range.
+    """
+    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 1:
+        raise ValueError(
+            f"num_steps must be a positive int (each step costs 2 network evaluations), "
+            f"got {num_steps!r}."
+        )
+    x = noise
+    times = torch.linspace(1.0, 0.0, num_steps + 1)
+    for t, t_next in zip(times[:-1], times[1:], strict=True):
+        slope = model(x, t.expand(len(x)))
+        x_euler = x + (t_next - t) * slope
+        x = x + (t_next - t) * (slope + model(x_euler, t_next.expand(len(x)))) / 2
+    return x
+
+
 def ddpm_alpha_bars(
     num_steps: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02
 ) -> torch.Tensor:

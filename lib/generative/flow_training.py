@@ -18,6 +18,7 @@ from torch import nn
 from lib.generative.flow_matching import (
     euler_sample,
     flow_matching_loss,
+    heun_sample,
     to_image_range,
     to_model_range,
 )
@@ -68,17 +69,22 @@ def generate(
     *,
     generator: torch.Generator | None = None,
     batch_size: int = 500,
+    sampler: str = "euler",
 ) -> torch.Tensor:
-    """``num`` images from ``model`` by :func:`euler_sample` with ``num_steps`` steps.
+    """``num`` images from ``model`` with ``num_steps`` steps of :func:`euler_sample` or
+    :func:`heun_sample` (``sampler="heun"``: two network evaluations per step).
 
     Shapes:
         returns ``(num, 1, 28, 28)`` in [0, 1].
     """
+    samplers = {"euler": euler_sample, "heun": heun_sample}
+    if sampler not in samplers:
+        raise ValueError(f"sampler must be one of {sorted(samplers)}, got {sampler!r}.")
     model.eval()
     noise = torch.randn(num, 1, 28, 28, generator=generator)
     return torch.cat(
         [
-            to_image_range(euler_sample(model, noise[i : i + batch_size], num_steps))
+            to_image_range(samplers[sampler](model, noise[i : i + batch_size], num_steps))
             for i in range(0, num, batch_size)
         ]
     )

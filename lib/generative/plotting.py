@@ -455,6 +455,7 @@ def plot_quality_vs_evaluations(
     *,
     floor: float,
     references: Mapping[str, tuple[int, float]] | None = None,
+    other_samplers: Mapping[str, tuple[Sequence[int], Sequence[float]]] | None = None,
 ) -> Figure:
     """Fréchet distance of samples against network evaluations per sample (log scale).
 
@@ -463,21 +464,34 @@ def plot_quality_vs_evaluations(
         frechet: The samples' Fréchet distance at each point.
         floor: Real-vs-real Fréchet distance at the same sample size (dashed line).
         references: Other models, name → (evaluations per sample, Fréchet distance), as markers.
+        other_samplers: More curves of the same model, name → (evaluations, Fréchet distances),
+            drawn dashed with their own markers (e.g. Heun's method beside Euler's).
     """
-    if len(evaluations) != len(frechet) or not len(evaluations):
-        raise ValueError(
-            f"pass one Fréchet distance per number of evaluations, got {len(evaluations)} "
-            f"evaluations and {len(frechet)} distances."
-        )
+    curves = {"flow matching, Euler": (evaluations, frechet), **(other_samplers or {})}
+    for name, (xs, ys) in curves.items():
+        if len(xs) != len(ys) or not len(xs):
+            raise ValueError(
+                f"{name}: pass one Fréchet distance per number of evaluations, got {len(xs)} "
+                f"evaluations and {len(ys)} distances."
+            )
     fig, ax = plt.subplots(figsize=(6, 3.4))
-    ax.plot(
-        list(evaluations), list(frechet), marker="o", color=PALETTE[0], label="flow matching, Euler"
-    )
-    for colour, (name, (n, fd)) in zip(PALETTE[1:], (references or {}).items(), strict=False):
+    markers, styles = "o^vD", ("-", "--", ":", "-.")
+    for k, (name, (xs, ys)) in enumerate(curves.items()):
+        ax.plot(
+            list(xs),
+            list(ys),
+            marker=markers[k % 4],
+            linestyle=styles[k % 4],
+            color=PALETTE[k],
+            label=name,
+        )
+    palette_rest = PALETTE[len(curves) :]
+    for colour, (name, (n, fd)) in zip(palette_rest, (references or {}).items(), strict=False):
         ax.plot([n], [fd], marker="s", markersize=8, linestyle="none", color=colour, label=name)
     ax.axhline(floor, color="0.4", linestyle="--", linewidth=1, label="real vs real (floor)")
     ax.set_xscale("log", base=2)
-    ax.set_xticks(list(evaluations), [str(n) for n in evaluations])
+    ticks = sorted({n for xs, _ in curves.values() for n in xs})
+    ax.set_xticks(ticks, [str(n) for n in ticks])
     return finish_axes(
         ax,
         xlabel="network evaluations per sample (log scale)",

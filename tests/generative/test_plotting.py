@@ -133,6 +133,25 @@ def test_flow_matching_figures_reject_mismatched_input():
     plt.close("all")
 
 
+def test_quality_vs_evaluations_draws_other_samplers_dashed_on_shared_ticks():
+    fig = plotting.plot_quality_vs_evaluations(
+        [1, 2, 4],
+        [90.0, 40.0, 20.0],
+        floor=1.0,
+        other_samplers={"Heun": ([2, 4, 8], [50.0, 25.0, 15.0])},
+    )
+    ax = fig.axes[0]
+    euler, heun = ax.lines[0], ax.lines[1]
+    assert list(heun.get_xdata()) == [2, 4, 8] and heun.get_linestyle() == "--"
+    assert euler.get_linestyle() == "-" and heun.get_color() != euler.get_color()
+    assert [int(t) for t in ax.get_xticks()] == [1, 2, 4, 8]
+    with pytest.raises(ValueError, match="Heun: pass one Fréchet distance"):
+        plotting.plot_quality_vs_evaluations(
+            [1], [1.0], floor=0.5, other_samplers={"Heun": ([2, 4], [1.0])}
+        )
+    plt.close("all")
+
+
 def test_gan_losses_draw_running_means_at_their_last_step():
     d_loss = [float(i) for i in range(10)]
     fig = plotting.plot_gan_losses(d_loss, [0.0] * 10, window=4)
