@@ -223,6 +223,24 @@ def test_figures_are_shown_one_way_once(path):
     assert not wrong, f"end each figure cell with one plt.show(): {wrong}"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_every_figure_cell_declares_its_caption_and_alt_text_where_myst_nb_reads_them(path):
+    """MyST-NB reads a figure's caption from ``metadata.mystnb.figure`` and its alt text from
+    ``metadata.mystnb.image.alt``; an ``image`` key beside ``mystnb`` is silently ignored (the
+    HTML then shows the file name as alt text)."""
+    wrong = []
+    for i, cell in enumerate(_code_cells(path)):
+        metadata = cell.get("metadata", {})
+        if "image" in metadata or "figure" in metadata:
+            wrong.append(f"code cell {i}: 'image'/'figure' outside metadata.mystnb")
+        if any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+            mystnb = metadata.get("mystnb", {})
+            alt = mystnb.get("image", {}).get("alt", "")
+            if len(alt.split()) < 4 or not mystnb.get("figure", {}).get("caption"):
+                wrong.append(f"code cell {i}: no caption or no alt text of four words or more")
+    assert not wrong, f"put caption and alt text under metadata.mystnb: {wrong}"
+
+
 def solution_code_cells(path: Path) -> list[dict]:
     """The code cells between a ``solution-start`` and its ``solution-end``, in page order."""
     cells, inside = [], False

@@ -22,6 +22,8 @@ Modules:
     :mod:`lib.uncertainty.toy2d`: the 2-D "ideal behaviour" toy classifier.
     :mod:`lib.uncertainty.sngp`: SNGP, a distance-aware classifier (spectral normalisation and
         a random-feature Gaussian-process output layer).
+    :mod:`lib.uncertainty.sngp_images`: SNGP on the chapter's Fashion-MNIST images (flattened
+        pixels into the residual SNGP network), trained once and cached like the other networks.
     :mod:`lib.uncertainty.plotting`: the chapter's figures.
 
 Every metric is written from scratch (the chapter teaches it) and tested against torchmetrics
