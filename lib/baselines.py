@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from lib.checkpoints import train_or_load
+from lib.checks import check_config
 from lib.data import load_fashion_mnist
 from lib.models import MLP, SmallCNN
 from lib.reproducibility import seed_everything
@@ -89,6 +90,7 @@ def load_or_train_baseline(
         ``(model, metrics)``: ``metrics["test_accuracy"]`` is the final test accuracy and
         ``metrics["history"]`` the per-epoch :class:`lib.training.History` as a dict.
     """
+    check_config(config, BaselineConfig)
 
     def train(model: nn.Module) -> dict:
         history = _fit_baseline(model, config)

@@ -4,6 +4,8 @@ what to pass instead."""
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import torch
 
@@ -140,3 +142,30 @@ def check_image_range(X: torch.Tensor, name: str = "X") -> None:
         f"{name} must hold pixel intensities in [0, 1], found values in [{low:.3g}, {high:.3g}]; "
         f"{hint}."
     )
+
+
+def check_int(value: object, name: str, minimum: int = 1) -> None:
+    """Raise a ``ValueError`` unless ``value`` is an integer (Python or numpy, not a bool) of at
+    least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an int of at least {minimum}, got {value!r}.")
+
+
+def check_tensor(x: object, name: str) -> None:
+    """Raise a ``TypeError`` unless ``x`` is a ``torch.Tensor`` (say how to convert an array)."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(
+            f"{name} must be a torch.Tensor, got {type(x).__name__}; convert a numpy array "
+            f"with torch.from_numpy({name}) (or torch.as_tensor for a list)."
+        )
+
+
+def check_config(config: object, cls: type, name: str = "config") -> None:
+    """Raise a ``TypeError`` unless ``config`` is an instance of the dataclass ``cls`` (not a dict
+    or a name)."""
+    if not isinstance(config, cls):
+        raise TypeError(
+            f"{name} must be a {cls.__name__}, got {type(config).__name__}; pass "
+            f"{cls.__name__}(...) with the settings as keyword arguments, e.g. "
+            f"{cls.__name__}(**settings) for a dict."
+        )

@@ -207,6 +207,14 @@ def corruption_suite(
     Shapes:
         images: ``(N, H, W)`` or ``(N, 1, H, W)``; each value has the same shape and dtype.
     """
+    for arg, value, example in (
+        ("names", names, "('gaussian_noise',)"),
+        ("severities", severities, "(3,)"),
+    ):
+        if isinstance(value, (str, int)):
+            raise ValueError(
+                f"{arg} must be a tuple, got {value!r}; pass a one-element tuple such as {example}."
+            )
     return {(n, s): corrupt(images, n, s, seed=seed) for n in names for s in severities}
 
 

@@ -27,6 +27,11 @@ def multiply_adds_of(compute: Callable[[], object]) -> int:
     Returns:
         The number of multiply-adds.
     """
+    if not callable(compute):
+        raise TypeError(
+            f"compute must be a function of no arguments, got {type(compute).__name__}; pass "
+            "lambda: model(X), not the result model(X)."
+        )
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         compute()
     return counter.get_total_flops() // 2

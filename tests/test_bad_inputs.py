@@ -13,8 +13,12 @@ import torch
 import torch.nn.functional as F
 
 from lib import data
+from lib.baselines import load_or_train_baseline
 from lib.checks import check_image_range
+from lib.corruptions import corruption_suite
+from lib.counting import multiply_adds_of
 from lib.models import MLP, SmallCNN
+from lib.notebook import show_source
 from lib.training import accuracy, evaluate, fit, make_loader, predict_logits
 
 torch.manual_seed(0)
@@ -166,3 +170,46 @@ def test_make_generator_takes_numpy_ints() -> None:
     from lib.reproducibility import make_generator
 
     assert make_generator(np.int64(3)).initial_seed() == 3
+
+
+MORE_CASES = [
+    pytest.param(
+        lambda: corruption_suite(X, names="contrast"),
+        ValueError,
+        r"names must be a tuple, got 'contrast'; pass a one-element tuple such as "
+        r"\('gaussian_noise',\)",
+        id="suite-names-str",
+    ),
+    pytest.param(
+        lambda: corruption_suite(X, severities=3),
+        ValueError,
+        r"severities must be a tuple, got 3; pass a one-element tuple such as \(3,\)",
+        id="suite-severity-int",
+    ),
+    pytest.param(
+        lambda: multiply_adds_of(CNN(X)),
+        TypeError,
+        r"compute must be a function of no arguments, got Tensor; pass lambda: model\(X\)",
+        id="multiply-adds-of-result",
+    ),
+    pytest.param(
+        lambda: load_or_train_baseline("cnn"),
+        TypeError,
+        "config must be a BaselineConfig, got str",
+        id="load-baseline-str",
+    ),
+    pytest.param(
+        lambda: show_source("fit"),
+        TypeError,
+        "show_source takes a function, method or class, got str",
+        id="show-source-name",
+    ),
+]
+
+
+@pytest.mark.parametrize("call, error, message", MORE_CASES)
+def test_more_bad_inputs_raise_a_clear_error(
+    call: Callable[[], object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        call()

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from lib.checks import check_config, check_int, check_tensor
 from lib.generative.gan import discriminator_loss, generator_loss
 
 DCGAN_LOSSES = ("saturating", "nonsaturating", "lsgan")
@@ -51,6 +52,8 @@ class Generator(nn.Module):
 
     def __init__(self, latent_dim: int = 64, width: int = 32):
         super().__init__()
+        check_int(latent_dim, "latent_dim")
+        check_int(width, "width")
         self.latent_dim = latent_dim
         self.project = nn.Sequential(
             nn.Linear(latent_dim, 2 * width * 7 * 7, bias=False),
@@ -68,10 +71,13 @@ class Generator(nn.Module):
         self.apply(_init_weights)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        check_tensor(z, "z")
         if z.dim() != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(
                 f"expected latents of shape (B, {self.latent_dim}), got {tuple(z.shape)}."
             )
+        if not z.is_floating_point():
+            raise ValueError(f"z must be floating point (e.g. sample_latents), got {z.dtype}.")
         return (self.up(self.project(z)) + 1.0) / 2.0
 
 
@@ -178,6 +184,15 @@ def generate(model: DCGAN, z: torch.Tensor, *, batch_size: int = 1000) -> torch.
     Shapes:
         returns ``(N, 1, 28, 28)`` in [0, 1].
     """
+    if not isinstance(model, DCGAN):
+        raise TypeError(
+            f"model must be a DCGAN, got {type(model).__name__}; pass the DCGAN that "
+            "load_or_train_dcgan returns (or call model.generator(z) directly)."
+        )
+    check_tensor(z, "z")
+    if len(z) == 0:
+        raise ValueError("z must hold at least one latent, got shape (0, ...).")
+    check_int(batch_size, "batch_size")
     model.eval()
     return torch.cat([model.generator(z[i : i + batch_size]) for i in range(0, len(z), batch_size)])
 
@@ -364,6 +379,7 @@ def load_or_train_dcgan(
     stale Fréchet curves. Timing metrics (``seconds``, ``images_per_second``) are those
     of the run that trained the cached model.
     """
+    check_config(config, DCGANConfig)
     from lib.checkpoints import train_or_load
     from lib.data import load_fashion_mnist
     from lib.training import images_to_float

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from lib.checks import check_config, check_int
 from lib.generative.flow_matching import (
     euler_sample,
     flow_matching_loss,
@@ -80,6 +81,8 @@ def generate(
     samplers = {"euler": euler_sample, "heun": heun_sample}
     if sampler not in samplers:
         raise ValueError(f"sampler must be one of {sorted(samplers)}, got {sampler!r}.")
+    check_int(num, "num")
+    check_int(batch_size, "batch_size")
     model.eval()
     noise = torch.randn(num, 1, 28, 28, generator=generator)
     return torch.cat(
@@ -193,6 +196,7 @@ def load_or_train_flow_matching(
     :func:`lib.generative.dcgan.load_or_train_dcgan`, the key includes a fingerprint of the real
     features, so a different classifier or evaluation set does not load stale Fréchet curves.
     """
+    check_config(config, FlowMatchingConfig)
     from lib.checkpoints import train_or_load
     from lib.data import load_fashion_mnist
     from lib.training import images_to_float

@@ -17,6 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lib.checks import check_int, check_tensor
+
 LOSSES = ("saturating", "nonsaturating", "wgan", "wgan-gp", "lsgan")
 """The loss families understood by :func:`discriminator_loss` and :func:`generator_loss`."""
 
@@ -221,6 +223,8 @@ def sample_ring(
     Shapes:
         returns ``(num_samples, 2)``.
     """
+    check_int(num_samples, "num_samples")
+    check_int(num_modes, "num_modes")
     if num_samples < 1 or std <= 0:
         raise ValueError(f"need num_samples >= 1 and std > 0, got {num_samples}, {std}.")
     centres = ring_centres(num_modes, radius)
@@ -256,6 +260,13 @@ def mode_coverage(
     Shapes:
         ``samples``: ``(N, 2)``; ``centres``: ``(K, 2)``.
     """
+    check_tensor(samples, "samples")
+    check_tensor(centres, "centres")
+    if len(samples) == 0 or len(centres) == 0:
+        raise ValueError(
+            f"need at least one sample and one centre, got {len(samples)} samples and "
+            f"{len(centres)} centres."
+        )
     if samples.dim() != 2 or centres.dim() != 2 or samples.shape[1] != centres.shape[1]:
         raise ValueError(
             f"samples (N, d) and centres (K, d) must share d; got {tuple(samples.shape)}, "

@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lib.checks import check_config, check_int
 from lib.reproducibility import make_generator
 from lib.training import ShuffledBatches, fit, model_device
 
@@ -365,6 +366,7 @@ def load_or_train_pixelcnn(
         ``metrics["seconds"]`` and ``metrics["cpu_seconds"]`` the wall-clock and CPU time
         (all threads) of the run that trained the cached model.
     """
+    check_config(config, PixelCNNConfig)
     import time
 
     from lib.checkpoints import train_or_load
@@ -488,6 +490,9 @@ def dependency_map(model: nn.Module, row: int, col: int, *, image_size: int = 28
     Shapes:
         returns ``(image_size, image_size)`` bool.
     """
+    check_int(image_size, "image_size")
+    check_int(row, "row", minimum=0)
+    check_int(col, "col", minimum=0)
     if not (0 <= row < image_size and 0 <= col < image_size):
         raise ValueError(f"pixel ({row}, {col}) lies outside a {image_size}×{image_size} image.")
     X = (torch.rand(1, 1, image_size, image_size, generator=make_generator(0)) < 0.5).float()
@@ -522,6 +527,7 @@ def all_dependency_maps(model: nn.Module, *, image_size: int = 28) -> torch.Tens
     Shapes:
         returns ``(image_size**2, image_size, image_size)`` bool, indexed by raster position.
     """
+    check_int(image_size, "image_size")
     n = image_size * image_size
     X = (torch.rand(1, 1, image_size, image_size, generator=make_generator(0)) < 0.5).float()
     X = X.repeat(n, 1, 1, 1).requires_grad_(True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
+from lib.checks import check_int
 from lib.generative.gan import (
     ToyConfig,
     discriminator_step,
@@ -57,6 +58,9 @@ def fool_a_frozen_discriminator(
     a running scale of its gradients). Both the start and the results are measured on the same
     2,000 latents.
     """
+    check_int(pretrain_steps, "pretrain_steps", minimum=0)
+    check_int(steps, "steps")
+    check_int(batch_size, "batch_size")
     seed_everything(seed)
     rng = make_generator(seed)
     G, D = mlp(2, 2), mlp(2, 1)

@@ -12,6 +12,8 @@ import math
 import torch
 from torch import nn
 
+from lib.checks import check_int, check_tensor
+
 
 def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
     r"""Softmax over the last dimension with the masked-out entries' weights set to zero.
@@ -284,6 +286,9 @@ class TransformerEncoderBlock(nn.Module):
 
     def __init__(self, dim: int, num_heads: int, mlp_dim: int, dropout: float = 0.0) -> None:
         super().__init__()
+        for name, value in (("dim", dim), ("num_heads", num_heads), ("mlp_dim", mlp_dim)):
+            check_int(value, name)
+        self.dim = dim
         self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
         self.attention = MultiHeadAttention(dim, num_heads)
         self.mlp = nn.Sequential(
@@ -293,6 +298,12 @@ class TransformerEncoderBlock(nn.Module):
         self.last_weights: torch.Tensor | None = None
 
     def forward(self, X: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        check_tensor(X, "X")
+        if X.dim() != 3 or X.shape[-1] != self.dim or not X.is_floating_point():
+            raise ValueError(
+                f"X must be float tokens of shape (B, L, {self.dim}) (batch first), got "
+                f"{tuple(X.shape)} {X.dtype}; embed integer tokens first (nn.Embedding)."
+            )
         attended, weights = self.attention(self.norm1(X), mask=mask)
         self.last_weights = weights.detach()
         X = X + self.dropout(attended)

@@ -293,6 +293,11 @@ def occlusion(
 def recorded_output(layer: nn.Module) -> Iterator[list[torch.Tensor]]:
     """``with recorded_output(layer) as outputs:`` appends ``layer``'s forward outputs to
     ``outputs`` while the block runs (a forward hook, removed on exit)."""
+    if not isinstance(layer, nn.Module):
+        raise TypeError(
+            f"layer must be an nn.Module (a layer of the model), got {type(layer).__name__}; "
+            "pass e.g. model.features[3], not its name or its output."
+        )
     outputs: list[torch.Tensor] = []
     handle = layer.register_forward_hook(lambda _module, _inputs, output: outputs.append(output))
     try:

@@ -20,6 +20,7 @@ from torch import nn
 from torchvision.transforms import v2
 
 from lib.checkpoints import train_or_load
+from lib.checks import check_config, check_int
 from lib.data import load_fashion_mnist, load_mnist_test
 from lib.models import SmallCNN
 from lib.reproducibility import make_generator, seed_everything
@@ -74,8 +75,16 @@ class AugmentedRunConfig:
             raise ValueError(
                 f"augmentation must be one of {AUGMENTATIONS}, got {self.augmentation!r}."
             )
+        check_int(self.num_train, "num_train")
         if not 1 <= self.num_train <= NUM_POOL:
             raise ValueError(f"num_train must lie in 1..{NUM_POOL}, got {self.num_train}.")
+        check_int(self.num_epochs, "num_epochs")
+        check_int(self.batch_size, "batch_size")
+        if not self.lr > 0 or not self.alpha > 0:
+            raise ValueError(
+                f"need lr > 0 and alpha > 0 (the Beta(alpha, alpha) of mixup and CutMix), got "
+                f"lr={self.lr!r}, alpha={self.alpha!r}."
+            )
 
 
 def training_subset(config: AugmentedRunConfig) -> tuple[torch.Tensor, torch.Tensor]:
@@ -125,6 +134,7 @@ def load_or_train_run(
         ``(model, metrics)``: ``metrics["train_accuracy"]`` on the (unaugmented) training images
         and ``metrics["val_accuracy"]`` on :func:`validation_split`.
     """
+    check_config(config, AugmentedRunConfig)
 
     def build() -> nn.Module:
         seed_everything(config.seed)

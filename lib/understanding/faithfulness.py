@@ -17,6 +17,7 @@ import torch
 from scipy.stats import spearmanr
 from torch import nn
 
+from lib.checks import check_tensor
 from lib.understanding.attribution import check_batch
 
 
@@ -69,6 +70,7 @@ def deletion_curve(
 def saliency_order(maps: torch.Tensor) -> torch.Tensor:
     """Pixel positions from the most to the least salient, ``(B, C, H, W)`` -> ``(B, H * W)``
     (channels summed)."""
+    check_tensor(maps, "maps")
     if maps.dim() != 4:
         raise ValueError(f"expected maps (B, C, H, W), got {tuple(maps.shape)}.")
     return maps.sum(dim=1).flatten(1).argsort(dim=1, descending=True, stable=True)
@@ -76,6 +78,7 @@ def saliency_order(maps: torch.Tensor) -> torch.Tensor:
 
 def area_under_curve(curve: torch.Tensor) -> torch.Tensor:
     """Trapezoidal area under curves sampled at equal steps of [0, 1], ``(B, K)`` -> ``(B,)``."""
+    check_tensor(curve, "curve")
     if curve.dim() != 2 or curve.shape[1] < 2:
         raise ValueError(f"expected curves (B, K) with K >= 2, got {tuple(curve.shape)}.")
     return torch.trapezoid(curve, dx=1.0 / (curve.shape[1] - 1), dim=1)

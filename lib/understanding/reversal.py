@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lib.checkpoints import train_or_load
+from lib.checks import check_config
 from lib.reproducibility import make_generator, seed_everything
 from lib.training import ShuffledBatches, evaluate, fit
 from lib.understanding.attention import TransformerEncoderBlock, sinusoidal_positional_encoding
@@ -132,6 +133,7 @@ def load_or_train_reversal(
         ``(model, metrics)``: metrics hold the per-epoch training loss, the held-out sequence
         accuracy and the training seconds.
     """
+    check_config(config, ReversalConfig)
     X_train, y_train, X_test, y_test = reversal_data(
         config.num_train, config.num_test, length=config.length, vocab=config.vocab,
         seed=config.seed,

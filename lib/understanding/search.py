@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lib.checks import check_int
+
 
 @dataclass
 class Study:
@@ -240,6 +242,8 @@ def hyperband_brackets(max_epochs: int, eta: int) -> list[tuple[int, list[int]]]
     Returns:
         ``[(n, rung budgets), ...]`` from the most exploratory bracket to plain full training.
     """
+    check_int(max_epochs, "max_epochs")
+    check_int(eta, "eta", minimum=2)
     if eta < 2 or max_epochs < 1:
         raise ValueError(f"need max_epochs >= 1 and eta >= 2, got {max_epochs} and {eta}.")
     s_max = int(math.floor(math.log(max_epochs, eta) + 1e-9))
@@ -261,6 +265,11 @@ def hyperband(curves: np.ndarray, rng: np.random.Generator, *, eta: int = 3) -> 
         curves ``(*grid, E)`` with ``E`` a power of ``eta``.
     """
     flat = _check_curves(curves)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy Generator, got {type(rng).__name__}; pass "
+            "np.random.default_rng(seed)."
+        )
     study = Study()
     for n, rungs in hyperband_brackets(flat.shape[1], eta):
         if rungs[-1] != flat.shape[1]:
@@ -284,6 +293,11 @@ def regret(curves: np.ndarray, study: Study) -> float:
         curves ``(*grid, E)``.
     """
     flat = _check_curves(curves)
+    if not 0 <= study.best < len(flat):
+        raise ValueError(
+            f"study.best must index one of the {len(flat)} configurations, got {study.best}; "
+            "pass a finished study (what grid_search, random_search, hyperband ... return)."
+        )
     return float(flat[:, -1].max() - flat[study.best, -1])
 
 
@@ -291,8 +305,12 @@ def replay(
     method: Callable[[np.random.Generator], Study], num_studies: int, seed: int = 0
 ) -> list[Study]:
     """``method(rng)`` for ``num_studies`` independent generators seeded ``seed, seed + 1, ...``."""
-    if num_studies < 1:
-        raise ValueError(f"num_studies must be positive, got {num_studies}.")
+    check_int(num_studies, "num_studies")
+    if not callable(method):
+        raise TypeError(
+            f"method must be a function of a numpy Generator, got {type(method).__name__}; pass "
+            "e.g. lambda rng: random_search(curves, 10, rng)."
+        )
     return [method(np.random.default_rng(seed + k)) for k in range(num_studies)]
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from lib.cache import load_or_run
+from lib.checks import check_config, check_int
 from lib.data import load_fashion_mnist
 from lib.models import MLP
 from lib.reproducibility import make_generator, seed_everything, set_threads, threads
@@ -128,6 +129,12 @@ def train_run(
         (``test_accuracy`` is ``None`` without ``with_test``); a run whose loss became NaN has
         chance-level accuracies (its predictions are arbitrary).
     """
+    check_config(config, TableConfig)
+    if not lr > 0 or not weight_decay >= 0:
+        raise ValueError(
+            f"need lr > 0 and weight_decay >= 0, got lr={lr!r}, weight_decay={weight_decay!r}; "
+            "pass values from the table's grid, e.g. config.lrs[0], config.weight_decays[0]."
+        )
     X, y, X_val, y_val, X_test, y_test = training_subsets(config.num_train, config.num_val)
     with threads(1):
         seed_everything(seed)
@@ -257,6 +264,8 @@ def load_or_train_table(config: TableConfig = TableConfig(), *, workers: int = 2
     Returns:
         The :class:`ResultsTable`.
     """
+    check_config(config, TableConfig)
+    check_int(workers, "workers")
 
     def run() -> list[dict]:
         return train_table(config, workers=workers)

@@ -9,11 +9,13 @@ its ``user_attrs["epochs"]``; :func:`as_study` turns an Optuna study into a
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import optuna
 
+from lib.checks import check_config
 from lib.training import History
 from lib.understanding.search import Study, nearest_index
 from lib.understanding.table import TableConfig, train_run
@@ -82,6 +84,17 @@ def live_objective(
     Returns:
         ``objective(trial)`` -> final validation accuracy, reporting after every epoch.
     """
+    check_config(config, TableConfig)
+    for name, bounds in (("lr_range", lr_range), ("weight_decay_range", weight_decay_range)):
+        if (
+            not isinstance(bounds, (tuple, list))
+            or len(bounds) != 2
+            or not all(isinstance(b, numbers.Real) and b > 0 for b in bounds)
+        ):
+            raise ValueError(
+                f"{name} must be a pair (low, high) of positive numbers (searched log-uniformly), "
+                f"got {bounds!r}; pass e.g. (1e-3, 0.5)."
+            )
 
     def objective(trial: optuna.Trial) -> float:
         lr, weight_decay = _suggest(trial, lr_range, weight_decay_range)

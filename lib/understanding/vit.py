@@ -14,11 +14,14 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from lib.checks import check_int, check_tensor
 from lib.models import Standardize
 from lib.understanding.attention import TransformerEncoderBlock
 
 
 def _check_patch_size(X: torch.Tensor, patch_size: int) -> None:
+    check_tensor(X, "X")
+    check_int(patch_size, "patch_size")
     if X.dim() != 4 or X.shape[-1] % patch_size or X.shape[-2] % patch_size:
         raise ValueError(
             f"expected images (B, C, H, W) with H and W multiples of patch_size {patch_size}, "

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from lib.checkpoints import train_or_load
+from lib.checks import check_config
 from lib.data import load_fashion_mnist
 from lib.models import SmallCNN
 from lib.reproducibility import make_generator, seed_everything
@@ -107,6 +108,7 @@ class ImageModelConfig:
 
 def build_image_model(config: ImageModelConfig) -> nn.Module:
     """An untrained model of ``config.kind``, initialised from ``config.seed``."""
+    check_config(config, ImageModelConfig)
     seed_everything(config.seed)
     if config.kind == "cnn":
         return SmallCNN()
@@ -124,6 +126,7 @@ def load_or_train_image_model(
         ``(model, metrics)``: ``val_accuracy`` on the 10,000 validation images, ``seconds`` of
         training (measured when the model was trained), ``num_parameters``.
     """
+    check_config(config, ImageModelConfig)
 
     def build() -> nn.Module:
         return build_image_model(config)

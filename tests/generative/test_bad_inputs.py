@@ -8,8 +8,10 @@ from collections.abc import Callable
 import pytest
 import torch
 
-from lib.generative import pixelcnn
+from lib.generative import dcgan, flow_training, gan, pixelcnn
 from lib.generative.metrics import class_probabilities, classifier_features, sample_quality
+from lib.generative.saturation import fool_a_frozen_discriminator
+from lib.generative.unet import UNet
 from lib.models import SmallCNN
 from lib.training import images_to_float
 
@@ -152,4 +154,142 @@ def test_sample_latents_takes_numpy_ints() -> None:
 )
 def test_pixel_helpers_reject_out_of_range(call: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
+        call()
+
+
+DCGAN_MODEL = dcgan.DCGAN(latent_dim=8, width=4)
+RING = gan.ring_centres()
+MORE_CASES = [
+    pytest.param(
+        lambda: dcgan.Generator(latent_dim=0),
+        ValueError,
+        "latent_dim must be an int of at least 1, got 0",
+        id="generator-latent-0",
+    ),
+    pytest.param(
+        lambda: dcgan.Generator(width=2.5),
+        ValueError,
+        "width must be an int of at least 1, got 2.5",
+        id="generator-float-width",
+    ),
+    pytest.param(
+        lambda: DCGAN_MODEL.generator(torch.ones(2, 8, dtype=torch.long)),
+        ValueError,
+        r"z must be floating point \(e.g. sample_latents\), got torch.int64",
+        id="generator-int-latents",
+    ),
+    pytest.param(
+        lambda: dcgan.generate(DCGAN_MODEL, 5),
+        TypeError,
+        "z must be a torch.Tensor, got int",
+        id="generate-int-z",
+    ),
+    pytest.param(
+        lambda: dcgan.generate(DCGAN_MODEL.generator, torch.randn(3, 8)),
+        TypeError,
+        "model must be a DCGAN, got Generator.*model.generator",
+        id="generate-generator-not-dcgan",
+    ),
+    pytest.param(
+        lambda: dcgan.generate(DCGAN_MODEL, torch.randn(0, 8)),
+        ValueError,
+        "z must hold at least one latent",
+        id="generate-empty-z",
+    ),
+    pytest.param(
+        lambda: dcgan.generate(DCGAN_MODEL, torch.randn(3, 8), batch_size=0),
+        ValueError,
+        "batch_size must be an int of at least 1, got 0",
+        id="generate-batch-0",
+    ),
+    pytest.param(
+        lambda: dcgan.load_or_train_dcgan(
+            {"latent_dim": 8}, feature_model=CNN, real_features=torch.zeros(4, 8)
+        ),
+        TypeError,
+        r"config must be a DCGANConfig, got dict; pass DCGANConfig\(\.\.\.\)",
+        id="load-dcgan-dict",
+    ),
+    pytest.param(
+        lambda: flow_training.generate(UNet(), 0, 2),
+        ValueError,
+        "num must be an int of at least 1, got 0",
+        id="flow-generate-num-0",
+    ),
+    pytest.param(
+        lambda: flow_training.generate(UNet(), 2.0, 2),
+        ValueError,
+        "num must be an int of at least 1, got 2.0",
+        id="flow-generate-float-num",
+    ),
+    pytest.param(
+        lambda: flow_training.generate(UNet(), 2, 2, batch_size=0),
+        ValueError,
+        "batch_size must be an int of at least 1, got 0",
+        id="flow-generate-batch-0",
+    ),
+    pytest.param(
+        lambda: flow_training.load_or_train_flow_matching(
+            "default", feature_model=CNN, real_features=torch.zeros(4, 8)
+        ),
+        TypeError,
+        "config must be a FlowMatchingConfig, got str",
+        id="load-flow-str",
+    ),
+    pytest.param(
+        lambda: pixelcnn.load_or_train_pixelcnn({"kind": "plain"}),
+        TypeError,
+        "config must be a PixelCNNConfig, got dict",
+        id="load-pixelcnn-dict",
+    ),
+    pytest.param(
+        lambda: pixelcnn.dependency_map(PLAIN, 2.5, 0, image_size=8),
+        ValueError,
+        "row must be an int of at least 0, got 2.5",
+        id="dependency-map-float-row",
+    ),
+    pytest.param(
+        lambda: pixelcnn.causality_violations(PLAIN, image_size=0),
+        ValueError,
+        "image_size must be an int of at least 1, got 0",
+        id="causality-image-size-0",
+    ),
+    pytest.param(
+        lambda: gan.sample_ring(2.0),
+        ValueError,
+        "num_samples must be an int of at least 1, got 2.0",
+        id="sample-ring-float",
+    ),
+    pytest.param(
+        lambda: gan.mode_coverage(torch.zeros(0, 2), RING, 0.05),
+        ValueError,
+        "need at least one sample and one centre, got 0 samples",
+        id="mode-coverage-no-samples",
+    ),
+    pytest.param(
+        lambda: gan.mode_coverage(torch.zeros(4, 2).numpy(), RING, 0.05),
+        TypeError,
+        r"samples must be a torch.Tensor, got ndarray; convert .* torch.from_numpy",
+        id="mode-coverage-numpy",
+    ),
+    pytest.param(
+        lambda: fool_a_frozen_discriminator(0, steps=0),
+        ValueError,
+        "steps must be an int of at least 1, got 0",
+        id="fool-steps-0",
+    ),
+    pytest.param(
+        lambda: fool_a_frozen_discriminator(0, pretrain_steps=-1),
+        ValueError,
+        "pretrain_steps must be an int of at least 0, got -1",
+        id="fool-pretrain-negative",
+    ),
+]
+
+
+@pytest.mark.parametrize("call, error, message", MORE_CASES)
+def test_more_bad_inputs_raise_a_clear_error(
+    call: Callable[[], object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
         call()

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from lib.models import SmallCNN
-from lib.understanding import attribution
+from lib.understanding import attribution, faithfulness, search, table, tuning, vit, vit_vs_cnn
 from lib.understanding.adversarial import fgsm, pgd
-from lib.understanding.attention import MultiHeadAttention, scaled_dot_product_attention
+from lib.understanding.attention import (
+    MultiHeadAttention,
+    TransformerEncoderBlock,
+    scaled_dot_product_attention,
+)
+from lib.understanding.augmented_training import AugmentedRunConfig, load_or_train_run
 from lib.understanding.lr_range import lr_range_test
+from lib.understanding.reversal import load_or_train_reversal
 
 torch.manual_seed(0)
 CNN = SmallCNN()
@@ -172,3 +179,184 @@ def test_training_subsets_checks_sizes_before_loading(num_train: int, num_val: i
 
     with pytest.raises(ValueError, match=r"need num_train >= 1, num_val >= 1 and num_train \+"):
         training_subsets(num_train, num_val)
+
+
+CURVES = np.random.default_rng(0).random((4, 3, 9))
+MORE_CASES = [
+    pytest.param(
+        lambda: TransformerEncoderBlock(0, 1, 16),
+        ValueError,
+        "dim must be an int of at least 1, got 0",
+        id="block-dim-0",
+    ),
+    pytest.param(
+        lambda: TransformerEncoderBlock(8, 2, 0),
+        ValueError,
+        "mlp_dim must be an int of at least 1, got 0",
+        id="block-mlp-0",
+    ),
+    pytest.param(
+        lambda: TransformerEncoderBlock(8, 2, 16)(torch.rand(2, 5, 6)),
+        ValueError,
+        r"X must be float tokens of shape \(B, L, 8\) \(batch first\), got \(2, 5, 6\)",
+        id="block-token-width",
+    ),
+    pytest.param(
+        lambda: TransformerEncoderBlock(8, 2, 16)(torch.ones(2, 5, 8, dtype=torch.long)),
+        ValueError,
+        r"got \(2, 5, 8\) torch.int64; embed integer tokens first",
+        id="block-int-tokens",
+    ),
+    pytest.param(
+        lambda: vit.shuffle_patches(torch.rand(1, 1, 28, 28), 0),
+        ValueError,
+        "patch_size must be an int of at least 1, got 0",
+        id="shuffle-patch-0",
+    ),
+    pytest.param(
+        lambda: vit.shuffle_patches(np.random.rand(1, 1, 28, 28), 7),
+        TypeError,
+        "X must be a torch.Tensor, got ndarray",
+        id="shuffle-numpy",
+    ),
+    pytest.param(
+        lambda: faithfulness.area_under_curve(np.zeros((2, 3))),
+        TypeError,
+        "curve must be a torch.Tensor, got ndarray",
+        id="auc-numpy",
+    ),
+    pytest.param(
+        lambda: faithfulness.saliency_order(np.zeros((2, 1, 3, 3))),
+        TypeError,
+        "maps must be a torch.Tensor, got ndarray",
+        id="saliency-order-numpy",
+    ),
+    pytest.param(
+        lambda: attribution.recorded_output("features.3").__enter__(),
+        TypeError,
+        "layer must be an nn.Module .*got str",
+        id="recorded-output-name",
+    ),
+    pytest.param(
+        lambda: search.hyperband(CURVES, 0),
+        TypeError,
+        r"rng must be a numpy Generator, got int; pass np.random.default_rng\(seed\)",
+        id="hyperband-int-rng",
+    ),
+    pytest.param(
+        lambda: search.hyperband_brackets(9.0, 3),
+        ValueError,
+        "max_epochs must be an int of at least 1, got 9.0",
+        id="brackets-float-epochs",
+    ),
+    pytest.param(
+        lambda: search.regret(CURVES, search.Study()),
+        ValueError,
+        "study.best must index one of the 12 configurations, got -1",
+        id="regret-empty-study",
+    ),
+    pytest.param(
+        lambda: search.replay(lambda rng: search.Study(), 2.0),
+        ValueError,
+        "num_studies must be an int of at least 1, got 2.0",
+        id="replay-float-count",
+    ),
+    pytest.param(
+        lambda: search.replay(search.Study(), 2),
+        TypeError,
+        "method must be a function of a numpy Generator, got Study",
+        id="replay-not-callable",
+    ),
+    pytest.param(
+        lambda: vit_vs_cnn.build_image_model("cnn"),
+        TypeError,
+        r"config must be a ImageModelConfig, got str; pass ImageModelConfig\(\.\.\.\)",
+        id="build-image-model-str",
+    ),
+    pytest.param(
+        lambda: vit_vs_cnn.load_or_train_image_model("vit"),
+        TypeError,
+        "config must be a ImageModelConfig, got str",
+        id="load-image-model-str",
+    ),
+    pytest.param(
+        lambda: load_or_train_reversal({"length": 8}),
+        TypeError,
+        "config must be a ReversalConfig, got dict",
+        id="load-reversal-dict",
+    ),
+    pytest.param(
+        lambda: load_or_train_run({"augmentation": "flip"}),
+        TypeError,
+        "config must be a AugmentedRunConfig, got dict",
+        id="load-run-dict",
+    ),
+    pytest.param(
+        lambda: AugmentedRunConfig(num_epochs=0),
+        ValueError,
+        "num_epochs must be an int of at least 1, got 0",
+        id="augmented-epochs-0",
+    ),
+    pytest.param(
+        lambda: AugmentedRunConfig(num_train=1e3),
+        ValueError,
+        "num_train must be an int of at least 1, got 1000.0",
+        id="augmented-float-num-train",
+    ),
+    pytest.param(
+        lambda: AugmentedRunConfig(batch_size=0),
+        ValueError,
+        "batch_size must be an int of at least 1, got 0",
+        id="augmented-batch-0",
+    ),
+    pytest.param(
+        lambda: AugmentedRunConfig(lr=0),
+        ValueError,
+        r"need lr > 0 and alpha > 0 .*got lr=0, alpha=1.0",
+        id="augmented-lr-0",
+    ),
+    pytest.param(
+        lambda: AugmentedRunConfig(augmentation="mixup", alpha=-1.0),
+        ValueError,
+        r"need lr > 0 and alpha > 0 .*alpha=-1.0",
+        id="augmented-negative-alpha",
+    ),
+    pytest.param(
+        lambda: table.load_or_train_table({"num_train": 100}),
+        TypeError,
+        "config must be a TableConfig, got dict",
+        id="load-table-dict",
+    ),
+    pytest.param(
+        lambda: table.load_or_train_table(workers=0),
+        ValueError,
+        "workers must be an int of at least 1, got 0",
+        id="load-table-workers-0",
+    ),
+    pytest.param(
+        lambda: table.train_run(table.TableConfig(), 0.0, 0.0, 0),
+        ValueError,
+        "need lr > 0 and weight_decay >= 0, got lr=0.0",
+        id="train-run-lr-0",
+    ),
+    pytest.param(
+        lambda: tuning.live_objective(table.TableConfig(), (0.0, 0.1), (1e-6, 1e-2)),
+        ValueError,
+        r"lr_range must be a pair \(low, high\) of positive numbers .*got \(0.0, 0.1\)",
+        id="live-objective-zero-bound",
+    ),
+    pytest.param(
+        lambda: tuning.live_objective(table.TableConfig(), (1e-3, 0.1), 1e-4),
+        ValueError,
+        "weight_decay_range must be a pair",
+        id="live-objective-scalar",
+    ),
+]
+
+
+@pytest.mark.parametrize("call, error, message", MORE_CASES)
+def test_more_bad_inputs_raise_a_clear_error(
+    call: Callable[[], object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        call()
