@@ -160,6 +160,24 @@ def check_tensor(x: object, name: str) -> None:
         )
 
 
+def check_shape(
+    x: object, name: str, shape: tuple[int | None, ...], what: str | None = None
+) -> None:
+    """Raise unless ``x`` is a ``torch.Tensor`` of ``shape`` (``None`` matches any size).
+
+    The message names the expected shape with ``N`` for a free size, e.g. ``(N, 2)``, and says
+    what the argument holds (``what``), e.g. "2-D samples".
+    """
+    check_tensor(x, name)
+    if x.dim() != len(shape) or any(
+        s is not None and s != n for s, n in zip(shape, x.shape, strict=True)
+    ):
+        sizes = ["N" if s is None else str(s) for s in shape]
+        expected = f"({sizes[0]},)" if len(sizes) == 1 else "(" + ", ".join(sizes) + ")"
+        holds = f" ({what})" if what else ""
+        raise ValueError(f"{name} must have shape {expected}{holds}, got {tuple(x.shape)}.")
+
+
 def check_config(config: object, cls: type, name: str = "config") -> None:
     """Raise a ``TypeError`` unless ``config`` is an instance of the dataclass ``cls`` (not a dict
     or a name)."""

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from lib.checks import check_image_range, check_int, check_shape
 from lib.generative.pixelcnn import reach_mask
 from lib.plotting import PALETTE, finish_axes, moving_mean
 
@@ -21,6 +22,12 @@ def plot_explained_variance(ratios: torch.Tensor) -> Figure:
     Shapes:
         ``ratios``: ``(q,)``, the explained variance ratio of each component.
     """
+    check_shape(ratios, "ratios", (None,), "one ratio per component")
+    if len(ratios) and (ratios.min() < 0 or ratios.sum() > 1 + 1e-4):
+        raise ValueError(
+            f"ratios must be fractions of the variance (>= 0, summing to at most 1), got sum "
+            f"{float(ratios.sum()):.3g}; pass PCAResult.explained_variance_ratio, not percent."
+        )
     cumulative = torch.cumsum(ratios, 0).numpy()
     fig, ax = plt.subplots(figsize=(5.5, 3.2))
     ax.plot(np.arange(1, len(cumulative) + 1), cumulative, color=PALETTE[0])
@@ -54,6 +61,10 @@ def plot_density_1d(
     Shapes:
         ``data``: ``(N,)``; ``grid``: ``(M,)``; each density ``(M,)``.
     """
+    check_shape(data, "data", (None,), "1-D samples")
+    check_shape(grid, "grid", (None,), "where the densities were evaluated")
+    for name, density in densities.items():
+        check_shape(density, f"densities[{name!r}]", (len(grid),), "one value per grid point")
     fig, ax = plt.subplots(figsize=(6, 3.2))
     ax.hist(data.numpy(), bins=bins, density=True, color="0.8", label=f"histogram ({bins} bins)")
     for colour, (name, density) in zip(PALETTE, densities.items(), strict=False):
@@ -78,6 +89,15 @@ def plot_density_2d(
     Shapes:
         ``data``: ``(N, 2)``; ``xx``, ``yy`` and each density: ``(H, W)`` (a meshgrid).
     """
+    check_shape(data, "data", (None, 2), "2-D samples")
+    check_shape(xx, "xx", (None, None), "a meshgrid")
+    check_shape(yy, "yy", tuple(xx.shape), "the meshgrid of xx")
+    if not densities:
+        raise ValueError("pass at least one density: {label: density on the (xx, yy) grid}.")
+    for name, density in densities.items():
+        check_shape(
+            density, f"densities[{name!r}]", tuple(xx.shape), "one value per grid point, like xx"
+        )
     fig, axes = plt.subplots(1, len(densities), figsize=(3.6 * len(densities), 3.2), squeeze=False)
     for ax, (name, density) in zip(axes[0], densities.items(), strict=True):
         log_density = np.log(density.double().clamp_min(1e-300).numpy())
@@ -220,6 +240,15 @@ def plot_generator_losses(
         ``d_values``: ``(M,)``; ``curves``: name → (loss ``(M,)``, gradient ``(M,)``), as from
         :func:`lib.generative.gan.generator_loss_curves`.
     """
+    check_shape(d_values, "d_values", (None,), "the values of D(G(z))")
+    for name, pair in curves.items():
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise ValueError(
+                f"curves[{name!r}] must be a pair (loss, gradient), got {type(pair).__name__}; "
+                "pass the dict of generator_loss_curves."
+            )
+        for part, values in zip(("loss", "gradient"), pair, strict=True):
+            check_shape(values, f"the {part} of curves[{name!r}]", (len(d_values),), "per D")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.3))
     labels = {
         "saturating": r"minimax: $\log(1 - D(G(z)))$",
@@ -243,6 +272,11 @@ def plot_gan_losses(
     Shapes:
         ``d_loss``, ``g_loss``: ``(steps,)``, one value per generator step.
     """
+    if len(d_loss) != len(g_loss):
+        raise ValueError(
+            f"d_loss and g_loss must have one value per generator step each, got {len(d_loss)} "
+            f"and {len(g_loss)}."
+        )
     fig, ax = plt.subplots(figsize=(7, 3))
     for colour, (label, values) in zip(
         PALETTE, (("discriminator", d_loss), ("generator (non-saturating)", g_loss)), strict=False
@@ -267,6 +301,13 @@ def plot_toy_panels(
     Shapes:
         each panel ``(N, 2)``; ``real``: ``(M, 2)``; ``centres``: ``(K, 2)``.
     """
+    check_int(ncols, "ncols")
+    if not panels:
+        raise ValueError("pass at least one panel: {title: samples (N, 2)}.")
+    for title, samples in panels.items():
+        check_shape(samples, f"panels[{title!r}]", (None, 2), "2-D samples")
+    check_shape(real, "real", (None, 2), "2-D samples")
+    check_shape(centres, "centres", (None, 2), "the ring's centres")
     n = len(panels)
     nrows = -(-n // ncols)
     fig, axes = plt.subplots(
@@ -361,6 +402,13 @@ def plot_neighbours(queries: torch.Tensor, neighbours: Mapping[str, torch.Tensor
     Shapes:
         ``queries``: ``(Q, 1, 28, 28)``; each neighbours entry ``(Q, 1, 28, 28)``.
     """
+    check_shape(queries, "queries", (None, 1, None, None), "grey-scale images")
+    check_image_range(queries, "queries")
+    for name, images in neighbours.items():
+        check_shape(
+            images, f"neighbours[{name!r}]", tuple(queries.shape), "one neighbour per query"
+        )
+        check_image_range(images, f"neighbours[{name!r}]")
     rows = {"generated": queries, **neighbours}
     q = len(queries)
     fig, axes = plt.subplots(len(rows), q, figsize=(1.1 * q, 1.25 * len(rows)), squeeze=False)

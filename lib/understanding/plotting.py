@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from lib.checks import check_shape
 from lib.corruptions import CLEAN, by_severity
 from lib.plotting import PALETTE, finish_axes
 
@@ -176,6 +177,13 @@ def regret_vs_budget(
         budgets: Method -> budgets (trials or epochs).
         regrets: Method -> mean regret at each budget (accuracy points, a fraction).
     """
+    if set(budgets) != set(regrets):
+        raise ValueError(
+            f"budgets and regrets must have the same methods, got {sorted(budgets)} and "
+            f"{sorted(regrets)}."
+        )
+    for name, values in regrets.items():
+        _check_curves("regrets", {name: values}, budgets[name])
     fig, ax = plt.subplots()
     for (name, values), color in zip(regrets.items(), PALETTE, strict=False):
         ax.plot(budgets[name], values, marker="o", label=name, color=color)
@@ -201,6 +209,12 @@ def range_test_plot(
         smoothed: ``(T,)`` their moving average.
         marks: Label -> learning rate, drawn as vertical lines.
     """
+    _check_curves("curves", {"losses": losses, "smoothed": smoothed}, lrs)
+    if not len(lrs) or min(lrs) <= 0 or any(lr <= 0 for lr in marks.values()):
+        raise ValueError(
+            "lrs and marks must be positive learning rates (drawn on a log scale); pass the "
+            "result of lr_range_test."
+        )
     fig, ax = plt.subplots()
     ax.plot(lrs, losses, color=PALETTE[4], alpha=0.6, label="loss per step")
     ax.plot(lrs, smoothed, color=PALETTE[0], label="smoothed")
@@ -223,6 +237,13 @@ def sample_layouts(
         important: Name of the x axis (the hyper-parameter that matters).
         unimportant: Name of the y axis.
     """
+    if not layouts:
+        raise ValueError("pass at least one layout: {method: (x, y)}.")
+    for name, pair in layouts.items():
+        if not isinstance(pair, tuple) or len(pair) != 2 or len(pair[0]) != len(pair[1]):
+            raise ValueError(
+                f"layouts[{name!r}] must be a pair (x, y) of equally long coordinate arrays."
+            )
     fig, axes = plt.subplots(1, len(layouts), figsize=(3.6 * len(layouts), 3.4), sharey=True)
     for ax, (name, (x, y)) in zip(np.atleast_1d(axes), layouts.items(), strict=True):
         ax.scatter(x, y, color=PALETTE[0], s=18)
@@ -322,6 +343,16 @@ def _numpy(values: torch.Tensor) -> np.ndarray:
     return values.detach().cpu().float().numpy()
 
 
+def _check_curves(name: str, curves: Mapping[str, Sequence[float]], xs: Sequence[float]) -> None:
+    """Raise unless every curve has one value per x."""
+    for label, values in curves.items():
+        if len(values) != len(xs):
+            raise ValueError(
+                f"{name}[{label!r}] has {len(values)} values for {len(xs)} x values; pass one "
+                "value per x."
+            )
+
+
 def kernel_regression_plot(
     x_train: torch.Tensor,
     y_train: torch.Tensor,
@@ -341,6 +372,12 @@ def kernel_regression_plot(
         weights: Attention weights of one fit, queries x keys ``(m, n)``.
         truth: Optional noiseless function at the queries ``(m,)``.
     """
+    check_shape(x_train, "x_train", (None,))
+    check_shape(y_train, "y_train", (len(x_train),))
+    check_shape(x_query, "x_query", (None,))
+    check_shape(weights, "weights (queries x keys)", (len(x_query), len(x_train)))
+    for label, y_hat in {**fits, **({"truth": truth} if truth is not None else {})}.items():
+        check_shape(y_hat, f"fit {label!r}", (len(x_query),))
     x_train, y_train, x_query, weights = map(_numpy, (x_train, y_train, x_query, weights))
     fig, (ax, ax_w) = plt.subplots(1, 2, figsize=(10, 3.6))
     ax.scatter(x_train, y_train, s=10, color="0.6", label="training pairs (keys, values)")
@@ -374,6 +411,8 @@ def softmax_saturation_plot(
         max_weight: Label -> mean largest weight per ``d``.
         jacobian_norm: Label -> mean Frobenius norm of the Jacobian per ``d``.
     """
+    _check_curves("max_weight", max_weight, dims)
+    _check_curves("jacobian_norm", jacobian_norm, dims)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     for ax, curves, ylabel in (
         (axes[0], max_weight, "largest attention weight"),
@@ -404,6 +443,19 @@ def attention_maps(
         xticklabels: Names of the keys, e.g. the input tokens.
         yticklabels: Names of the queries.
     """
+    if not maps:
+        raise ValueError("pass at least one map: {title: weights (L_q, L_k)}.")
+    for title, weights in maps.items():
+        check_shape(weights, f"maps[{title!r}]", (None, None))
+        L_q, L_k = weights.shape
+        for name, labels, n in (
+            ("xticklabels", xticklabels, L_k),
+            ("yticklabels", yticklabels, L_q),
+        ):
+            if labels is not None and len(labels) != n:
+                raise ValueError(
+                    f"{name} has {len(labels)} names for {n} positions of maps[{title!r}]."
+                )
     fig, axes = plt.subplots(1, len(maps), figsize=(3.4 * len(maps) + 0.8, 3.2), squeeze=False)
     for ax, (title, weights) in zip(axes[0], maps.items(), strict=True):
         image = ax.imshow(_numpy(weights), vmin=0.0, vmax=1.0, cmap="viridis")
@@ -422,6 +474,7 @@ def positional_encoding_plot(encoding: torch.Tensor) -> Figure:
     Args:
         encoding: ``(length, dim)``.
     """
+    check_shape(encoding, "encoding", (None, None))
     fig, ax = plt.subplots(figsize=(6.0, 3.2))
     image = ax.imshow(_numpy(encoding), aspect="auto", cmap="RdBu_r", vmin=-1.0, vmax=1.0)
     ax.grid(False)
@@ -436,8 +489,21 @@ def accuracy_bars(accuracies: Mapping[str, Mapping[str, float]]) -> Figure:
         accuracies: Model -> condition -> accuracy (fraction); every model has the same
             conditions.
     """
+    if not accuracies:
+        raise ValueError("pass at least one model: {model: {condition: accuracy}}.")
     models = list(accuracies)
     conditions = list(accuracies[models[0]])
+    for m in models:
+        if not isinstance(accuracies[m], Mapping) or set(accuracies[m]) != set(conditions):
+            raise ValueError(
+                f"accuracies[{m!r}] must map the same conditions {conditions} to accuracies, got "
+                f"{accuracies[m]!r}."
+            )
+        if not all(0 <= accuracies[m][c] <= 1 for c in conditions):
+            raise ValueError(
+                f"accuracies must be fractions in [0, 1], got {dict(accuracies[m])} for {m!r}; "
+                "divide percentages by 100."
+            )
     width = 0.8 / len(conditions)
     fig, ax = plt.subplots(figsize=(6.5, 3.6))
     for j, (condition, color) in enumerate(zip(conditions, PALETTE, strict=False)):

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from lib.generative import dcgan, flow_training, gan, pixelcnn
+from lib.generative import plotting as gplot
 from lib.generative.metrics import class_probabilities, classifier_features, sample_quality
 from lib.generative.saturation import fool_a_frozen_discriminator
 from lib.generative.unet import UNet
@@ -283,6 +284,87 @@ MORE_CASES = [
         ValueError,
         "pretrain_steps must be an int of at least 0, got -1",
         id="fool-pretrain-negative",
+    ),
+]
+
+MESH = torch.meshgrid(torch.linspace(-1, 1, 5), torch.linspace(-1, 1, 4), indexing="xy")
+QUERIES = torch.rand(3, 1, 28, 28)
+MORE_CASES += [
+    pytest.param(
+        lambda: gplot.plot_density_1d(
+            torch.randn(20), torch.linspace(-1, 1, 9), {"kde": torch.rand(8)}, xlabel="x"
+        ),
+        ValueError,
+        r"densities\['kde'\] must have shape \(9,\) \(one value per grid point\), got \(8,\)",
+        id="density-1d-length",
+    ),
+    pytest.param(
+        lambda: gplot.plot_density_1d(
+            torch.randn(20).numpy(), torch.linspace(-1, 1, 9), {}, xlabel="x"
+        ),
+        TypeError,
+        "data must be a torch.Tensor, got ndarray",
+        id="density-1d-numpy",
+    ),
+    pytest.param(
+        lambda: gplot.plot_density_2d(
+            torch.randn(20), *MESH, {"kde": torch.rand(4, 5)}, xlabel="x", ylabel="y"
+        ),
+        ValueError,
+        r"data must have shape \(N, 2\) \(2-D samples\), got \(20,\)",
+        id="density-2d-1d-data",
+    ),
+    pytest.param(
+        lambda: gplot.plot_density_2d(
+            torch.randn(20, 2), *MESH, {"kde": torch.rand(20)}, xlabel="x", ylabel="y"
+        ),
+        ValueError,
+        r"densities\['kde'\] must have shape \(4, 5\) .*got \(20,\)",
+        id="density-2d-flat-density",
+    ),
+    pytest.param(
+        lambda: gplot.plot_explained_variance(torch.tensor([50.0, 30.0, 20.0])),
+        ValueError,
+        "ratios must be fractions of the variance .*not percent",
+        id="explained-variance-percent",
+    ),
+    pytest.param(
+        lambda: gplot.plot_gan_losses([1.0] * 100, [1.0] * 90),
+        ValueError,
+        "d_loss and g_loss must have one value per generator step each, got 100 and 90",
+        id="gan-losses-lengths",
+    ),
+    pytest.param(
+        lambda: gplot.plot_generator_losses(
+            torch.linspace(0.1, 0.9, 5), {"saturating": torch.rand(5)}
+        ),
+        ValueError,
+        r"curves\['saturating'\] must be a pair \(loss, gradient\), got Tensor",
+        id="generator-losses-not-pair",
+    ),
+    pytest.param(
+        lambda: gplot.plot_neighbours(QUERIES, {"pixels": torch.rand(12, 1, 28, 28)}),
+        ValueError,
+        r"neighbours\['pixels'\] must have shape \(3, 1, 28, 28\) \(one neighbour per query\)",
+        id="neighbours-count",
+    ),
+    pytest.param(
+        lambda: gplot.plot_neighbours(QUERIES * 255, {}),
+        ValueError,
+        "queries must hold pixel intensities in \\[0, 1\\].*0..255",
+        id="neighbours-0-255",
+    ),
+    pytest.param(
+        lambda: gplot.plot_toy_panels({"a": torch.randn(5, 2)}, torch.randn(5, 2), RING, ncols=0),
+        ValueError,
+        "ncols must be an int of at least 1, got 0",
+        id="toy-panels-ncols-0",
+    ),
+    pytest.param(
+        lambda: gplot.plot_toy_panels({"a": torch.randn(5, 3)}, torch.randn(5, 2), RING),
+        ValueError,
+        r"panels\['a'\] must have shape \(N, 2\)",
+        id="toy-panels-3d-samples",
     ),
 ]
 

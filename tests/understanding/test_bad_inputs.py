@@ -12,6 +12,7 @@ from torch import nn
 
 from lib.models import SmallCNN
 from lib.understanding import attribution, faithfulness, search, table, tuning, vit, vit_vs_cnn
+from lib.understanding import plotting as uplot
 from lib.understanding.adversarial import fgsm, pgd
 from lib.understanding.attention import (
     MultiHeadAttention,
@@ -350,6 +351,87 @@ MORE_CASES = [
         ValueError,
         "weight_decay_range must be a pair",
         id="live-objective-scalar",
+    ),
+]
+
+MORE_CASES += [
+    pytest.param(
+        lambda: uplot.accuracy_bars({"cnn": {"clean": 90.0, "shuffled": 50.0}}),
+        ValueError,
+        "accuracies must be fractions in \\[0, 1\\].*divide percentages by 100",
+        id="accuracy-bars-percent",
+    ),
+    pytest.param(
+        lambda: uplot.accuracy_bars({"cnn": {"clean": 0.9}, "vit": {"clean": 0.8, "new": 0.7}}),
+        ValueError,
+        r"accuracies\['vit'\] must map the same conditions \['clean'\]",
+        id="accuracy-bars-conditions",
+    ),
+    pytest.param(
+        lambda: uplot.attention_maps({"a": torch.rand(2, 5, 5)}),
+        ValueError,
+        r"maps\['a'\] must have shape \(N, N\), got \(2, 5, 5\)",
+        id="attention-maps-batch",
+    ),
+    pytest.param(
+        lambda: uplot.attention_maps({"a": torch.rand(5, 5)}, xticklabels=list("abc")),
+        ValueError,
+        "xticklabels has 3 names for 5 positions",
+        id="attention-maps-ticks",
+    ),
+    pytest.param(
+        lambda: uplot.kernel_regression_plot(
+            torch.rand(20),
+            torch.rand(20),
+            torch.rand(30),
+            {"nw": torch.rand(30)},
+            torch.rand(20, 30),
+        ),
+        ValueError,
+        r"weights \(queries x keys\) must have shape \(30, 20\), got \(20, 30\)",
+        id="kernel-weights-transposed",
+    ),
+    pytest.param(
+        lambda: uplot.positional_encoding_plot(torch.rand(1, 50, 16)),
+        ValueError,
+        r"encoding must have shape \(N, N\), got \(1, 50, 16\)",
+        id="positional-encoding-batch",
+    ),
+    pytest.param(
+        lambda: uplot.range_test_plot([1e-3, 1e-2], [2.0, 1.0, 3.0], [2.0, 1.5, 2.0], {}),
+        ValueError,
+        r"curves\['losses'\] has 3 values for 2 x values",
+        id="range-test-lengths",
+    ),
+    pytest.param(
+        lambda: uplot.range_test_plot([0.0, 1e-2], [2.0, 1.0], [2.0, 1.5], {}),
+        ValueError,
+        "lrs and marks must be positive learning rates",
+        id="range-test-zero-lr",
+    ),
+    pytest.param(
+        lambda: uplot.regret_vs_budget({"r": [1, 2, 3]}, {"s": [0.1, 0.05, 0.0]}),
+        ValueError,
+        "budgets and regrets must have the same methods",
+        id="regret-methods",
+    ),
+    pytest.param(
+        lambda: uplot.regret_vs_budget({"r": [1, 2, 3]}, {"r": [0.1, 0.05]}),
+        ValueError,
+        r"regrets\['r'\] has 2 values for 3 x values",
+        id="regret-lengths",
+    ),
+    pytest.param(
+        lambda: uplot.sample_layouts({"grid": np.random.rand(9, 2)}, "lr", "wd"),
+        ValueError,
+        r"layouts\['grid'\] must be a pair \(x, y\)",
+        id="layouts-not-pair",
+    ),
+    pytest.param(
+        lambda: uplot.softmax_saturation_plot([4, 16, 64], {"a": [0.5, 0.8]}, {"a": [1, 0.5, 0.1]}),
+        ValueError,
+        r"max_weight\['a'\] has 2 values for 3 x values",
+        id="softmax-lengths",
     ),
 ]
 
