@@ -52,6 +52,22 @@ class ReliabilityBins:
     accuracy: torch.Tensor
 
     @property
+    def share(self) -> torch.Tensor:
+        """Fraction of all predictions in each bin ``(n_bins,)``: the confidence histogram of
+        Guo et al. (2017, Fig. 1, top), normalised."""
+        return self.counts.double() / self.counts.sum()
+
+    @property
+    def mean_confidence(self) -> float:
+        """Mean confidence over all predictions: the bins' means weighted by their counts."""
+        return float((self.share * self.confidence.nan_to_num()).sum())
+
+    @property
+    def overall_accuracy(self) -> float:
+        """Accuracy over all predictions: the bins' accuracies weighted by their counts."""
+        return float((self.share * self.accuracy.nan_to_num()).sum())
+
+    @property
     def gap(self) -> torch.Tensor:
         """``accuracy - confidence`` per bin (negative: overconfident), NaN where empty."""
         return self.accuracy - self.confidence

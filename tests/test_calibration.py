@@ -127,3 +127,15 @@ def test_noise_floor_and_bootstrap_reject_bad_arguments():
         ece_noise_floor(probs, n_bins=0)
     with pytest.raises(ValueError, match="softmax"):
         ece_noise_floor(torch.randn(5, 2) * 5)
+
+
+def test_bins_give_the_share_per_bin_and_the_overall_confidence_and_accuracy():
+    probs, labels = random_probs(seed=4)
+    bins = reliability_bins(probs, labels, n_bins=15)
+    assert float(bins.share.sum()) == pytest.approx(1.0)
+    assert bins.share.tolist() == pytest.approx((bins.counts / len(labels)).tolist())
+    assert bins.mean_confidence == pytest.approx(float(probs.amax(1).double().mean()))
+    accuracy = (probs.argmax(1) == labels).double().mean()
+    assert bins.overall_accuracy == pytest.approx(float(accuracy))
+    ece = expected_calibration_error(probs, labels)
+    assert abs(bins.mean_confidence - bins.overall_accuracy) <= ece + 1e-12  # |sum| <= sum |.|

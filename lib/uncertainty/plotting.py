@@ -109,21 +109,56 @@ def std_split(
     )
 
 
-def reliability_diagram(bins: Mapping[str, ReliabilityBins], *, title: str | None = None) -> Figure:
+def reliability_diagram(
+    bins: Mapping[str, ReliabilityBins], *, title: str | None = None, histogram: bool = False
+) -> Figure:
     """Accuracy against confidence per bin, one panel per predictor, with the bin counts.
 
     Bars below the diagonal are over-confident bins, their gap to the bin's mean confidence
     shaded; in under-confident bins the part of the bar above the mean confidence has a colour
     of its own.
+
+    Args:
+        bins: Label → the predictor's :class:`~lib.calibration.ReliabilityBins`.
+        title: Optional title of the figure.
+        histogram: Add, above each diagram, the confidence histogram of Guo et al. (2017,
+            Fig. 1, top): the number of predictions per bin (the same bins, so the same counts
+            the ECE weights by), with the mean confidence and the accuracy over all predictions
+            as vertical lines. Accuracy left of the mean confidence is over-confidence.
     """
     n = len(bins)
-    fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.4), squeeze=False, sharey=True)
-    for i, (ax, (label, b)) in enumerate(zip(axes[0], bins.items(), strict=False)):
+    if histogram:
+        fig, grid = plt.subplots(
+            2,
+            n,
+            figsize=(3.2 * n, 5.6),
+            squeeze=False,
+            sharex="col",
+            sharey="row",
+            gridspec_kw={"height_ratios": [1, 1.6]},
+        )
+        tops, axes = grid[0], grid[1]
+    else:
+        fig, grid = plt.subplots(1, n, figsize=(3.2 * n, 3.4), squeeze=False, sharey=True)
+        tops, axes = [None] * n, grid[0]
+    for i, (top, ax, (label, b)) in enumerate(zip(tops, axes, bins.items(), strict=False)):
         edges = _np(b.edges)
         width = edges[1] - edges[0]
         centres = edges[:-1] + width / 2
         acc, conf = np.nan_to_num(_np(b.accuracy)), np.nan_to_num(_np(b.confidence))
         filled = _np(b.counts) > 0
+        title_text = f"{label}\nECE {b.calibration_error():.3f}"
+        if top is not None:
+            top.bar(centres, _np(b.counts), width=width * 0.95, color=PALETTE[7], alpha=0.6)
+            top.axvline(b.mean_confidence, color=PALETTE[5], lw=2, label="mean confidence")
+            top.axvline(b.overall_accuracy, color=PALETTE[0], lw=2, ls="--", label="accuracy")
+            top.set_title(title_text, fontsize=10)
+            finish_axes(
+                top,
+                xlabel="",  # shared with the diagram below
+                ylabel="predictions (count)" if i == 0 else "",
+                legend={"fontsize": 8, "loc": "upper left"} if i == 0 else None,
+            )
         ax.bar(centres[filled], acc[filled], width=width * 0.95, color=PALETTE[0], label="accuracy")
         over, under = filled & (conf > acc), filled & (acc > conf)
         ax.bar(
@@ -146,7 +181,8 @@ def reliability_diagram(bins: Mapping[str, ReliabilityBins], *, title: str | Non
         ax.plot([0, 1], [0, 1], color=PALETTE[7], ls="--", lw=1)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
-        ax.set_title(f"{label}\nECE {b.calibration_error():.3f}", fontsize=10)
+        if top is None:
+            ax.set_title(title_text, fontsize=10)
         finish_axes(
             ax,
             xlabel="confidence (max probability)",

@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
@@ -118,3 +119,21 @@ def test_distinct_lines_differ_in_marker_and_style():
     a, b = fig.axes[0].get_lines()
     assert a.get_marker() != b.get_marker() and a.get_linestyle() != b.get_linestyle()
     assert a.get_linewidth() > b.get_linewidth()
+
+
+def test_reliability_diagram_with_histogram_draws_the_counts_and_the_two_means():
+    g = torch.Generator().manual_seed(1)
+    probs = torch.softmax(2 * torch.randn(200, 4, generator=g), 1)
+    y = torch.randint(0, 4, (200,), generator=g)
+    bins = reliability_bins(probs, y, n_bins=10)
+    fig = plotting.reliability_diagram({"a": bins, "b": bins}, histogram=True)
+    assert_labelled_figure(fig)
+    top, _, bottom, _ = fig.axes  # row by row: histograms above, diagrams below
+    assert top.get_ylabel() == "predictions (count)"
+    assert bottom.get_xlabel() == "confidence (max probability)"
+    heights = [p.get_height() for p in top.patches]
+    assert heights == bins.counts.tolist()  # the histogram is the ECE's own bin counts
+    lines = {line.get_label(): line.get_xdata()[0] for line in top.get_lines()}
+    confidence, correct = probs.max(1).values, probs.argmax(1) == y
+    assert lines["mean confidence"] == pytest.approx(confidence.double().mean().item())
+    assert lines["accuracy"] == pytest.approx(correct.double().mean().item())
