@@ -48,6 +48,22 @@ def test_changed_words_and_ignored_cells():
     assert moved == [] and words == ["code cell 0 stdout: the words differ on the generic path"]
 
 
+def test_a_nan_printed_on_every_run_has_not_moved_and_a_nan_on_one_run_moved_infinitely_far(
+    capsys,
+):
+    stored = _notebook(("ece nan, gap 0.10\n", TOLERANCE))
+    same = _notebook(("ece nan, gap 0.10\n", TOLERANCE))
+    moved, words = compare_runs(stored, {"generic": same})
+    assert moved == [] and words == []
+    other = _notebook(("ece 0.20, gap nan\n", TOLERANCE))
+    moved, _ = compare_runs(stored, {"generic": other})
+    assert [m.spread for m in moved] == [float("inf"), float("inf")]
+    assert not any(m.within for m in moved)
+    assert propose(moved[0].spread) == float("inf")
+    assert not report(moved, [])  # printed, not a crash
+    assert "EXCEEDS" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("spread", "proposal"), [(0.0042, 0.009), (0.11, 0.3), (5, 10), (0.0, 0.0), (0.05, 0.1)]
 )

@@ -87,6 +87,15 @@ def _provision(data_dir: Path, env: dict[str, str]) -> None:
     )
 
 
+def _distance(a: float, b: float) -> float:
+    """``|a - b|``, with two NaNs (e.g. an empty bin printed on every run) the same number."""
+    if math.isnan(a) and math.isnan(b):
+        return 0.0
+    if math.isnan(a) or math.isnan(b):
+        return math.inf
+    return abs(a - b)
+
+
 @dataclass
 class MovedNumber:
     """One printed number that differs between the runs of a page."""
@@ -99,7 +108,8 @@ class MovedNumber:
 
     @property
     def spread(self) -> float:
-        return max(abs(value - self.stored) for value in self.others.values())
+        """Largest distance to the stored value; a NaN on one side only is infinitely far."""
+        return max(_distance(value, self.stored) for value in self.others.values())
 
     @property
     def within(self) -> bool:
@@ -110,6 +120,8 @@ def propose(spread: float) -> float:
     """About twice ``spread``, rounded up to one significant digit (0.0042 -> 0.009)."""
     if spread == 0:
         return 0.0
+    if not math.isfinite(spread):
+        return math.inf
     target = 2 * spread
     scale = 10 ** math.floor(math.log10(target))
     return math.ceil(target / scale) * scale
@@ -155,7 +167,7 @@ def compare_runs(
                     parsed[name] = run_numbers
                 for k, number in enumerate(stored_numbers):
                     values_k = {name: numbers[k] for name, numbers in parsed.items()}
-                    if any(v != number for v in values_k.values()):
+                    if any(_distance(v, number) != 0 for v in values_k.values()):
                         line = lines[k].strip()
                         moved.append(
                             MovedNumber(index, line, number, values_k, tolerance.for_line(line))
