@@ -140,6 +140,63 @@ def critic_targets(
     return reward + gamma * (1.0 - terminated.float()) * next_q
 
 
+def smoothed_target_actions(
+    target_actions: torch.Tensor,
+    noise: torch.Tensor,
+    *,
+    noise_clip: float,
+    max_action: float,
+) -> torch.Tensor:
+    """TD3's target-policy smoothing (Fujimoto et al. 2018):
+    ``a' = clip(mu^-(s') + clip(eps, -noise_clip, noise_clip), -max_action, max_action)``.
+
+    The critic's target is then taken at a slightly perturbed action, so that a narrow peak of the
+    critic at ``mu^-(s')`` cannot be copied into the targets (TD3 draws ``eps ~ N(0, 0.2^2)``
+    times ``max_action`` and clips it at ``0.5 max_action``).
+
+    Shapes:
+        - target_actions (the target actor's actions ``mu^-(s')``), noise, returns:
+          ``(M, B, act_dim)``, the same
+    """
+    if target_actions.shape != noise.shape:
+        raise ValueError(
+            f"target_actions and noise must have one shape, got {tuple(target_actions.shape)} "
+            f"and {tuple(noise.shape)}."
+        )
+    if noise_clip < 0 or max_action <= 0:
+        raise ValueError(
+            f"noise_clip must be >= 0 and max_action > 0, got {noise_clip} and {max_action}."
+        )
+    smoothed = target_actions + noise.clamp(-noise_clip, noise_clip)
+    return smoothed.clamp(-max_action, max_action)
+
+
+def td3_targets(
+    reward: torch.Tensor,
+    next_q1: torch.Tensor,
+    next_q2: torch.Tensor,
+    terminated: torch.Tensor,
+    gamma: float,
+) -> torch.Tensor:
+    """TD3's clipped double-Q target (Fujimoto et al. 2018):
+    ``y = r + gamma (1 - d) min(Q_1^-(s', a'), Q_2^-(s', a'))``, with ``a'`` from
+    :func:`smoothed_target_actions`; both critics regress on this one ``y``.
+
+    The smaller of two independently initialised critics' estimates counters the overestimation
+    that the actor's ascent on a single critic builds up, as Double DQN's decoupling does for the
+    max over actions (van Hasselt et al. 2016).
+
+    Shapes:
+        - reward, next_q1, next_q2, terminated, returns: ``(M, B)``, the same
+    """
+    if next_q1.shape != next_q2.shape:
+        raise ValueError(
+            f"next_q1 and next_q2 must have one shape, got {tuple(next_q1.shape)} and "
+            f"{tuple(next_q2.shape)}."
+        )
+    return critic_targets(reward, torch.minimum(next_q1, next_q2), terminated, gamma)
+
+
 def ddpg_update(
     actor: BatchedMLP,
     critic: BatchedMLP,

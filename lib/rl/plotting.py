@@ -398,3 +398,68 @@ def plot_convergence(
         title=title,
         legend={"fontsize": 8},
     )
+
+
+def plot_phase_plane_maps(
+    angle: np.ndarray,
+    velocity: np.ndarray,
+    panels: Sequence[Mapping],
+    *,
+    panel_width: float = 4.6,
+) -> Figure:
+    """Heat maps of functions of a pendulum's state over its phase plane, side by side.
+
+    Each panel draws one array of values over the grid of angles (x axis, 0 is upright) and
+    angular velocities (y axis), e.g. a trained actor's torque ``mu(theta, theta_dot)`` and its
+    critic's value ``Q(s, mu(s))``; a white cross marks the upright state at rest.
+
+    Args:
+        angle: Grid of angles in rad, increasing, ``(A,)``.
+        velocity: Grid of angular velocities in rad/s, increasing, ``(V,)``.
+        panels: One mapping per panel with ``values`` ``(V, A)`` (row ``i``: ``velocity[i]``),
+            ``label`` (the colour bar's label, with its unit), and optionally ``title``,
+            ``cmap`` (default ``"viridis"``) and ``value_range`` ``(vmin, vmax)`` (default: the
+            values' range).
+        panel_width: Inches per panel.
+
+    Shapes:
+        - angle: ``(A,)``; velocity: ``(V,)``; every panel's values: ``(V, A)``
+    """
+    angle, velocity = np.asarray(angle, float), np.asarray(velocity, float)
+    if not panels:
+        raise ValueError("pass at least one panel (a mapping with 'values' and 'label').")
+    for name, grid in (("angle", angle), ("velocity", velocity)):
+        if grid.ndim != 1 or len(grid) < 2 or (np.diff(grid) <= 0).any():
+            raise ValueError(f"{name} must be an increasing 1-D grid, got shape {grid.shape}.")
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(panel_width * len(panels), 0.8 * panel_width), squeeze=False
+    )
+    extent = (angle[0], angle[-1], velocity[0], velocity[-1])
+    for ax, panel in zip(axes[0], panels, strict=True):
+        values = np.asarray(panel["values"], float)
+        if values.shape != (len(velocity), len(angle)):
+            raise ValueError(
+                f"values must have shape (len(velocity), len(angle)) = "
+                f"({len(velocity)}, {len(angle)}), got {values.shape}."
+            )
+        vmin, vmax = panel.get("value_range", (None, None))
+        image = ax.imshow(
+            values,
+            origin="lower",
+            extent=extent,
+            aspect="auto",
+            cmap=panel.get("cmap", "viridis"),
+            vmin=vmin,
+            vmax=vmax,
+            interpolation="nearest",
+        )
+        fig.colorbar(image, ax=ax, label=panel["label"], fraction=0.046, pad=0.04)
+        ax.plot([0.0], [0.0], "x", color="white", markersize=9, markeredgewidth=2)
+        ax.grid(False)
+        finish_axes(
+            ax,
+            xlabel=r"angle $\theta$ from upright (rad)",
+            ylabel=r"angular velocity $\dot\theta$ (rad/s)",
+            title=panel.get("title"),
+        )
+    return fig

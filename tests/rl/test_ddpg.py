@@ -13,6 +13,8 @@ from lib.rl.ddpg import (
     critic_targets,
     ddpg_update,
     deterministic_actions,
+    smoothed_target_actions,
+    td3_targets,
     train_ddpg,
 )
 from lib.rl.evaluation import evaluate_population
@@ -29,6 +31,29 @@ def test_critic_target_hand_checked():
         critic_targets(r, next_q[:, :1], term, 0.9)
     with pytest.raises(ValueError, match="gamma"):
         critic_targets(r, next_q, term, 1.5)
+
+
+def test_td3_target_hand_checked():
+    # mu^-(s') = [1.9, -0.2, 0.0], noise [0.4, -0.9, 0.1], clipped at 0.5 -> [0.4, -0.5, 0.1],
+    # sums [2.3, -0.7, 0.1], clipped to the torque range [-2, 2] -> [2.0, -0.7, 0.1].
+    mu = torch.tensor([[[1.9], [-0.2], [0.0]]])
+    noise = torch.tensor([[[0.4], [-0.9], [0.1]]])
+    a = smoothed_target_actions(mu, noise, noise_clip=0.5, max_action=2.0)
+    assert torch.allclose(a, torch.tensor([[[2.0], [-0.7], [0.1]]]))
+    # y = r + 0.9 (1 - d) min(q1, q2): min = [-5, -3, 1] -> [-1 - 4.5, 0.5 - 2.7, 2 + 0]
+    r = torch.tensor([[-1.0, 0.5, 2.0]])
+    q1, q2 = torch.tensor([[-5.0, -2.0, 1.0]]), torch.tensor([[-4.0, -3.0, 7.0]])
+    term = torch.tensor([[False, False, True]])
+    y = td3_targets(r, q1, q2, term, gamma=0.9)
+    assert torch.allclose(y, torch.tensor([[-5.5, -2.2, 2.0]]))
+    # with equal critics it is DDPG's target
+    assert torch.equal(td3_targets(r, q1, q1, term, 0.9), critic_targets(r, q1, term, 0.9))
+    with pytest.raises(ValueError, match="one shape"):
+        td3_targets(r, q1, q2[:, :2], term, 0.9)
+    with pytest.raises(ValueError, match="one shape"):
+        smoothed_target_actions(mu, noise[:, :2], noise_clip=0.5, max_action=2.0)
+    with pytest.raises(ValueError, match="noise_clip"):
+        smoothed_target_actions(mu, noise, noise_clip=-0.1, max_action=2.0)
 
 
 def test_deterministic_actions_are_bounded():

@@ -15,6 +15,7 @@ from lib.rl.plotting import (  # noqa: E402
     plot_convergence,
     plot_episode_returns,
     plot_learning_curves,
+    plot_phase_plane_maps,
     plot_state_predictions,
     plot_value_estimates,
     plot_value_grid,
@@ -107,6 +108,32 @@ def test_state_prediction_panels_have_full_size_labels():
     assert all(ax.get_xlabel() == "time (s)" for ax in fig.axes[2:])
 
 
+def test_phase_plane_maps_put_velocity_on_rows_and_label_their_colour_bars():
+    angle, velocity = np.linspace(-np.pi, np.pi, 5), np.linspace(-8, 8, 3)
+    torque = np.tile(velocity[:, None], (1, 5))  # grows with the velocity, i.e. up the y axis
+    fig = plot_phase_plane_maps(
+        angle,
+        velocity,
+        [
+            {"values": torque, "label": "torque (N m)", "cmap": "RdBu_r", "value_range": (-8, 8)},
+            {"values": -np.abs(torque), "label": "Q (return)"},
+        ],
+    )
+    first, second = (ax for ax in fig.axes if ax.images)
+    image = first.images[0]
+    assert image.origin == "lower" and image.get_extent() == [-np.pi, np.pi, -8, 8]
+    assert image.get_clim() == (-8, 8) and second.images[0].get_clim() == (-8, 0)
+    bars = [ax.get_ylabel() for ax in fig.axes if not ax.images]
+    assert bars == ["torque (N m)", "Q (return)"]
+    assert "rad/s" in first.get_ylabel() and "rad" in first.get_xlabel()
+    with pytest.raises(ValueError, match="shape"):
+        plot_phase_plane_maps(angle, velocity, [{"values": torque.T, "label": "u"}])
+    with pytest.raises(ValueError, match="increasing"):
+        plot_phase_plane_maps(angle[::-1], velocity, [{"values": torque, "label": "u"}])
+    with pytest.raises(ValueError, match="at least one"):
+        plot_phase_plane_maps(angle, velocity, [])
+
+
 def _figures() -> dict:
     """Every figure of the module, drawn from small inputs."""
     steps, returns = np.arange(1, 4) * 100, np.array([[10.0, 50.0, 90.0], [20.0, 40.0, 100.0]])
@@ -122,6 +149,11 @@ def _figures() -> dict:
         "plot_convergence": plot_convergence([1.0, 0.5, 0.2, 1e-11], gamma=0.9, tol=1e-10),
         "plot_value_estimates": plot_value_estimates(
             steps, {"DQN": returns + 5}, {"DQN": returns}, bound=100.0
+        ),
+        "plot_phase_plane_maps": plot_phase_plane_maps(
+            np.linspace(-3, 3, 4),
+            np.linspace(-8, 8, 3),
+            [{"values": np.zeros((3, 4)), "label": "torque (N m)", "title": "actor"}],
         ),
     }
 
