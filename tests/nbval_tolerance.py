@@ -20,6 +20,10 @@ justifies it::
     "metadata": {"tolerance": {"abs": 0.005, "rel": 0.002,
                                "measured": "max |diff| 0.0021 over 3 CPU code paths"}}
 
+Where one cell mixes tight and loose numbers, ``lines`` rules give the numbers printed on matching
+lines their own bound, and ``glue`` rules the values glued under matching names (a glued value
+is an output of its own, with no line to match).
+
 Images are not compared (nbval's default); cells marked ``NBVAL_IGNORE_OUTPUT`` (wall-clock
 timings only) are not compared either, and are counted in the one-line summary this plugin prints
 at the end of the run. Registered by the root ``conftest.py``; load it elsewhere with
@@ -53,12 +57,15 @@ class Tolerance:
 
     ``lines`` holds per-line exceptions, ``(regex, Tolerance)`` pairs: a number printed on a line
     that the regex matches (``re.search``) gets that tolerance instead, so that one cell can print
-    a tight and a loose number, each compared as tightly as its own spread allows.
+    a tight and a loose number, each compared as tightly as its own spread allows. ``glue`` does
+    the same for glued values: a value glued under a name the regex matches in full
+    (``re.fullmatch``) gets that tolerance.
     """
 
     abs: float = 0.0
     rel: float = 0.0
     lines: tuple[tuple[str, Tolerance], ...] = ()
+    glue: tuple[tuple[str, Tolerance], ...] = ()
 
     def allows(self, stored: float, test: float) -> bool:
         """Whether ``test`` is within tolerance of ``stored`` (NaN equals NaN, inf equals inf)."""
@@ -75,8 +82,18 @@ class Tolerance:
                 return tolerance
         return Tolerance(self.abs, self.rel) if self.lines else self
 
+    def for_glue(self, name: str | None) -> Tolerance:
+        """The tolerance of a value glued under ``name``: the first rule matching the whole name,
+        or this one (``name`` is ``None`` for an output that is not a glued value)."""
+        if name is not None:
+            for pattern, tolerance in self.glue:
+                if re.fullmatch(pattern, name):
+                    return tolerance
+        return self
+
     def describe(self) -> str:
         rules = "".join(f"; lines /{p}/: {t.describe()}" for p, t in self.lines)
+        rules += "".join(f"; glue /{p}/: {t.describe()}" for p, t in self.glue)
         return f"abs={self.abs:g}, rel={self.rel:g}{rules}"
 
 
@@ -100,13 +117,41 @@ def _bounds(spec: Mapping[str, Any], where: str) -> tuple[float, float]:
     return bounds[0], bounds[1]
 
 
+def _rules(
+    spec: Mapping[str, Any], key: str, match: str, where: str
+) -> list[tuple[str, Tolerance]]:
+    """The validated rules under ``spec[key]``: each a regex under ``match`` and its bounds."""
+    rules = spec.get(key, [])
+    if not isinstance(rules, Sequence) or isinstance(rules, str):
+        raise ValueError(f"{where}: {key!r} must be a list of {{{match!r}: regex, ...}} mappings.")
+    parsed = []
+    for rule in rules:
+        rule_where = f"{where}, {key} rule {rule!r}"
+        if not isinstance(rule, Mapping) or set(rule) - {match, "abs", "rel", "measured"}:
+            raise ValueError(f"{rule_where}: use the keys {match!r}, 'abs', 'rel' and 'measured'.")
+        try:
+            re.compile(rule.get(match, ""))
+        except (re.error, TypeError) as error:
+            raise ValueError(
+                f"{rule_where}: {match!r} must be a regular expression ({error})."
+            ) from error
+        if not rule.get(match):
+            raise ValueError(f"{rule_where}: {match!r} must be a non-empty regular expression.")
+        rule_abs, rule_rel = _bounds(rule, rule_where)
+        if rule_abs == 0 and rule_rel == 0:
+            raise ValueError(f"{rule_where} declares a zero tolerance; remove the rule.")
+        parsed.append((rule[match], Tolerance(rule_abs, rule_rel)))
+    return parsed
+
+
 def tolerance_of(metadata: Mapping[str, Any]) -> Tolerance | None:
     """The tolerance a cell declares in its metadata, or ``None`` when it declares none.
 
     The declaration is ``{"abs": ..., "rel": ..., "measured": "..."}``, optionally with
     ``"lines": [{"match": "regex", "abs": ..., "rel": ..., "measured": "..."}, ...]`` for numbers on
-    lines that need their own bound; with ``lines``, the cell-wide ``abs`` and ``rel`` may be left
-    out (the other numbers are then compared exactly, see :data:`DETERMINISTIC`).
+    lines that need their own bound, and ``"glue": [{"name": "regex", ...}, ...]`` for values glued
+    under matching names; with rules, the cell-wide ``abs`` and ``rel`` may be left out (the other
+    numbers are then compared exactly, see :data:`DETERMINISTIC`).
 
     Raises:
         ValueError: The declaration is malformed (unknown key, negative or non-numeric bound,
@@ -121,32 +166,15 @@ def tolerance_of(metadata: Mapping[str, Any]) -> Tolerance | None:
             f"{where} must be a mapping like "
             '{"abs": 0.01, "rel": 0.0, "measured": "..."}, got ' + repr(spec)
         )
-    unknown = set(spec) - {"abs", "rel", "measured", "lines"}
+    unknown = set(spec) - {"abs", "rel", "measured", "lines", "glue"}
     if unknown:
         raise ValueError(
-            f"{where} has unknown keys {sorted(unknown)}; use 'abs', 'rel', 'measured' and 'lines'."
+            f"{where} has unknown keys {sorted(unknown)}; "
+            "use 'abs', 'rel', 'measured', 'lines' and 'glue'."
         )
-    rules = spec.get("lines", [])
-    if not isinstance(rules, Sequence) or isinstance(rules, str):
-        raise ValueError(f"{where}: 'lines' must be a list of {{'match': regex, ...}} mappings.")
-    lines = []
-    for rule in rules:
-        rule_where = f"{where}, line rule {rule!r}"
-        if not isinstance(rule, Mapping) or set(rule) - {"match", "abs", "rel", "measured"}:
-            raise ValueError(f"{rule_where}: use the keys 'match', 'abs', 'rel' and 'measured'.")
-        try:
-            re.compile(rule.get("match", ""))
-        except (re.error, TypeError) as error:
-            raise ValueError(
-                f"{rule_where}: 'match' must be a regular expression ({error})."
-            ) from error
-        if not rule.get("match"):
-            raise ValueError(f"{rule_where}: 'match' must be a non-empty regular expression.")
-        line_abs, line_rel = _bounds(rule, rule_where)
-        if line_abs == 0 and line_rel == 0:
-            raise ValueError(f"{rule_where} declares a zero tolerance; remove the rule.")
-        lines.append((rule["match"], Tolerance(line_abs, line_rel)))
-    if lines and not any(key in spec for key in ("abs", "rel")):
+    lines = _rules(spec, "lines", "match", where)
+    glue = _rules(spec, "glue", "name", where)
+    if (lines or glue) and not any(key in spec for key in ("abs", "rel")):
         default = DETERMINISTIC
         if not isinstance(spec.get("measured"), str) or not spec["measured"].strip():
             raise ValueError(f"{where} needs a 'measured' note (the spread that justifies it).")
@@ -158,7 +186,7 @@ def tolerance_of(metadata: Mapping[str, Any]) -> Tolerance | None:
                 "(the default comparison is exact to 1e-6 relative)."
             )
         default = Tolerance(absolute, relative)
-    return Tolerance(default.abs, default.rel, tuple(lines))
+    return Tolerance(default.abs, default.rel, tuple(lines), tuple(glue))
 
 
 def split_numbers(text: str) -> tuple[list[str], list[float]]:
@@ -223,22 +251,38 @@ def compare_values(stored: Any, test: Any, tolerance: Tolerance) -> str | None:
     return None if stored == test else f"stored {stored!r}, got {test!r}"
 
 
-def flatten_outputs(
+def glue_name(output: Mapping[str, Any]) -> str | None:
+    """The name a glued value was recorded under (``glue("name", ...)``), else ``None``."""
+    scrapbook = (output.get("metadata") or {}).get("scrapbook") or {}
+    return scrapbook.get("name") if isinstance(scrapbook, Mapping) else None
+
+
+def flatten_named(
     outputs: Sequence[Mapping[str, Any]], skip: Sequence[str]
-) -> dict[str, list[Any]]:
-    """nbval's view of a cell's outputs: a list of values per output key or MIME type."""
-    flat: dict[str, list[Any]] = defaultdict(list)
+) -> dict[str, list[tuple[Any, str | None]]]:
+    """:func:`flatten_outputs`, each value paired with its glue name (``None`` if not glued)."""
+    flat: dict[str, list[tuple[Any, str | None]]] = defaultdict(list)
     for output in outputs:
+        name = glue_name(output)
         for key, value in output.items():
             if key in skip:
                 continue
             if key == "data":
                 for mime, content in value.items():
                     if mime not in skip:
-                        flat[mime].append(content)
+                        flat[mime].append((content, name))
             else:
-                flat[key].append(value)
+                flat[key].append((value, name))
     return flat
+
+
+def flatten_outputs(
+    outputs: Sequence[Mapping[str, Any]], skip: Sequence[str]
+) -> dict[str, list[Any]]:
+    """nbval's view of a cell's outputs: a list of values per output key or MIME type."""
+    return {
+        key: [value for value, _ in values] for key, values in flatten_named(outputs, skip).items()
+    }
 
 
 def compare_outputs(
@@ -252,7 +296,7 @@ def compare_outputs(
     Outputs are grouped by key as nbval groups them (stream name or MIME type), so the order of
     different kinds of output does not matter, while outputs of one kind are compared in order.
     """
-    stored_flat, test_flat = flatten_outputs(stored, skip), flatten_outputs(test, skip)
+    stored_flat, test_flat = flatten_named(stored, skip), flatten_named(test, skip)
     problems = []
     if missing := sorted(set(stored_flat) - set(test_flat)):
         problems.append(f"missing outputs (stored, not produced by this run): {missing}")
@@ -263,10 +307,12 @@ def compare_outputs(
         if len(left) != len(right):
             problems.append(f"{key!r}: {len(left)} stored outputs, {len(right)} in this run")
             continue
-        for stored_value, test_value in zip(left, right, strict=False):
-            if (difference := compare_values(stored_value, test_value, tolerance)) is not None:
+        for (stored_value, name), (test_value, _) in zip(left, right, strict=False):
+            allowed = tolerance.for_glue(name)
+            if (difference := compare_values(stored_value, test_value, allowed)) is not None:
+                glued = f" (glued as {name!r})" if name else ""
                 problems.append(
-                    f"{key!r}: {difference}\n--- stored:\n{_short(stored_value)}"
+                    f"{key!r}{glued}: {difference}\n--- stored:\n{_short(stored_value)}"
                     f"\n--- this run:\n{_short(test_value)}"
                 )
     return problems
@@ -337,7 +383,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             _counts["exact"] += 1
             continue
         _counts["tolerance"] += 1
-        for bound in (tolerance, *(rule for _, rule in tolerance.lines)):
+        for bound in (tolerance, *(rule for _, rule in (*tolerance.lines, *tolerance.glue))):
             for kind in ("abs", "rel"):
                 value = getattr(bound, kind)
                 if kind not in _largest or value > getattr(_largest[kind][0], kind):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -20,6 +21,8 @@ from tests.nbval_tolerance import (
     check,
     compare_outputs,
     compare_text,
+    flatten_outputs,
+    glue_name,
     lines_of_numbers,
     split_numbers,
     spread,
@@ -77,11 +80,48 @@ def _stream(text: str) -> dict:
     return {"output_type": "stream", "stdout": text}
 
 
-def _glue(value: str) -> dict:
-    return {
+def _glue(value: str, name: str | None = None) -> dict:
+    output = {
         "output_type": "display_data",
         "data": {"application/papermill.record/text/plain": value},
     }
+    if name is not None:
+        output["metadata"] = {"scrapbook": {"name": name}}
+    return output
+
+
+GLUE = {
+    "tolerance": {
+        "abs": 0.01,
+        "measured": "x",
+        "glue": [{"name": "last_.*", "abs": 200, "measured": "one draw of a chaotic run"}],
+    }
+}
+
+
+def test_a_glue_rule_gives_the_values_glued_under_its_names_their_own_bound():
+    tolerance = tolerance_of(GLUE)
+    stored = [_stream("mean 0.50\n"), _glue("433", "last_DQN"), _glue("0.25", "best_DQN")]
+    moved = [_stream("mean 0.505\n"), _glue("465", "last_DQN"), _glue("0.255", "best_DQN")]
+    assert compare_outputs(stored, moved, tolerance) == []
+    # the name must match in full: "best_DQN_last_x" is not a "last_.*" value
+    for wide, name in (("0.30", "best_DQN"), ("0.30", "x_last_DQN")):
+        tight = [_stream("mean 0.50\n"), _glue("433", "last_DQN"), _glue(wide, name)]
+        stored_tight = [_stream("mean 0.50\n"), _glue("433", "last_DQN"), _glue("0.25", name)]
+        (problem,) = compare_outputs(stored_tight, tight, tolerance)
+        assert f"glued as {name!r}" in problem and "abs=0.01" in problem
+    # the cell's printed numbers keep the cell-wide bound
+    (problem,) = compare_outputs(stored, [_stream("mean 0.60\n"), *moved[1:]], tolerance)
+    assert "'stdout'" in problem
+    assert "glue /last_.*/: abs=200" in tolerance.describe()
+
+
+def test_glue_rules_alone_leave_the_other_numbers_exact():
+    tolerance = tolerance_of(
+        {"tolerance": {"measured": "x", "glue": [{"name": "g", "abs": 1, "measured": "y"}]}}
+    )
+    assert compare_outputs([_glue("1.0", "g")], [_glue("1.9", "g")], tolerance) == []
+    assert compare_outputs([_glue("1.0", "h")], [_glue("1.1", "h")], tolerance) != []
 
 
 def test_missing_extra_and_miscounted_outputs_fail():
@@ -100,6 +140,10 @@ def test_missing_extra_and_miscounted_outputs_fail():
         {"tolerance": {"abs": -1, "measured": "x"}},
         {"tolerance": {"abs": 0, "rel": 0, "measured": "x"}},
         {"tolerance": {"atol": 0.1, "measured": "x"}},
+        {"tolerance": {"measured": "x", "glue": [{"match": "g", "abs": 1, "measured": "y"}]}},
+        {"tolerance": {"measured": "x", "glue": [{"name": "g", "abs": 1}]}},
+        {"tolerance": {"measured": "x", "glue": [{"name": "(", "abs": 1, "measured": "y"}]}},
+        {"tolerance": {"measured": "x", "glue": "last_.*"}},
     ],
 )
 def test_malformed_tolerances_are_refused_with_a_message(metadata):
@@ -165,6 +209,37 @@ def test_every_declared_tolerance_is_well_formed():
     for path in NOTEBOOKS:
         for cell in nbformat.read(path, as_version=4).cells:
             tolerance_of(cell.metadata)  # raises on a malformed declaration
+
+
+def test_every_rule_applies_to_an_output_of_its_cell():
+    """A rule that matches no printed line or glued name of its cell is stale: the output it was
+    measured for has been renamed or removed."""
+    stale = []
+    for path in NOTEBOOKS:
+        cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        for index, cell in enumerate(cells):
+            if (tolerance := tolerance_of(cell.metadata)) is None:
+                continue
+            names = {glue_name(output) for output in cell.outputs} - {None}
+            texts = [
+                value
+                for values in flatten_outputs(cell.outputs, ("metadata",)).values()
+                for value in values
+                if isinstance(value, str)
+            ]
+            lines = [line for text in texts for line in text.splitlines()]
+            where = f"{path.relative_to(ROOT)} code cell {index}"
+            stale += [
+                f"{where}: glue rule {pattern!r}"
+                for pattern, _ in tolerance.glue
+                if not any(re.fullmatch(pattern, name) for name in names)
+            ]
+            stale += [
+                f"{where}: line rule {pattern!r}"
+                for pattern, _ in tolerance.lines
+                if not any(re.search(pattern, line) for line in lines)
+            ]
+    assert not stale, "rules that match no output of their cell:\n" + "\n".join(stale)
 
 
 def test_a_wrong_number_in_a_trained_cell_fails_and_one_inside_its_tolerance_passes():

@@ -96,3 +96,37 @@ def test_compare_reads_runs_made_elsewhere_and_executes_nothing(tmp_path, capsys
     assert "every output agrees" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main([str(page), "--compare", str(tmp_path / "absent.ipynb")])
+
+
+def _glued(value: str, name: str, metadata: dict) -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("glue(...)", metadata=metadata)
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"application/papermill.record/text/plain": value},
+            metadata={"scrapbook": {"name": name, "mime_prefix": "application/papermill.record/"}},
+        )
+    ]
+    notebook.cells.append(cell)
+    return notebook
+
+
+def test_a_glued_value_is_named_and_takes_the_tolerance_of_its_glue_rule():
+    metadata = {
+        "tolerance": {
+            "abs": 0.01,
+            "measured": "x",
+            "glue": [{"name": "last_.*", "abs": 200, "measured": "y"}],
+        }
+    }
+    moved, words = compare_runs(
+        _glued("433", "last_DQN", metadata), {"generic": _glued("465", "last_DQN", metadata)}
+    )
+    assert words == [] and [(m.line, m.within, m.declared.abs) for m in moved] == [
+        ("glue last_DQN", True, 200)
+    ]
+    moved, _ = compare_runs(
+        _glued("433", "best_DQN", metadata), {"generic": _glued("465", "best_DQN", metadata)}
+    )
+    assert [(m.line, m.within, m.declared.abs) for m in moved] == [("glue best_DQN", False, 0.01)]

@@ -39,7 +39,7 @@ from tests.nbval_tolerance import (
     NBVAL_SKIPPED,
     Tolerance,
     comparable,
-    flatten_outputs,
+    flatten_named,
     lines_of_numbers,
     split_numbers,
     tolerance_of,
@@ -141,20 +141,24 @@ def compare_runs(
         tolerance = tolerance_of(cell.metadata) or DETERMINISTIC
         if "nbval-ignore-output" in cell.metadata.get("tags", []):
             continue
-        stored = flatten_outputs(comparable(cell.outputs), NBVAL_SKIPPED)
+        stored = flatten_named(comparable(cell.outputs), NBVAL_SKIPPED)
         runs = {
-            name: flatten_outputs(comparable(cells[index].outputs), NBVAL_SKIPPED)
+            name: flatten_named(comparable(cells[index].outputs), NBVAL_SKIPPED)
             for name, cells in other_cells.items()
         }
         for key, values in stored.items():
-            for position, value in enumerate(values):
+            for position, (value, glued) in enumerate(values):
                 if not isinstance(value, str):
                     continue
                 stored_words, stored_numbers = split_numbers(value)
-                lines = lines_of_numbers(value)
+                # a glued value has no line of its own: its rules go by its name
+                lines = (
+                    [f"glue {glued}"] * len(stored_numbers) if glued else lines_of_numbers(value)
+                )
+                allowed = tolerance.for_glue(glued)
                 parsed = {}
                 for name, run in runs.items():
-                    texts = run.get(key, [])
+                    texts = [text for text, _ in run.get(key, [])]
                     if position >= len(texts) or not isinstance(texts[position], str):
                         words.append(f"code cell {index} {key}: missing on the {name} path")
                         continue
@@ -170,7 +174,13 @@ def compare_runs(
                     if any(_distance(v, number) != 0 for v in values_k.values()):
                         line = lines[k].strip()
                         moved.append(
-                            MovedNumber(index, line, number, values_k, tolerance.for_line(line))
+                            MovedNumber(
+                                index,
+                                line,
+                                number,
+                                values_k,
+                                allowed if glued else tolerance.for_line(line),
+                            )
                         )
     return moved, words
 
