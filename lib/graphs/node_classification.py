@@ -10,7 +10,8 @@ The same :func:`train_node_classifier` trains our :class:`lib.graphs.GCN` and th
 Geometric reference :class:`PyGGCN`, so only the implementation differs. For one seed the two
 still draw different random numbers (PyG initialises in another order and drops out every entry
 of a dense ``X``); :class:`PyGGCNSameDraws` gives ``GCNConv`` our draws, which isolates the
-implementation.
+implementation. ``"mlp"`` is the same network with ``A_hat = I``: each node sees only its own
+words, which measures what the graph adds.
 """
 
 from __future__ import annotations
@@ -43,12 +44,22 @@ class NodeClassificationRun:
         val_accuracy: Accuracy on the validation nodes.
         epochs: Epochs trained (fewer than the maximum after early stopping).
         seconds: Wall time of training and evaluation.
+        train_loss: Cross-entropy on the labelled nodes at every epoch (with dropout, as trained).
+        val_loss: Cross-entropy on the validation nodes after every epoch, without dropout.
+        val_accuracies: Accuracy on the validation nodes after every epoch, without dropout.
+        stopped_early: Whether the early-stopping rule ended training (at epoch ``epochs``).
+        model: The trained model.
     """
 
     test_accuracy: float
     val_accuracy: float
     epochs: int
     seconds: float
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracies: list[float] = field(default_factory=list)
+    stopped_early: bool = False
+    model: nn.Module | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -111,7 +122,7 @@ def train_node_classifier(
             ``early_stopping`` epochs. ``None`` trains all epochs.
 
     Returns:
-        A :class:`NodeClassificationRun`.
+        A :class:`NodeClassificationRun` with the per-epoch curves and the trained model.
     """
     if num_epochs < 1:
         raise ValueError(f"num_epochs must be at least 1, got {num_epochs}.")
@@ -133,14 +144,21 @@ def train_node_classifier(
     )
     y_val = y[val_mask]
     val_losses: list[float] = []
+    val_accuracies: list[float] = []
+    fired: list[bool] = []  # the rule's verdict at every epoch
 
     def validation_loss_rose(_history: History) -> bool:
         """Kipf & Welling's rule: the validation loss exceeds the mean of the previous window."""
         model.eval()
         with torch.no_grad():
-            val_losses.append(F.cross_entropy(forward()[val_mask], y_val).item())
+            logits = forward()[val_mask]
+        val_losses.append(F.cross_entropy(logits, y_val).item())
+        val_accuracies.append((logits.argmax(dim=1) == y_val).float().mean().item())
+        if early_stopping is None:
+            return False
         window = val_losses[-early_stopping - 1 : -1]
-        return len(val_losses) > early_stopping and val_losses[-1] > np.mean(window)
+        fired.append(len(val_losses) > early_stopping and val_losses[-1] > np.mean(window))
+        return fired[-1]
 
     history = fit(
         model,
@@ -149,7 +167,7 @@ def train_node_classifier(
         optimizer=optimizer,
         metric=None,
         forward=lambda mask: forward()[mask],
-        stop=None if early_stopping is None else validation_loss_rose,
+        stop=validation_loss_rose,
         desc=None,
     )
     model.eval()
@@ -160,6 +178,11 @@ def train_node_classifier(
         val_accuracy=(pred[val_mask] == y[val_mask]).float().mean().item(),
         epochs=history.num_epochs,
         seconds=time.perf_counter() - start,
+        train_loss=history.train_loss,
+        val_loss=val_losses,
+        val_accuracies=val_accuracies,
+        stopped_early=any(fired),
+        model=model,
     )
 
 
@@ -232,7 +255,66 @@ class PyGGCNSameDraws(PyGGCN):
         return self.conv2(x, edge_index)
 
 
-IMPLEMENTATIONS = ("ours", "pyg", "pyg-same-draws")
+IMPLEMENTATIONS = ("ours", "pyg", "pyg-same-draws", "mlp")
+
+
+def gcn_inputs(data, *, graph: bool = True) -> tuple[SparseMatrix, SparseMatrix]:
+    """Row-normalised sparse features and the sparse ``A_hat`` of our GCN.
+
+    With ``graph=False`` the adjacency is the identity, which turns the GCN into an MLP on each
+    node's own features (same layers, same dropout, same initialisation).
+    """
+    features = SparseMatrix.from_dense(row_normalize(data.x))
+    n = data.num_nodes
+    if graph:
+        return features, normalized_adjacency(data.edge_index, n)
+    diagonal = torch.arange(n)
+    return features, SparseMatrix.from_coo(torch.stack([diagonal, diagonal]), torch.ones(n), (n, n))
+
+
+@torch.no_grad()
+def hidden_representation(model: GCN, features: SparseMatrix, adj: SparseMatrix) -> torch.Tensor:
+    """The first layer's output after ReLU, without dropout, for every node.
+
+    Shapes:
+        ``features (N, F)``, ``adj (N, N)`` -> ``(N, hidden)``.
+    """
+    was_training = model.training
+    model.eval()
+    _, hidden = model(features, adj, return_hidden=True)
+    model.train(was_training)
+    return hidden[0]
+
+
+def knn_correct(
+    points: np.ndarray, labels: np.ndarray, *, k: int = 5, metric: str = "euclidean"
+) -> np.ndarray:
+    """Leave-one-out k-nearest-neighbour votes: is each point's class the most frequent class
+    among its ``k`` nearest other points? A measure of how well a representation groups the
+    classes, with no classifier trained on it.
+
+    The vote is a plurality (with 7 classes and ``k = 5``, two votes can win); ties between
+    classes go to the smallest class index.
+
+    Shapes:
+        ``points (n, d)``, ``labels (n,)`` integers from 0 -> ``(n,)`` booleans.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    points, labels = np.asarray(points), np.asarray(labels)
+    if len(points) != len(labels) or len(points) <= k:
+        raise ValueError(
+            f"need one label per point and more than k={k} points, got {len(points)} points "
+            f"and {len(labels)} labels."
+        )
+    n = len(points)
+    _, index = NearestNeighbors(n_neighbors=k + 1, metric=metric).fit(points).kneighbors(points)
+    # drop each point itself, which need not come first when another point is at distance 0
+    others = index != np.arange(n)[:, None]
+    others[others.all(axis=1), -1] = False
+    neighbours = labels[index[others].reshape(n, k)]
+    votes = np.stack([(neighbours == c).sum(axis=1) for c in range(labels.max() + 1)], axis=1)
+    return votes.argmax(axis=1) == labels
 
 
 def run_table2(
@@ -252,8 +334,9 @@ def run_table2(
         data: A PyG ``Data`` from :func:`lib.data.load_planetoid` (binary features).
         dataset: Its name, for the record.
         implementation: ``"ours"`` (cached CSR adjacency, sparse features), ``"pyg"``
-            (:class:`PyGGCN`, PyG's own random draws) or ``"pyg-same-draws"``
-            (:class:`PyGGCNSameDraws`: ``GCNConv`` with our initial weights and dropout masks).
+            (:class:`PyGGCN`, PyG's own random draws), ``"pyg-same-draws"``
+            (:class:`PyGGCNSameDraws`: ``GCNConv`` with our initial weights and dropout masks)
+            or ``"mlp"`` (ours with ``A_hat = I``, see :func:`gcn_inputs`).
         seeds: One run per seed (``seed_everything(seed)`` before building the model).
         num_epochs: Maximum epochs.
         hidden: Hidden units.
@@ -272,9 +355,7 @@ def run_table2(
     num_nodes, num_features = x.shape
     num_classes = int(data.y.max()) + 1
     if implementation != "pyg":
-        features = SparseMatrix.from_dense(x).to(device)
-    if implementation == "ours":
-        adj = normalized_adjacency(data.edge_index, num_nodes).to(device)
+        features, adj = (m.to(device) for m in gcn_inputs(data, graph=implementation != "mlp"))
     x, edge_index = x.to(device), data.edge_index.to(device)
     result = Table2Result(dataset, implementation, setup_seconds=time.perf_counter() - start)
     for seed in seeds:

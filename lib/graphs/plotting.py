@@ -220,23 +220,114 @@ def depth_curves(
     return fig
 
 
-def bar_comparison(
+def dot_intervals(
     names: Sequence[str],
-    values: Sequence[float],
-    errors: Sequence[float] | None,
+    means: Sequence[float],
+    half_widths: Sequence[float],
     *,
-    ylabel: str,
+    xlabel: str,
     reference: dict[str, float] | None = None,
 ) -> Figure:
-    """Bars with optional error bars and horizontal reference lines (e.g. a paper's numbers).
+    """One dot per model with its interval as a horizontal bar, and vertical reference lines.
 
-    The bars are named by their tick labels, so the x axis has no label of its own.
+    The rows are named by their tick labels (the first name on top), so the y axis has no label
+    of its own; the x axis is not forced to start at zero, unlike a bar's.
+
+    Args:
+        names: Row labels, e.g. ``"Cora, ours"``.
+        means: One value per row (e.g. a mean accuracy in %).
+        half_widths: Half-width of each row's interval, in the unit of ``means``.
+        xlabel: Label of the value axis, with its unit.
+        reference: Optional named values drawn as dashed vertical lines (e.g. a paper's numbers).
     """
-    fig, ax = plt.subplots()
-    ax.bar(names, values, yerr=errors, color=PALETTE[: len(names)], capsize=4)
-    for (label, value), colour in zip((reference or {}).items(), PALETTE[5:], strict=False):
-        ax.axhline(value, color=colour, linestyle="--", label=label)
-    return finish_axes(ax, xlabel="", ylabel=ylabel, legend={} if reference else None)
+    if not len(names) == len(means) == len(half_widths):
+        raise ValueError(
+            f"need one mean and one half-width per name, got {len(names)} names, "
+            f"{len(means)} means and {len(half_widths)} half-widths."
+        )
+    fig, ax = plt.subplots(figsize=(6.0, 0.5 * len(names) + 1.4))
+    rows = np.arange(len(names))[::-1]
+    ax.errorbar(
+        means, rows, xerr=half_widths, fmt="o", color=PALETTE[0], capsize=4, linestyle="none"
+    )
+    ax.set_yticks(rows, list(names))
+    styles = ("--", ":", "-.")
+    for (label, value), colour, style in zip(
+        (reference or {}).items(), PALETTE[1:], styles * 3, strict=False
+    ):
+        ax.axvline(value, color=colour, linestyle=style, linewidth=1.5, label=label)
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    return finish_axes(ax, xlabel=xlabel, ylabel="", legend={} if reference else None)
+
+
+def training_curves(
+    train_loss: Sequence[float],
+    val_loss: Sequence[float],
+    val_accuracy: Sequence[float],
+    *,
+    stopped_at: int | None = None,
+) -> Figure:
+    """One training run: losses (left) and validation accuracy (right) against the epoch.
+
+    Args:
+        train_loss: Cross-entropy on the training nodes at every epoch (nats).
+        val_loss: Cross-entropy on the validation nodes after every epoch (nats).
+        val_accuracy: Validation accuracy after every epoch, in [0, 1] (drawn in %).
+        stopped_at: Epoch (from 1) at which early stopping ended training, marked by a dotted
+            vertical line in both panels; ``None`` marks nothing.
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.6))
+    epochs = np.arange(1, len(train_loss) + 1)
+    left.plot(epochs, train_loss, color=PALETTE[0], label="training loss (with dropout)")
+    left.plot(epochs[: len(val_loss)], val_loss, color=PALETTE[1], label="validation loss")
+    right.plot(
+        epochs[: len(val_accuracy)],
+        100 * np.asarray(val_accuracy, dtype=float),
+        color=PALETTE[1],
+        label="validation accuracy",
+    )
+    for ax in (left, right):
+        if stopped_at is not None:
+            ax.axvline(
+                stopped_at, color="grey", linestyle=":", label=f"early stop (epoch {stopped_at})"
+            )
+    finish_axes(left, xlabel="epoch", ylabel="cross-entropy (nats)", legend={})
+    return finish_axes(right, xlabel="epoch", ylabel="validation accuracy (%)", legend={})
+
+
+def tsne_scatter(
+    points: np.ndarray,
+    labels: Sequence[int],
+    names: Sequence[str],
+    *,
+    title: str | None = None,
+) -> Figure:
+    """A 2-D t-SNE map of node representations, one colour per class.
+
+    t-SNE places points so that close neighbours stay close; its axes have no units and no
+    meaning of their own, only the grouping does.
+
+    Shapes:
+        ``points (N, 2)``, ``labels (N,)``.
+    """
+    points, labels = np.asarray(points), np.asarray(labels)
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
+        raise ValueError(
+            f"points must be (N, 2) with one label each, got {points.shape} and {len(labels)}."
+        )
+    colours = [c for c in PALETTE if c != "#F0E442"]  # yellow dots vanish on white
+    fig, ax = plt.subplots(figsize=(6.4, 5.0))
+    for c, name in enumerate(names):
+        ax.scatter(*points[labels == c].T, s=5, color=colours[c % len(colours)], label=name)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return finish_axes(
+        ax,
+        xlabel="t-SNE dimension 1 (no units)",
+        ylabel="t-SNE dimension 2 (no units)",
+        title=title,
+        legend={"markerscale": 3, "fontsize": 8, "loc": "best"},
+    )
 
 
 def graph_gallery(graphs: Sequence, titles: Sequence[str], *, seed: int = 0) -> Figure:

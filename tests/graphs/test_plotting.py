@@ -38,12 +38,20 @@ def _figures() -> dict:
             {"plain": [[0.8, 0.7, 0.5], [0.7, 0.6, 0.2]], "one run": [0.8, 0.8, 0.8]},
             {"plain": [[1.0, 0.1, 0.01], [0.5, 0.1, 0.02]]},
         ),
-        "bar_comparison": plotting.bar_comparison(
+        "dot_intervals": plotting.dot_intervals(
             ["ours", "PyG"],
             [81.0, 81.5],
             [0.5, 0.4],
-            ylabel="test accuracy (%)",
+            xlabel="test accuracy (%)",
             reference={"paper": 81.5},
+        ),
+        "training_curves": plotting.training_curves(
+            [1.9, 1.5, 1.2], [1.8, 1.6, 1.7], [0.3, 0.6, 0.7], stopped_at=3
+        ),
+        "tsne_scatter": plotting.tsne_scatter(
+            torch.randn(6, 2, generator=torch.Generator().manual_seed(2)).numpy(),
+            labels,
+            ["left", "right"],
         ),
         "graph_gallery": plotting.graph_gallery([nx.path_graph(4), nx.cycle_graph(5)], ["a", "b"]),
     }
@@ -64,9 +72,26 @@ def test_graph_figures_name_the_classes_and_panels():
     left, right = figures["embedding_scatter"].axes
     assert (left.get_title(), right.get_title()) == ("untrained", "trained")
     assert [t.get_text() for t in left.get_legend().get_texts()] == ["left", "right"]
-    (bars,) = figures["bar_comparison"].axes
-    assert [t.get_text() for t in bars.get_xticklabels()] == ["ours", "PyG"]
-    assert [t.get_text() for t in bars.get_legend().get_texts()] == ["paper"]
+    (dots,) = figures["dot_intervals"].axes
+    rows = dict(zip(dots.get_yticks(), [t.get_text() for t in dots.get_yticklabels()], strict=True))
+    assert rows == {1: "ours", 0: "PyG"}  # the first name on top
+    assert [t.get_text() for t in dots.get_legend().get_texts()] == ["paper"]
+    (tsne,) = figures["tsne_scatter"].axes
+    assert tsne.get_xlabel() == "t-SNE dimension 1 (no units)"
+    assert [t.get_text() for t in tsne.get_legend().get_texts()] == ["left", "right"]
+    with pytest.raises(ValueError, match="one mean"):
+        plotting.dot_intervals(["a"], [1.0, 2.0], [0.1], xlabel="x (%)")
+    with pytest.raises(ValueError, match=r"\(N, 2\)"):
+        plotting.tsne_scatter(torch.zeros(6, 3).numpy(), [0, 0, 0, 1, 1, 1], ["l", "r"])
+
+
+def test_training_curves_mark_the_early_stop_and_show_accuracy_in_percent():
+    loss, accuracy = _figures()["training_curves"].axes
+    assert loss.get_ylabel() == "cross-entropy (nats)"
+    assert accuracy.get_lines()[0].get_ydata() == pytest.approx([30.0, 60.0, 70.0])
+    for ax in (loss, accuracy):
+        assert ax.get_lines()[-1].get_xdata()[0] == 3  # the dotted stop line
+        assert "early stop (epoch 3)" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def test_scaling_figure_draws_guides_of_slope_one_and_two():

@@ -26,6 +26,9 @@ from lib.graphs.karate import karate_club_labels
 from lib.graphs.link_prediction import GAE, link_scores, split_edges, train_gae
 from lib.graphs.node_classification import (
     PyGGCNSameDraws,
+    gcn_inputs,
+    hidden_representation,
+    knn_correct,
     run_table2,
     train_node_classifier,
 )
@@ -177,6 +180,11 @@ def test_node_classifier_trains_on_karate(karate):
         early_stopping=None,
     )
     assert run.test_accuracy > 0.7
+    # the curves: one value per epoch, no early stop without a rule
+    assert len(run.train_loss) == len(run.val_loss) == len(run.val_accuracies) == 100
+    assert run.train_loss[-1] < run.train_loss[0] and not run.stopped_early
+    assert run.val_accuracies[-1] == pytest.approx(run.val_accuracy)
+    assert run.model is model
     with pytest.raises(ValueError, match="boolean"):
         train_node_classifier(
             lambda: model(torch.eye(n), adj),
@@ -241,6 +249,45 @@ def test_same_draws_give_the_same_runs_and_own_draws_differ(planted_partition):
     assert [r.epochs for r in own.runs] != [r.epochs for r in ours.runs]  # PyG's own draws
     with pytest.raises(ValueError, match="implementation"):
         run_table2(planted_partition, "toy", "pyg-cached")
+
+
+def test_run_curves_end_where_early_stopping_fired(planted_partition):
+    (run,) = run_table2(planted_partition, "toy", "ours", seeds=[0]).runs
+    assert run.stopped_early and run.epochs < 200
+    assert len(run.train_loss) == len(run.val_loss) == len(run.val_accuracies) == run.epochs
+    window = run.val_loss[-11:-1]  # the rule: last validation loss above the previous 10's mean
+    assert run.val_loss[-1] > sum(window) / 10
+
+
+def test_mlp_is_the_gcn_with_identity_adjacency(planted_partition):
+    data = planted_partition
+    features, identity = gcn_inputs(data, graph=False)
+    torch.testing.assert_close(identity.to_dense(), torch.eye(data.num_nodes))
+    _, adj = gcn_inputs(data)
+    torch.testing.assert_close(
+        adj.to_dense(), normalized_adjacency(data.edge_index, data.num_nodes, layout="dense")
+    )
+    mlp = run_table2(data, "toy", "mlp", seeds=[0]).runs[0]
+    model = mlp.model.eval()
+    hidden = hidden_representation(model, features, identity)
+    assert hidden.shape == (data.num_nodes, 16) and (hidden >= 0).all()
+    assert model.training is False
+    # without the graph, a node's output depends on its own features only
+    x = features.to_dense()
+    expected = torch.relu(x @ model.layers[0].lin.weight.t() + model.layers[0].bias)
+    torch.testing.assert_close(hidden, expected, atol=1e-6, rtol=1e-5)
+
+
+def test_knn_correct_votes_among_the_other_points():
+    points = [[0.0], [0.1], [0.2], [5.0], [5.1], [5.2], [0.15]]
+    labels = [0, 0, 0, 1, 1, 1, 1]  # the last point sits among class 0
+    correct = knn_correct(points, labels, k=3)
+    assert correct.tolist() == [True, True, True, True, True, True, False]
+    with pytest.raises(ValueError, match="more than k"):
+        knn_correct(points[:3], labels[:3], k=3)
+    # a point never votes for itself, even when a duplicate ties with it at distance 0
+    duplicates = [[0.0], [0.0], [1.0], [1.0], [1.0]]
+    assert knn_correct(duplicates, [0, 1, 1, 1, 1], k=1).tolist() == [False, False] + [True] * 3
 
 
 def test_scaling_times_the_layer_on_graphs_of_the_requested_size(monkeypatch):
