@@ -59,11 +59,23 @@ def split_edges(
     check_graph(edge_index, num_nodes)
     if not (0 < val_ratio < 1 and 0 < test_ratio < 1 and val_ratio + test_ratio < 1):
         raise ValueError("val_ratio and test_ratio must be in (0, 1) with a sum below 1.")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            f"generator must be a torch.Generator or None, got {type(generator).__name__}; pass "
+            "lib.reproducibility.make_generator(seed)."
+        )
     und = to_undirected(edge_index, num_nodes)
     pairs = und[:, und[0] < und[1]]
     pairs = pairs[:, torch.randperm(pairs.shape[1], generator=generator)]
     n_val = int(val_ratio * pairs.shape[1])
     n_test = int(test_ratio * pairs.shape[1])
+    non_edges = num_nodes * (num_nodes - 1) // 2 - pairs.shape[1]
+    if non_edges < n_val + n_test:
+        raise ValueError(
+            f"the graph has {non_edges} non-edges but the split needs {n_val + n_test} as "
+            "negative examples; it is too dense for link prediction: lower val_ratio and "
+            "test_ratio or pass a sparser graph."
+        )
     val_pos, test_pos = pairs[:, :n_val], pairs[:, n_val : n_val + n_test]
     train = pairs[:, n_val + n_test :]
     existing = set((und[0] * num_nodes + und[1]).tolist())

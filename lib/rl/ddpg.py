@@ -24,8 +24,10 @@ environment, generator, replay rows and network members.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import torch
@@ -107,7 +109,26 @@ class DDPGResult(Curves):
 
 
 def deterministic_actions(actor: BatchedMLP, max_action: float):
-    """``obs (M, E, obs_dim) -> max_action * tanh(actor(obs)) (M, E, action_dim)``."""
+    """``obs (M, E, obs_dim) -> max_action * tanh(actor(obs)) (M, E, action_dim)``.
+
+    Raises:
+        TypeError: ``actor`` is not a :class:`~lib.rl.networks.BatchedMLP`.
+        ValueError: ``max_action`` is not a positive finite number.
+    """
+    if not isinstance(actor, BatchedMLP):
+        raise TypeError(
+            f"actor must be a BatchedMLP (e.g. the actor of train_ddpg's result), got "
+            f"{type(actor).__name__}."
+        )
+    if (
+        isinstance(max_action, bool)
+        or not isinstance(max_action, Real)
+        or not (0 < max_action < math.inf)
+    ):
+        raise ValueError(
+            f"max_action must be a positive number (the largest action, e.g. 2.0 for "
+            f"Pendulum-v1), got {max_action!r}."
+        )
 
     @torch.no_grad()
     def act(obs: torch.Tensor) -> torch.Tensor:
