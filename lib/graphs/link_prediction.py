@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lib.checks import check_int, check_tensor
 from lib.graphs.gcn import GCN
 from lib.graphs.graph_ops import to_undirected
 from lib.graphs.normalization import normalized_adjacency
@@ -205,7 +206,24 @@ def train_gae(
     """
     if implementation not in ("ours", "pyg"):
         raise ValueError(f"implementation must be 'ours' or 'pyg', got {implementation!r}.")
+    check_tensor(x, "x")
+    if x.dim() != 2:
+        raise ValueError(f"x must be node features of shape (N, F), got {tuple(x.shape)}.")
+    if not isinstance(split, EdgeSplit):
+        raise TypeError(
+            f"split must be an EdgeSplit, got {type(split).__name__}; pass "
+            "split_edges(edge_index, num_nodes)."
+        )
     num_nodes = x.shape[0]
+    held = (split.train_edge_index, split.val_pos, split.test_pos)
+    highest = max((int(e.max()) for e in held if e.numel()), default=-1)
+    if highest >= num_nodes:
+        raise ValueError(
+            f"split holds node {highest} but x has {num_nodes} rows; pass the features of the "
+            "graph that was split, one row per node."
+        )
+    for name, value in (("hidden", hidden), ("latent", latent), ("num_epochs", num_epochs)):
+        check_int(value, name)
     start = time.perf_counter()
     pos = split.train_edge_index[:, split.train_edge_index[0] < split.train_edge_index[1]]
     x, edge_index = x.to(device), split.train_edge_index.to(device)

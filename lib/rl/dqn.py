@@ -39,6 +39,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lib.checks import check_int
 from lib.rl.checks import check_seeds
 from lib.rl.config_checks import (
     check_at_least,
@@ -454,6 +455,12 @@ def final_evaluation(
     Returns:
         Returns, shape ``(M, num_episodes)``.
     """
+    if not isinstance(net, BatchedMLP):
+        raise TypeError(
+            f"net must be a BatchedMLP (e.g. the best or online networks of train_dqn's result), "
+            f"got {type(net).__name__}."
+        )
+    check_int(num_episodes, "num_episodes")
     with single_thread():
         return evaluate_population(
             greedy_actions(net),

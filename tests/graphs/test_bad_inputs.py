@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import networkx as nx
+import numpy as np
 import pytest
 import torch
 
@@ -23,7 +24,25 @@ from lib.graphs import (
     row_normalize,
     to_undirected,
 )
-from lib.graphs.link_prediction import split_edges
+from lib.graphs.graph_classification import (
+    GraphClassifier,
+    collate,
+    generate_graph,
+    graph_accuracy,
+    make_graph_families,
+    train_graph_classifier,
+)
+from lib.graphs.link_prediction import split_edges, train_gae
+from lib.graphs.node_classification import gcn_inputs, hidden_representation
+from lib.graphs.plotting import (
+    depth_curves,
+    draw_graph,
+    graph_gallery,
+    loglog_scaling,
+    message_passing,
+)
+from lib.graphs.sampling import saved_tensor_bytes
+from lib.graphs.scaling import forward_time_vs_edges
 
 EDGE_INDEX = torch.tensor([[0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2]])
 ADJ = normalized_adjacency(EDGE_INDEX, 4)
@@ -284,6 +303,231 @@ CASES += [
         r"cannot multiply a sparse \(4, 4\) matrix with a tensor of shape \(3, 2\); the tensor "
         "needs 4 rows",
         id="sparse_matmul-wrong-rows",
+    ),
+]
+
+
+# Graph classification, link prediction and the measurements of the pages (the checks run
+# before any training).
+FAMILY_GRAPHS = make_graph_families(1, seed=0)
+CLASSIFIER = GraphClassifier(11, 8, 4)
+SPLIT = split_edges(KARATE_EDGES, KARATE_N, generator=torch.Generator().manual_seed(0))
+
+CASES += [
+    pytest.param(
+        lambda: generate_graph("erdos_renyi", 30, np.random.default_rng(0)),
+        ValueError,
+        r"unknown family 'erdos_renyi'; choose one of \('erdos-renyi'",
+        id="generate_graph-family-typo",
+    ),
+    pytest.param(
+        lambda: generate_graph("erdos-renyi", 1, np.random.default_rng(0)),
+        ValueError,
+        "num_nodes must be an int of at least 4, got 1",
+        id="generate_graph-one-node",
+    ),
+    pytest.param(
+        lambda: generate_graph("erdos-renyi", 30, 0),
+        TypeError,
+        r"rng must be a numpy Generator, got int; pass np.random.default_rng\(seed\)",
+        id="generate_graph-seed-for-rng",
+    ),
+    pytest.param(
+        lambda: make_graph_families(2.5),
+        ValueError,
+        "num_per_class must be an int of at least 1, got 2.5",
+        id="make_graph_families-float-count",
+    ),
+    pytest.param(
+        lambda: make_graph_families(2, families="erdos-renyi"),
+        ValueError,
+        r"families must be a sequence of names among .*got 'erdos-renyi'; pass a tuple",
+        id="make_graph_families-one-name",
+    ),
+    pytest.param(
+        lambda: make_graph_families(2, min_nodes=40, max_nodes=20),
+        ValueError,
+        "max_nodes must be an int of at least 40, got 20",
+        id="make_graph_families-min-above-max",
+    ),
+    pytest.param(
+        lambda: train_graph_classifier(CLASSIFIER, collate(FAMILY_GRAPHS)),
+        TypeError,
+        "train must be a list of GraphSample, got GraphBatch; pass the graphs of "
+        "make_graph_families",
+        id="train_graph_classifier-collated-batch",
+    ),
+    pytest.param(
+        lambda: train_graph_classifier(CLASSIFIER, []),
+        ValueError,
+        "train must hold at least one graph, got an empty list",
+        id="train_graph_classifier-no-graphs",
+    ),
+    pytest.param(
+        lambda: train_graph_classifier(GCN(11, 8, 4), FAMILY_GRAPHS),
+        TypeError,
+        "model must be a GraphClassifier, got GCN",
+        id="train_graph_classifier-node-model",
+    ),
+    pytest.param(
+        lambda: train_graph_classifier(CLASSIFIER, FAMILY_GRAPHS, num_epochs=0),
+        ValueError,
+        "num_epochs must be an int of at least 1, got 0",
+        id="train_graph_classifier-no-epochs",
+    ),
+    pytest.param(
+        lambda: train_graph_classifier(CLASSIFIER, FAMILY_GRAPHS, generator=0),
+        TypeError,
+        "generator must be a torch.Generator or None, got int",
+        id="train_graph_classifier-seed-for-generator",
+    ),
+    pytest.param(
+        lambda: graph_accuracy(CLASSIFIER, FAMILY_GRAPHS[0]),
+        TypeError,
+        "graphs must be a list of GraphSample, got GraphSample",
+        id="graph_accuracy-one-graph",
+    ),
+    pytest.param(
+        lambda: train_gae(torch.rand(10, 3), SPLIT),
+        ValueError,
+        "split holds node 33 but x has 10 rows; pass the features of the graph that was split",
+        id="train_gae-features-of-another-graph",
+    ),
+    pytest.param(
+        lambda: train_gae(torch.rand(KARATE_N, 3), KARATE_EDGES),
+        TypeError,
+        r"split must be an EdgeSplit, got Tensor; pass split_edges\(edge_index, num_nodes\)",
+        id="train_gae-edge_index-for-split",
+    ),
+    pytest.param(
+        lambda: train_gae(torch.rand(KARATE_N), SPLIT),
+        ValueError,
+        r"x must be node features of shape \(N, F\), got \(34,\)",
+        id="train_gae-1d-features",
+    ),
+    pytest.param(
+        lambda: train_gae(torch.rand(KARATE_N, 3), SPLIT, num_epochs=0),
+        ValueError,
+        "num_epochs must be an int of at least 1, got 0",
+        id="train_gae-no-epochs",
+    ),
+    pytest.param(
+        lambda: gcn_inputs(X),
+        TypeError,
+        "data must be a graph data set with x, edge_index and num_nodes .*got Tensor",
+        id="gcn_inputs-features-for-data",
+    ),
+    pytest.param(
+        lambda: hidden_representation(GCNLayer(3, 2), X, ADJ),
+        TypeError,
+        r"model must be a GCN, got GCNLayer; pass the model of a run, e.g. run.model",
+        id="hidden_representation-layer",
+    ),
+    pytest.param(
+        lambda: saved_tensor_bytes(GCN(3, 4, 2)),
+        TypeError,
+        r"fn must be a function of no arguments, got GCN; pass lambda: model\(x, adj\)",
+        id="saved_tensor_bytes-model",
+    ),
+    pytest.param(
+        lambda: saved_tensor_bytes(lambda: GCN(3, 4, 2)(X, ADJ).detach()),
+        ValueError,
+        r"fn\(\) must return a tensor that requires grad.*outside torch.no_grad\(\)",
+        id="saved_tensor_bytes-no-grad",
+    ),
+    pytest.param(
+        lambda: forward_time_vs_edges(10_000),
+        TypeError,
+        "num_edges must be a sequence of positive edge counts, got 10000",
+        id="forward_time_vs_edges-one-count",
+    ),
+    pytest.param(
+        lambda: forward_time_vs_edges([100], repeats=0),
+        ValueError,
+        "repeats must be an int of at least 1, got 0",
+        id="forward_time_vs_edges-no-repeats",
+    ),
+]
+
+
+# The figures of part 4 (each check runs before a figure is opened).
+KARATE = nx.karate_club_graph()
+
+CASES += [
+    pytest.param(
+        lambda: draw_graph(EDGE_INDEX, [0, 0, 1, 1], ["a", "b"]),
+        TypeError,
+        r"graph must be a networkx graph, got Tensor; build one from an edge_index with "
+        r"nx.Graph\(edge_index.t\(\).tolist\(\)\)",
+        id="draw_graph-edge_index",
+    ),
+    pytest.param(
+        lambda: draw_graph(KARATE, [0] * 10, ["a"]),
+        ValueError,
+        r"labels must hold one class per node \(34\), got 10",
+        id="draw_graph-labels-too-short",
+    ),
+    pytest.param(
+        lambda: draw_graph(KARATE, [0, 1] * 17, ["a"]),
+        ValueError,
+        "labels holds class 1 but names has 1 entries; pass one name per class",
+        id="draw_graph-class-without-name",
+    ),
+    pytest.param(
+        lambda: message_passing(EDGE_INDEX, 0),
+        TypeError,
+        "graph must be a networkx graph, got Tensor",
+        id="message_passing-edge_index",
+    ),
+    pytest.param(
+        lambda: message_passing(KARATE, 40),
+        ValueError,
+        r"node 40 is not in the graph; pass one of \[0, 1, 2, 3, 4\]",
+        id="message_passing-node-outside",
+    ),
+    pytest.param(
+        lambda: graph_gallery(KARATE, ["karate"]),
+        TypeError,
+        r"graphs must be a list of networkx graphs, got one graph; pass \[graph\]",
+        id="graph_gallery-one-graph",
+    ),
+    pytest.param(
+        lambda: graph_gallery([KARATE, KARATE], ["karate"]),
+        ValueError,
+        r"titles must hold one title per graph \(2\), got \['karate'\]",
+        id="graph_gallery-titles-too-few",
+    ),
+    pytest.param(
+        lambda: loglog_scaling([10, 100], {"ours": [1.0, 2.0, 3.0]}, ylabel="cost"),
+        ValueError,
+        r"values\['ours'\] must hold one positive cost per entry of edges \(2\) for log axes, "
+        r"got shape \(3,\)",
+        id="loglog_scaling-series-too-long",
+    ),
+    pytest.param(
+        lambda: loglog_scaling([10, 100], [1.0, 2.0], ylabel="cost"),
+        ValueError,
+        "values must be a dict of one series per name, got list",
+        id="loglog_scaling-list-for-dict",
+    ),
+    pytest.param(
+        lambda: loglog_scaling([10, 100], {"ours": [1.0, 2.0]}, ylabel="cost", slopes={"x": 1}),
+        ValueError,
+        "slopes has no slope for 'ours'",
+        id="loglog_scaling-slope-missing",
+    ),
+    pytest.param(
+        lambda: depth_curves([2, 4, 8], {"gcn": [0.8, 0.7]}, {}),
+        ValueError,
+        r"series 'gcn' must hold one value per depth \(3\), or \(runs, 3\) over runs, got "
+        r"shape \(2,\)",
+        id="depth_curves-series-too-short",
+    ),
+    pytest.param(
+        lambda: depth_curves([2, 4], {}, {"gcn": np.ones((2, 4, 3))}),
+        ValueError,
+        r"series 'gcn' must hold one value per depth \(2\).*got shape \(2, 4, 3\)",
+        id="depth_curves-all-metrics",
     ),
 ]
 

@@ -14,7 +14,7 @@ import torch
 from lib.rl.actor_critic import A2CConfig, a2c_loss, train_a2c
 from lib.rl.checks import check_seeds
 from lib.rl.ddpg import DDPGConfig, ddpg_update, deterministic_actions, train_ddpg
-from lib.rl.dqn import DQNConfig, dqn_loss, train_dqn
+from lib.rl.dqn import DQNConfig, dqn_loss, final_evaluation, train_dqn
 from lib.rl.mdp import (
     estimate_mdp,
     from_gymnasium,
@@ -24,8 +24,23 @@ from lib.rl.mdp import (
     q_from_v,
     uniform_policy,
 )
-from lib.rl.model_based import DynamicsModel, model_rollout
-from lib.rl.networks import BatchedMLP
+from lib.rl.model_based import (
+    DynamicsModel,
+    RandomShootingMPC,
+    Transitions,
+    collect,
+    fit_dynamics,
+    model_rollout,
+    one_step_errors,
+    train_mbrl,
+)
+from lib.rl.networks import BatchedMLP, single_thread
+from lib.rl.plotting import (
+    plot_episode_returns,
+    plot_state_predictions,
+    plot_value_grid,
+    plot_value_grids,
+)
 from lib.rl.reinforce import ReinforceConfig, pad_episodes, reinforce_loss, train_reinforce
 from lib.rl.tabular import q_learning, rollout_returns
 
@@ -440,6 +455,202 @@ CASES += [
         ValueError,
         "num_episodes must be an int of at least 1, got 2.5",
         id="rollout_returns-float-episodes",
+    ),
+]
+
+
+# Model-based RL and the final evaluation of DQN (the checks run before any training).
+CARTPOLE = gym.make("CartPole-v1")
+DATA, _ = collect(CARTPOLE, lambda _obs: 0, 5, seed=0)
+DYNAMICS = DynamicsModel()
+
+CASES += [
+    pytest.param(
+        lambda: collect("CartPole-v1", lambda _obs: 0, 5, seed=0),
+        TypeError,
+        r"env must be a Gymnasium environment, got str; pass gym.make\('CartPole-v1'\)",
+        id="collect-env-name",
+    ),
+    pytest.param(
+        lambda: collect(CARTPOLE, 0, 5, seed=0),
+        TypeError,
+        "act must map an observation to an action, got int",
+        id="collect-action-for-act",
+    ),
+    pytest.param(
+        lambda: collect(CARTPOLE, lambda _obs: 0, 1e3, seed=0),
+        ValueError,
+        "num_steps must be an int of at least 1, got 1000.0",
+        id="collect-float-steps",
+    ),
+    pytest.param(
+        lambda: fit_dynamics(DYNAMICS, collect(CARTPOLE, lambda _obs: 0, 5, seed=0)),
+        TypeError,
+        r"data must be Transitions, got tuple; collect returns \(transitions, returns\): pass "
+        "its first element",
+        id="fit_dynamics-collect-tuple",
+    ),
+    pytest.param(
+        lambda: fit_dynamics(DynamicsModel(obs_dim=6), DATA),
+        ValueError,
+        r"data holds observations of shape \(5, 4\) but the model predicts states of size 6; "
+        r"pass DynamicsModel\(obs_dim=4\)",
+        id="fit_dynamics-model-of-another-env",
+    ),
+    pytest.param(
+        lambda: fit_dynamics(
+            DYNAMICS, DATA + Transitions(DATA.obs, DATA.action + 2, DATA.next_obs, DATA.terminated)
+        ),
+        ValueError,
+        r"data's actions must be integer action indices in 0..1, got int64 values in \[0, 2\]",
+        id="fit_dynamics-actions-out-of-range",
+    ),
+    pytest.param(
+        lambda: fit_dynamics(DYNAMICS, DATA, batch_size=0),
+        ValueError,
+        "batch_size must be an int of at least 1, got 0",
+        id="fit_dynamics-batch_size-0",
+    ),
+    pytest.param(
+        lambda: one_step_errors(POLICY, DATA),
+        TypeError,
+        "model must be a DynamicsModel, got BatchedMLP",
+        id="one_step_errors-policy-network",
+    ),
+    pytest.param(
+        lambda: RandomShootingMPC(DYNAMICS, horizon=2.5),
+        ValueError,
+        "horizon must be an int of at least 1, got 2.5",
+        id="mpc-float-horizon",
+    ),
+    pytest.param(
+        lambda: RandomShootingMPC(DYNAMICS)(np.zeros(6)),
+        ValueError,
+        r"obs must be one state \(4,\) or a batch \(B, 4\), got \(6,\)",
+        id="mpc-state-of-another-env",
+    ),
+    pytest.param(
+        lambda: train_mbrl([0, 1]),
+        ValueError,
+        r"seed must be an int of at least 0, got \[0, 1\]",
+        id="train_mbrl-list-of-seeds",
+    ),
+    pytest.param(
+        lambda: train_mbrl(0, {"horizon": 10}),
+        TypeError,
+        "config must be a MBRLConfig, got dict",
+        id="train_mbrl-config-dict",
+    ),
+    pytest.param(
+        lambda: final_evaluation("best"),
+        TypeError,
+        "net must be a BatchedMLP .*got str",
+        id="final_evaluation-name",
+    ),
+    pytest.param(
+        lambda: final_evaluation(POLICY, num_episodes=0),
+        ValueError,
+        "num_episodes must be an int of at least 1, got 0",
+        id="final_evaluation-no-episodes",
+    ),
+    pytest.param(
+        lambda: single_thread(1),
+        TypeError,
+        r"single_thread\(\) takes 0 positional arguments but 1 was given",
+        id="single_thread-count",
+    ),
+]
+
+
+# The figures of part 5 (each check runs before a figure is opened).
+V = np.zeros(16)
+
+CASES += [
+    pytest.param(
+        lambda: plot_value_grid(V, 16),
+        ValueError,
+        r"shape must be \(rows, cols\), got 16; pass e.g. \(4, 4\)",
+        id="plot_value_grid-number-of-states",
+    ),
+    pytest.param(
+        lambda: plot_value_grid(np.zeros((16, 4)), (4, 4)),
+        ValueError,
+        r"values must have shape \(16,\) for a 4x4 grid, got \(16, 4\)",
+        id="plot_value_grid-Q-for-V",
+    ),
+    pytest.param(
+        lambda: plot_value_grid(V, (4, 4), policy=UNIFORM),
+        ValueError,
+        r"policy must be one action index per state, shape \(16,\), got float64 \(16, 4\); "
+        r"pass Q.argmax\(1\)",
+        id="plot_value_grid-stochastic-policy",
+    ),
+    pytest.param(
+        lambda: plot_value_grid(V, (4, 4), policy=np.full(16, 7)),
+        ValueError,
+        r"policy holds action 7 that arrows does not draw \(actions \[0, 1, 2, 3\]\)",
+        id="plot_value_grid-action-without-arrow",
+    ),
+    pytest.param(
+        lambda: plot_value_grid(V, (4, 4), labels=["S", "G"]),
+        ValueError,
+        r"labels must hold one text per state \(16\), got 2",
+        id="plot_value_grid-labels-too-few",
+    ),
+    pytest.param(
+        lambda: plot_value_grid(V, (4, 4), no_arrow=np.zeros(3, bool)),
+        ValueError,
+        r"no_arrow must have shape \(16,\), got \(3,\)",
+        id="plot_value_grid-no_arrow-too-short",
+    ),
+    pytest.param(
+        lambda: plot_value_grid(V, (4, 4), value_range=(1, 0)),
+        ValueError,
+        r"value_range must be \(vmin, vmax\) with vmin < vmax, got \(1, 0\)",
+        id="plot_value_grid-range-reversed",
+    ),
+    pytest.param(
+        lambda: plot_value_grids({"values": V}, (4, 4)),
+        ValueError,
+        r"panels must be a list of dicts of plot_value_grid's arguments, each with 'values'; "
+        r"pass e.g. \[\{'values': V\}\]",
+        id="plot_value_grids-one-dict",
+    ),
+    pytest.param(
+        lambda: plot_value_grids([V, V], (4, 4)),
+        ValueError,
+        "panels must be a list of dicts",
+        id="plot_value_grids-arrays",
+    ),
+    pytest.param(
+        lambda: plot_episode_returns(np.zeros(50), window=2.5),
+        ValueError,
+        "window must be an int of at least 1, got 2.5",
+        id="plot_episode_returns-float-window",
+    ),
+    pytest.param(
+        lambda: plot_episode_returns([(1, 10.0), (2, 12.0)] * 10),
+        ValueError,
+        r"returns must be 1-D with at least window=10 episodes, got shape \(20, 2\)",
+        id="plot_episode_returns-step-return-pairs",
+    ),
+    pytest.param(
+        lambda: plot_state_predictions(np.zeros((5, 4)), np.zeros((6, 4))),
+        ValueError,
+        r"expected two \(T, 4\) trajectories, got \(5, 4\) and \(6, 4\)",
+        id="plot_state_predictions-lengths-differ",
+    ),
+    pytest.param(
+        lambda: plot_state_predictions(np.zeros(4), np.zeros(4)),
+        ValueError,
+        r"expected two \(T, 4\) trajectories, got \(4,\) and \(4,\)",
+        id="plot_state_predictions-one-state",
+    ),
+    pytest.param(
+        lambda: plot_state_predictions(np.zeros((5, 4)), np.zeros((5, 4)), dt=0),
+        ValueError,
+        r"dt must be the positive time step in seconds \(0.02 for CartPole\), got 0",
+        id="plot_state_predictions-dt-0",
     ),
 ]
 
