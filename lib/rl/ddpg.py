@@ -24,15 +24,14 @@ environment, generator, replay rows and network members.
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Real
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lib.rl.checks import check_max_action, check_transitions
 from lib.rl.config_checks import (
     check_at_least,
     check_hidden,
@@ -120,15 +119,7 @@ def deterministic_actions(actor: BatchedMLP, max_action: float):
             f"actor must be a BatchedMLP (e.g. the actor of train_ddpg's result), got "
             f"{type(actor).__name__}."
         )
-    if (
-        isinstance(max_action, bool)
-        or not isinstance(max_action, Real)
-        or not (0 < max_action < math.inf)
-    ):
-        raise ValueError(
-            f"max_action must be a positive number (the largest action, e.g. 2.0 for "
-            f"Pendulum-v1), got {max_action!r}."
-        )
+    check_max_action(max_action)
 
     @torch.no_grad()
     def act(obs: torch.Tensor) -> torch.Tensor:
@@ -252,6 +243,8 @@ def ddpg_update(
         gamma: Discount.
         tau: Soft target update rate.
     """
+    check_transitions(batch, continuous=True)
+    check_max_action(max_action)
     s, a, s_next = batch["obs"], batch["action"], batch["next_obs"]
     with torch.no_grad():
         a_next = max_action * torch.tanh(actor_target(s_next))

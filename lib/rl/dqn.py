@@ -40,7 +40,7 @@ import torch
 import torch.nn.functional as F
 
 from lib.checks import check_int
-from lib.rl.checks import check_seeds
+from lib.rl.checks import check_seeds, check_transitions
 from lib.rl.config_checks import (
     check_at_least,
     check_hidden,
@@ -276,6 +276,7 @@ def dqn_loss(
     Returns:
         The loss, a scalar.
     """
+    check_transitions(batch)
     double = torch.as_tensor(double)
     with torch.no_grad():
         next_q_target = target_net(batch["next_obs"])

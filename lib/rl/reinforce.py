@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from lib.checks import check_int
+from lib.rl.checks import check_episode_batch
 from lib.rl.config_checks import (
     check_at_least,
     check_hidden,
@@ -204,6 +205,7 @@ def reinforce_loss(
     Returns:
         ``(L_pi, L_b)``, two scalars.
     """
+    check_episode_batch(batch)
     X, A, G, mask = batch
     n = mask.sum(1).clamp(min=1.0)
     values = baseline(X)[..., 0]

@@ -176,8 +176,115 @@ CASES += [
     pytest.param(
         lambda: dqn_loss(POLICY, POLICY, transitions(obs=OBS), 0.9),
         TypeError,
-        r"x must be a torch.Tensor, got ndarray; convert a numpy array with torch.from_numpy",
+        r"batch\['obs'\] must be a torch.Tensor, got ndarray; convert a numpy array with "
+        r"torch.from_numpy",
         id="dqn_loss-numpy-obs",
+    ),
+    pytest.param(
+        lambda: dqn_loss(POLICY, POLICY, tuple(transitions().values()), 0.9),
+        TypeError,
+        r"batch must be a dict of tensors \('obs', 'action', 'reward', 'next_obs', 'terminated'\), "
+        "as ReplayBuffer.sample returns it, got tuple",
+        id="dqn_loss-tuple-batch",
+    ),
+    pytest.param(
+        lambda: dqn_loss(POLICY, POLICY, {"obs": torch.zeros(2, 5, 4)}, 0.9),
+        ValueError,
+        r"batch has no 'action'; pass a dict with the tensors",
+        id="dqn_loss-missing-tensors",
+    ),
+    pytest.param(
+        lambda: dqn_loss(POLICY, POLICY, transitions(obs=torch.zeros(5, 4)), 0.9),
+        ValueError,
+        r"batch must hold obs and next_obs of shape \(M, B, obs_dim\), action of shape \(M, B\) "
+        r"and reward and terminated of shape \(M, B\), one \(M, B\) for all; got obs \(5, 4\)",
+        id="dqn_loss-obs-without-agent-axis",
+    ),
+    pytest.param(
+        lambda: dqn_loss(POLICY, POLICY, transitions(obs=torch.zeros(2, 6, 4)), 0.9),
+        ValueError,
+        r"one \(M, B\) for all; got obs \(2, 6, 4\), action \(2, 5\)",
+        id="dqn_loss-batch-sizes-differ",
+    ),
+    pytest.param(
+        lambda: dqn_loss(POLICY, POLICY, transitions(reward=torch.zeros(2, 5, 1)), 0.9),
+        ValueError,
+        r"one \(M, B\) for all; got .*reward \(2, 5, 1\)",
+        id="dqn_loss-reward-column",
+    ),
+    pytest.param(
+        lambda: dqn_loss(POLICY, POLICY, transitions(action=torch.zeros(2, 5)), 0.9),
+        ValueError,
+        r"batch\['action'\] must hold integer action indices, got torch.float32; pass "
+        r"action.long\(\)",
+        id="dqn_loss-float-actions",
+    ),
+    pytest.param(
+        lambda: dqn_loss(POLICY, POLICY, transitions(terminated=torch.zeros(2, 5).bool()), 0.9),
+        ValueError,
+        r"batch\['terminated'\] must be float \(1.0 where the episode terminated\), got "
+        r"torch.bool; pass terminated.float\(\)",
+        id="dqn_loss-bool-terminated",
+    ),
+    pytest.param(
+        lambda: reinforce_loss(POLICY, CRITIC, (OBS, *torch.zeros(3, 2, 5))),
+        TypeError,
+        r"X must be a torch.Tensor, got ndarray; convert a numpy array with torch.from_numpy\(X\)",
+        id="reinforce_loss-numpy-obs",
+    ),
+    pytest.param(
+        lambda: reinforce_loss(POLICY, CRITIC, (torch.zeros(2, 5, 4), *torch.zeros(2, 2, 5))),
+        ValueError,
+        r"batch must be the four tensors \(X, A, G, mask\) of pad_episodes, got 3",
+        id="reinforce_loss-no-mask",
+    ),
+    pytest.param(
+        lambda: reinforce_loss(
+            POLICY,
+            CRITIC,
+            (torch.zeros(2, 5, 4), torch.zeros(2, 5).long(), torch.zeros(5), torch.ones(2, 5)),
+        ),
+        ValueError,
+        r"batch must hold X \(M, N, obs_dim\) and A, G, mask \(M, N\), one \(M, N\) for all; "
+        r"got X \(2, 5, 4\), A \(2, 5\), G \(5,\), mask \(2, 5\)",
+        id="reinforce_loss-returns-of-one-agent",
+    ),
+    pytest.param(
+        lambda: reinforce_loss(POLICY, CRITIC, (torch.zeros(2, 5, 4), *torch.zeros(3, 2, 5))),
+        ValueError,
+        r"A must hold integer action indices, got torch.float32; pass A.long\(\)",
+        id="reinforce_loss-float-actions",
+    ),
+    pytest.param(
+        lambda: ddpg_step(transitions(reward=torch.zeros(2, 5, 1), action=torch.zeros(2, 5, 1))),
+        ValueError,
+        r"action of shape \(M, B, act_dim\) .*got .*reward \(2, 5, 1\)",
+        id="ddpg_update-reward-column",
+    ),
+    pytest.param(
+        lambda: ddpg_step(transitions(action=torch.zeros(2, 5))),
+        ValueError,
+        r"action of shape \(M, B, act_dim\) .*got obs \(2, 5, 4\), action \(2, 5\)",
+        id="ddpg_update-action-without-act_dim",
+    ),
+    pytest.param(
+        lambda: ddpg_step(transitions(action=torch.zeros(2, 5, 1).long())),
+        ValueError,
+        r"batch\['action'\] must hold floats \(continuous actions\), got torch.int64",
+        id="ddpg_update-integer-actions",
+    ),
+    pytest.param(
+        lambda: ddpg_step(transitions(action=torch.zeros(2, 5, 1), obs=OBS)),
+        TypeError,
+        r"batch\['obs'\] must be a torch.Tensor, got ndarray",
+        id="ddpg_update-numpy-obs",
+    ),
+    pytest.param(
+        lambda: ddpg_step(transitions(action=torch.zeros(2, 5, 1)), max_action=0),
+        ValueError,
+        r"max_action must be a positive number \(the largest action, e.g. 2.0 for Pendulum-v1\), "
+        "got 0",
+        id="ddpg_update-max_action-0",
     ),
     pytest.param(
         lambda: dqn_loss(POLICY, POLICY, transitions(obs=torch.zeros(2, 5, 4).double()), 0.9),
@@ -186,28 +293,10 @@ CASES += [
         id="dqn_loss-float64-obs",
     ),
     pytest.param(
-        lambda: dqn_loss(POLICY, POLICY, transitions(obs=torch.zeros(5, 4)), 0.9),
-        ValueError,
-        r"expected input \(M=2, B, 4\), got \(5, 4\)",
-        id="dqn_loss-obs-without-agent-axis",
-    ),
-    pytest.param(
-        lambda: dqn_loss(POLICY, POLICY, transitions(reward=torch.zeros(2, 5, 1)), 0.9),
-        ValueError,
-        r"pass reward and terminated of shape \(..., B\) .*got \(2, 5, 1\), \(2, 5\)",
-        id="dqn_loss-reward-column",
-    ),
-    pytest.param(
         lambda: dqn_loss(POLICY, POLICY, transitions(), 99),
         ValueError,
         r"gamma must be in \[0, 1\], got 99",
         id="dqn_loss-gamma-99",
-    ),
-    pytest.param(
-        lambda: reinforce_loss(POLICY, CRITIC, (OBS, *torch.zeros(3, 2, 5))),
-        TypeError,
-        "x must be a torch.Tensor, got ndarray",
-        id="reinforce_loss-numpy-obs",
     ),
     pytest.param(
         lambda: pad_episodes([EPISODE, EPISODE], obs_dim=4),
@@ -279,12 +368,6 @@ CASES += [
         ValueError,
         "x is torch.float64 but the networks' weights are torch.float32",
         id="a2c_loss-float64-obs",
-    ),
-    pytest.param(
-        lambda: ddpg_step(transitions(reward=torch.zeros(2, 5, 1), action=torch.zeros(2, 5, 1))),
-        ValueError,
-        r"reward, next_q and terminated must have one shape \(M, B\), got \(2, 5, 1\)",
-        id="ddpg_update-reward-column",
     ),
     pytest.param(
         lambda: ddpg_step(transitions(action=torch.zeros(2, 5, 1)), gamma=1.5),
