@@ -26,7 +26,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lib.checks import check_image_range
+from lib.checks import check_image_range, check_tensor
 
 
 def _check_times(t: torch.Tensor, batch: int, name: str = "t") -> None:
@@ -38,6 +38,18 @@ def _check_times(t: torch.Tensor, batch: int, name: str = "t") -> None:
         raise ValueError(
             f"{name} must lie in [0, 1] (0 is data, 1 is noise), got values in "
             f"[{t.min().item():.3g}, {t.max().item():.3g}]."
+        )
+
+
+def _check_alpha_bar(alpha_bar: torch.Tensor) -> None:
+    check_tensor(alpha_bar, "alpha_bar")
+    if not alpha_bar.is_floating_point():
+        raise ValueError(f"alpha_bar must be floating point, got {alpha_bar.dtype}.")
+    if alpha_bar.numel() and (alpha_bar.min() < 0 or alpha_bar.max() > 1):
+        raise ValueError(
+            f"alpha_bar must lie in [0, 1] (the products of 1 - beta: 1 is data, 0 is noise), got "
+            f"values in [{alpha_bar.min().item():.3g}, {alpha_bar.max().item():.3g}]; pass "
+            "ddpm_alpha_bars(...)."
         )
 
 
@@ -184,6 +196,7 @@ def ddpm_to_flow_time(alpha_bar: torch.Tensor) -> tuple[torch.Tensor, torch.Tens
     Shapes:
         ``alpha_bar``: ``(K,)`` → ``t`` ``(K,)`` and ``c`` ``(K,)``.
     """
+    _check_alpha_bar(alpha_bar)
     a, s = alpha_bar.sqrt(), (1 - alpha_bar).sqrt()
     return s / (a + s), a + s
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from lib.checks import check_shape
 from lib.graphs.sparse import SparseMatrix, dropout, propagate, sparse_dropout
 from lib.graphs.validation import check_graph
 
@@ -180,6 +181,12 @@ def literal_gcn_update(
     if W0.shape != W1.shape or W0.shape[0] != h.shape[1]:
         raise ValueError(
             f"W0 and W1 must both be ({h.shape[1]}, F'), got {tuple(W0.shape)}, {tuple(W1.shape)}."
+        )
+    check_shape(c, "c", (num_nodes, num_nodes), "one constant c_ij per pair of nodes")
+    if edge_index.numel() and (c[edge_index[1], edge_index[0]] == 0).any():
+        raise ValueError(
+            "c must be nonzero on every edge (the update divides by c_ij), found c_ij = 0; "
+            "pass e.g. c = sqrt(d_i d_j) from the degrees."
         )
     neighbours: list[list[int]] = [[] for _ in range(num_nodes)]
     for j, i in edge_index.t().tolist():

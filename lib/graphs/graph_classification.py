@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lib.checks import check_int
 from lib.graphs.gcn import GCN
 from lib.graphs.normalization import gcn_norm
 from lib.graphs.sparse import SparseMatrix
@@ -40,6 +41,14 @@ def generate_graph(family: str, num_nodes: int, rng: np.random.Generator):
     """A networkx graph of the named family with mean degree about 4."""
     import networkx as nx
 
+    if family not in FAMILIES:
+        raise ValueError(f"unknown family {family!r}; choose one of {FAMILIES}.")
+    check_int(num_nodes, "num_nodes", minimum=4)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy Generator, got {type(rng).__name__}; pass "
+            "np.random.default_rng(seed)."
+        )
     seed = int(rng.integers(2**31))
     if family == "erdos-renyi":
         return nx.gnp_random_graph(num_nodes, 4.0 / (num_nodes - 1), seed=seed)
@@ -47,13 +56,11 @@ def generate_graph(family: str, num_nodes: int, rng: np.random.Generator):
         return nx.barabasi_albert_graph(num_nodes, 2, seed=seed)
     if family == "watts-strogatz":
         return nx.connected_watts_strogatz_graph(num_nodes, 4, 0.1, seed=seed)
-    if family == "two-communities":
-        half = num_nodes // 2
-        p_in = 3.6 / (half - 1)
-        p_out = 0.4 / (num_nodes - half)
-        sizes = [half, num_nodes - half]
-        return nx.stochastic_block_model(sizes, [[p_in, p_out], [p_out, p_in]], seed=seed)
-    raise ValueError(f"unknown family {family!r}; choose one of {FAMILIES}.")
+    half = num_nodes // 2  # "two-communities"
+    p_in = 3.6 / (half - 1)
+    p_out = 0.4 / (num_nodes - half)
+    sizes = [half, num_nodes - half]
+    return nx.stochastic_block_model(sizes, [[p_in, p_out], [p_out, p_in]], seed=seed)
 
 
 def make_graph_families(
@@ -65,8 +72,14 @@ def make_graph_families(
     families: Sequence[str] = FAMILIES,
 ) -> list[GraphSample]:
     """A shuffled list of ``num_per_class`` graphs of each family, sizes uniform in the range."""
-    if num_per_class < 1 or not 4 <= min_nodes <= max_nodes:
-        raise ValueError("need num_per_class >= 1 and 4 <= min_nodes <= max_nodes.")
+    check_int(num_per_class, "num_per_class")
+    check_int(min_nodes, "min_nodes", minimum=4)
+    check_int(max_nodes, "max_nodes", minimum=min_nodes)
+    if isinstance(families, str) or any(family not in FAMILIES for family in families):
+        raise ValueError(
+            f"families must be a sequence of names among {FAMILIES}, got {families!r}; pass a "
+            "tuple, e.g. ('erdos-renyi',)."
+        )
     rng = np.random.default_rng(seed)
     samples = []
     for label, family in enumerate(families):
@@ -169,6 +182,22 @@ class GraphClassifier(nn.Module):
         return pooled
 
 
+def _check_classifier_inputs(
+    model: GraphClassifier, graphs: Sequence[GraphSample], name: str
+) -> None:
+    """Raise unless ``model`` is a :class:`GraphClassifier` and ``graphs`` a non-empty list of
+    :class:`GraphSample` (not a collated :class:`GraphBatch`)."""
+    if not isinstance(model, GraphClassifier):
+        raise TypeError(f"model must be a GraphClassifier, got {type(model).__name__}.")
+    if not isinstance(graphs, Sequence) or any(not isinstance(g, GraphSample) for g in graphs):
+        raise TypeError(
+            f"{name} must be a list of GraphSample, got {type(graphs).__name__}; pass the graphs "
+            "of make_graph_families (or a slice of them), not a collated batch."
+        )
+    if not graphs:
+        raise ValueError(f"{name} must hold at least one graph, got an empty list.")
+
+
 def train_graph_classifier(
     model: GraphClassifier,
     train: Sequence[GraphSample],
@@ -189,6 +218,15 @@ def train_graph_classifier(
         generator: Randomness of the order of the graphs.
     """
 
+    _check_classifier_inputs(model, train, "train")
+    check_int(num_epochs, "num_epochs")
+    check_int(batch_size, "batch_size")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            f"generator must be a torch.Generator or None, got {type(generator).__name__}; pass "
+            "lib.reproducibility.make_generator(seed)."
+        )
+
     def take(indices: torch.Tensor) -> tuple[GraphBatch, torch.Tensor]:
         data = collate([train[j] for j in indices.tolist()])
         return data, data.y
@@ -207,6 +245,7 @@ def train_graph_classifier(
 @torch.no_grad()
 def graph_accuracy(model: GraphClassifier, graphs: Sequence[GraphSample]) -> float:
     """Fraction of graphs whose class is predicted correctly."""
+    _check_classifier_inputs(model, graphs, "graphs")
     model.eval()
     data = collate(graphs).to(model_device(model))
     return (model(data).argmax(dim=1) == data.y).float().mean().item()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import torch
 
+from lib.checks import check_shape, check_tensor
 from lib.graphs.sparse import SparseMatrix, propagate
 from lib.graphs.validation import check_graph
 
@@ -17,8 +18,12 @@ def permute_graph(
     Shapes:
         ``x (N, F)``, ``edge_index (2, E)``, ``perm (N,)`` -> ``(N, F)``, ``(2, E)``.
     """
+    check_tensor(x, "x")
     num_nodes = x.shape[0]
     check_graph(edge_index, num_nodes, x=x)
+    check_shape(perm, "perm", (num_nodes,), "a permutation of the node ids")
+    if perm.is_floating_point() or perm.dtype == torch.bool:
+        raise ValueError(f"perm must hold integer node ids, got {perm.dtype}; pass perm.long().")
     if sorted(perm.tolist()) != list(range(num_nodes)):
         raise ValueError("perm must be a permutation of 0..N-1 (e.g. torch.randperm(N)).")
     inverse = torch.empty_like(perm)

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lib.checks import check_int, check_tensor
 from lib.graphs.gcn import GCN
 from lib.graphs.graph_ops import to_undirected
 from lib.graphs.normalization import normalized_adjacency
@@ -59,11 +60,23 @@ def split_edges(
     check_graph(edge_index, num_nodes)
     if not (0 < val_ratio < 1 and 0 < test_ratio < 1 and val_ratio + test_ratio < 1):
         raise ValueError("val_ratio and test_ratio must be in (0, 1) with a sum below 1.")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            f"generator must be a torch.Generator or None, got {type(generator).__name__}; pass "
+            "lib.reproducibility.make_generator(seed)."
+        )
     und = to_undirected(edge_index, num_nodes)
     pairs = und[:, und[0] < und[1]]
     pairs = pairs[:, torch.randperm(pairs.shape[1], generator=generator)]
     n_val = int(val_ratio * pairs.shape[1])
     n_test = int(test_ratio * pairs.shape[1])
+    non_edges = num_nodes * (num_nodes - 1) // 2 - pairs.shape[1]
+    if non_edges < n_val + n_test:
+        raise ValueError(
+            f"the graph has {non_edges} non-edges but the split needs {n_val + n_test} as "
+            "negative examples; it is too dense for link prediction: lower val_ratio and "
+            "test_ratio or pass a sparser graph."
+        )
     val_pos, test_pos = pairs[:, :n_val], pairs[:, n_val : n_val + n_test]
     train = pairs[:, n_val + n_test :]
     existing = set((und[0] * num_nodes + und[1]).tolist())
@@ -193,7 +206,24 @@ def train_gae(
     """
     if implementation not in ("ours", "pyg"):
         raise ValueError(f"implementation must be 'ours' or 'pyg', got {implementation!r}.")
+    check_tensor(x, "x")
+    if x.dim() != 2:
+        raise ValueError(f"x must be node features of shape (N, F), got {tuple(x.shape)}.")
+    if not isinstance(split, EdgeSplit):
+        raise TypeError(
+            f"split must be an EdgeSplit, got {type(split).__name__}; pass "
+            "split_edges(edge_index, num_nodes)."
+        )
     num_nodes = x.shape[0]
+    held = (split.train_edge_index, split.val_pos, split.test_pos)
+    highest = max((int(e.max()) for e in held if e.numel()), default=-1)
+    if highest >= num_nodes:
+        raise ValueError(
+            f"split holds node {highest} but x has {num_nodes} rows; pass the features of the "
+            "graph that was split, one row per node."
+        )
+    for name, value in (("hidden", hidden), ("latent", latent), ("num_epochs", num_epochs)):
+        check_int(value, name)
     start = time.perf_counter()
     pos = split.train_edge_index[:, split.train_edge_index[0] < split.train_edge_index[1]]
     x, edge_index = x.to(device), split.train_edge_index.to(device)

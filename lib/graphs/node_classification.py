@@ -264,6 +264,11 @@ def gcn_inputs(data, *, graph: bool = True) -> tuple[SparseMatrix, SparseMatrix]
     With ``graph=False`` the adjacency is the identity, which turns the GCN into an MLP on each
     node's own features (same layers, same dropout, same initialisation).
     """
+    if not all(hasattr(data, name) for name in ("x", "edge_index", "num_nodes")):
+        raise TypeError(
+            f"data must be a graph data set with x, edge_index and num_nodes (e.g. "
+            f"lib.data's Cora), got {type(data).__name__}."
+        )
     features = SparseMatrix.from_dense(row_normalize(data.x))
     n = data.num_nodes
     if graph:
@@ -279,6 +284,11 @@ def hidden_representation(model: GCN, features: SparseMatrix, adj: SparseMatrix)
     Shapes:
         ``features (N, F)``, ``adj (N, N)`` -> ``(N, hidden)``.
     """
+    if not isinstance(model, GCN):
+        raise TypeError(
+            f"model must be a GCN, got {type(model).__name__}; pass the model of a run, e.g. "
+            "run.model."
+        )
     was_training = model.training
     model.eval()
     _, hidden = model(features, adj, return_hidden=True)

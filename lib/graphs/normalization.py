@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from lib.checks import check_tensor
 from lib.graphs.sparse import SparseMatrix
 from lib.graphs.validation import check_graph
 
@@ -126,7 +127,15 @@ def row_normalize(x: torch.Tensor) -> torch.Tensor:
     Shapes:
         ``x (N, F) -> (N, F)``.
     """
+    check_tensor(x, "x")
+    if x.layout != torch.strided:
+        raise ValueError(f"x must be a dense tensor, got {x.layout}; pass x.to_dense().")
     if x.dim() != 2:
-        raise ValueError(f"expected features of shape (N, F), got {tuple(x.shape)}.")
+        raise ValueError(f"x must be node features of shape (N, F), got {tuple(x.shape)}.")
+    if x.numel() and x.min() < 0:
+        raise ValueError(
+            f"x must be non-negative features such as word counts (found {x.min().item():.3g}): "
+            "a row with negative entries can sum to about 0; standardise such features instead."
+        )
     total = x.sum(dim=1, keepdim=True)
     return x / torch.where(total == 0, torch.ones_like(total), total)

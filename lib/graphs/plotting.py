@@ -12,6 +12,15 @@ from matplotlib.figure import Figure
 from lib.plotting import PALETTE, finish_axes
 
 
+def _check_networkx(graph: object, name: str = "graph") -> None:
+    """Raise a ``TypeError`` unless ``graph`` is a networkx graph (not an ``edge_index``)."""
+    if not hasattr(graph, "number_of_nodes"):
+        raise TypeError(
+            f"{name} must be a networkx graph, got {type(graph).__name__}; build one from an "
+            "edge_index with nx.Graph(edge_index.t().tolist())."
+        )
+
+
 def draw_graph(
     graph, labels: Sequence[int], names: Sequence[str], *, title: str | None = None, seed: int = 0
 ) -> Figure:
@@ -26,6 +35,18 @@ def draw_graph(
     """
     import networkx as nx
 
+    _check_networkx(graph)
+    labels = [int(label) for label in labels]
+    if len(labels) != graph.number_of_nodes():
+        raise ValueError(
+            f"labels must hold one class per node ({graph.number_of_nodes()}), got {len(labels)}."
+        )
+    unnamed = sorted(set(labels) - set(range(len(names))))
+    if unnamed:
+        raise ValueError(
+            f"labels holds class {unnamed[0]} but names has {len(names)} entries; pass one name "
+            "per class, so that every node is drawn."
+        )
     pos = nx.spring_layout(graph, seed=seed)
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
     nx.draw_networkx_edges(graph, pos, ax=ax, alpha=0.35, width=0.8)
@@ -67,6 +88,7 @@ def message_passing(graph, node: int, *, seed: int = 0) -> Figure:
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch
 
+    _check_networkx(graph)
     if node not in graph:
         raise ValueError(f"node {node} is not in the graph; pass one of {sorted(graph)[:5]}...")
     pos = nx.spring_layout(graph, seed=seed)
@@ -161,6 +183,21 @@ def loglog_scaling(
         guides: Slopes of grey reference lines through the first point of the first series:
             slope 1 is a cost proportional to ``E``, slope 2 one proportional to ``E**2``.
     """
+    if not isinstance(values, dict) or not values:
+        raise ValueError(
+            f"values must be a dict of one series per name, got {type(values).__name__}; pass "
+            "e.g. {'GCNLayer': costs}."
+        )
+    for name, ys in values.items():
+        ys = np.asarray(ys, dtype=float)
+        if ys.shape != (len(edges),) or not (ys > 0).all():
+            raise ValueError(
+                f"values[{name!r}] must hold one positive cost per entry of edges ({len(edges)}) "
+                f"for log axes, got shape {ys.shape}."
+            )
+    missing = [] if slopes is None else [name for name in values if name not in slopes]
+    if missing:
+        raise ValueError(f"slopes has no slope for {missing[0]!r}; pass one per series of values.")
     fig, ax = plt.subplots()
     for (name, ys), colour in zip(values.items(), PALETTE, strict=False):
         label = name if slopes is None else f"{name} (slope {slopes[name]:.2f})"
@@ -195,6 +232,14 @@ def depth_curves(
     Each series is one value per depth, or an array ``(runs, depths)`` over several runs (seeds):
     the line joins the means and the error bars span the smallest to the largest run.
     """
+    for series in (accuracy, smoothness):
+        for name, values in series.items():
+            shape = np.shape(values)
+            if not 1 <= len(shape) <= 2 or shape[-1] != len(depths):
+                raise ValueError(
+                    f"series {name!r} must hold one value per depth ({len(depths)}), or "
+                    f"(runs, {len(depths)}) over runs, got shape {shape}."
+                )
     fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.6))
     names = list(dict.fromkeys([*accuracy, *smoothness]))  # one colour per model in both panels
     for ax, series, scale in ((left, accuracy, 100.0), (right, smoothness, 1.0)):
@@ -338,6 +383,12 @@ def graph_gallery(graphs: Sequence, titles: Sequence[str], *, seed: int = 0) -> 
     """
     import networkx as nx
 
+    if hasattr(graphs, "number_of_nodes"):
+        raise TypeError("graphs must be a list of networkx graphs, got one graph; pass [graph].")
+    for g in graphs:
+        _check_networkx(g, "every graph")
+    if len(titles) != len(graphs) or isinstance(titles, str):
+        raise ValueError(f"titles must hold one title per graph ({len(graphs)}), got {titles!r}.")
     fig, axes = plt.subplots(1, len(graphs), figsize=(2.6 * len(graphs), 2.6), squeeze=False)
     for ax, g, title, colour in zip(axes[0], graphs, titles, PALETTE, strict=False):
         blocks = nx.get_node_attributes(g, "block")

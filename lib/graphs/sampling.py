@@ -132,6 +132,11 @@ def saved_tensor_bytes(fn: Callable[[], torch.Tensor]) -> int:
 
     A deterministic stand-in for the peak activation memory of a training step.
     """
+    if not callable(fn) or isinstance(fn, nn.Module):
+        raise TypeError(
+            f"fn must be a function of no arguments, got {type(fn).__name__}; pass "
+            "lambda: model(x, adj)."
+        )
     seen: dict[int, int] = {}
 
     def pack(t: torch.Tensor) -> torch.Tensor:
@@ -141,6 +146,11 @@ def saved_tensor_bytes(fn: Callable[[], torch.Tensor]) -> int:
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         out = fn()
+    if not isinstance(out, torch.Tensor) or not out.requires_grad:
+        raise ValueError(
+            "fn() must return a tensor that requires grad, so that autograd saves tensors for "
+            "its backward pass; call it outside torch.no_grad() on a model with parameters."
+        )
     out.sum().backward()
     return sum(seen.values())
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 
 import torch
 
+from lib.checks import check_int
 from lib.graphs.gcn import GCNLayer
 from lib.graphs.normalization import normalized_adjacency
 from lib.graphs.sparse import SparseMatrix
@@ -82,6 +83,8 @@ def forward_time_vs_edges(
     Returns:
         ``(edges, our_seconds, pyg_seconds)``; ``pyg_seconds`` is empty unless ``with_pyg``.
     """
+    for value, name in ((mean_degree, "mean_degree"), (features, "features"), (repeats, "repeats")):
+        check_int(value, name)
     ours, pyg = [], []
     for edge_index, x, adj in _random_graphs(num_edges, mean_degree, features, seed):
         layer = GCNLayer(features, features)

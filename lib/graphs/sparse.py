@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import torch
 
+from lib.checks import check_tensor
+
 
 class _SpMM(torch.autograd.Function):
     """``A @ h`` for a constant CSR ``A`` whose transpose is stored for the backward pass."""
@@ -58,6 +60,26 @@ class SparseMatrix:
             ``index (2, nnz)``, ``values (nnz,)``.
         """
         n, m = shape
+        check_tensor(index, "index")
+        check_tensor(values, "values")
+        if index.dim() != 2 or index.shape[0] != 2 or index.dtype != torch.long:
+            raise ValueError(
+                f"index must be (row, col) pairs, an int64 tensor of shape (2, nnz), got "
+                f"{index.dtype} {tuple(index.shape)}; pass index.t() for (nnz, 2) pairs and "
+                "index.long() for other dtypes."
+            )
+        if values.shape != (index.shape[1],):
+            raise ValueError(
+                f"values must have shape (nnz,) = ({index.shape[1]},) to match index, got "
+                f"{tuple(values.shape)}."
+            )
+        if index.numel():
+            rows, cols = index.amax(1).tolist()
+            if index.min() < 0 or rows >= n or cols >= m:
+                raise ValueError(
+                    f"index holds entries up to row {rows} and column {cols} (or below 0), "
+                    f"outside the shape {tuple(shape)}; pass the right shape."
+                )
         coo = torch.sparse_coo_tensor(index, values, (n, m)).coalesce()  # sorted by (row, col)
         row, col = coo.indices()
         vals = coo.values()
@@ -115,6 +137,7 @@ class SparseMatrix:
         return SparseMatrix(self.transpose, self.matrix, inv, row, col)
 
     def __matmul__(self, h: torch.Tensor) -> torch.Tensor:
+        check_tensor(h, "h")
         if h.dim() != 2 or h.shape[0] != self.shape[1]:
             raise ValueError(
                 f"cannot multiply a sparse {self.shape} matrix with a tensor of shape "

@@ -21,7 +21,7 @@ def check_graph(
     Args:
         edge_index: ``(2, E)`` int64 tensor of ``(source, target)`` node ids.
         num_nodes: Number of nodes ``N``; every id must lie in ``0..N-1``.
-        edge_weight: Optional ``(E,)`` floating tensor of finite weights.
+        edge_weight: Optional ``(E,)`` floating tensor of finite non-negative weights.
         x: Optional node features whose first dimension must be ``N``.
 
     Shapes:
@@ -62,6 +62,11 @@ def check_graph(
             )
         if not torch.isfinite(edge_weight).all():
             raise ValueError("edge_weight holds NaN or infinite values; pass finite weights.")
+        if edge_weight.numel() and edge_weight.min() < 0:
+            raise ValueError(
+                f"edge_weight must be non-negative (a degree is a sum of weights), found "
+                f"{edge_weight.min().item():.3g}; pass edge strengths, e.g. edge_weight.abs()."
+            )
     if x is not None:
         rows = x.shape[0]
         if rows != num_nodes:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lib.checks import check_config
 from lib.rl.config_checks import (
     check_at_least,
     check_hidden,
@@ -175,6 +176,7 @@ def a2c_loss(
     Returns:
         The loss, a scalar.
     """
+    _check_a2c_inputs(policy, critic, rollout, config)
     X, X_next, A, R, term, trunc = rollout
     X_t = torch.from_numpy(X)
     values = critic(X_t)[..., 0]
@@ -193,6 +195,40 @@ def a2c_loss(
     loss_pi = -(log_probs * adv_t).mean(1) - config.ent_coef * entropy.mean(1)
     loss_v = ((values - targets) ** 2).mean(1)
     return (loss_pi + config.vf_coef * loss_v).sum()
+
+
+ROLLOUT_FIELDS = ("obs", "next_obs", "actions", "rewards", "terminated", "truncated")
+
+
+def _check_a2c_inputs(
+    policy: BatchedMLP, critic: BatchedMLP, rollout: tuple[np.ndarray, ...], config: A2CConfig
+) -> None:
+    """Raise unless :func:`a2c_loss` got a critic with one output and six NumPy arrays with
+    integer actions (shapes and dtypes only: it runs at every update)."""
+    check_config(config, A2CConfig)
+    if critic.out_dim != 1 or policy.out_dim < 2:
+        raise ValueError(
+            f"a2c_loss takes (policy, critic, ...): the critic has one output and the policy one "
+            f"per action, got a policy with {policy.out_dim} and a critic with {critic.out_dim}; "
+            "swap them?"
+        )
+    if not isinstance(rollout, (tuple, list)) or len(rollout) != len(ROLLOUT_FIELDS):
+        got = len(rollout) if isinstance(rollout, (tuple, list)) else type(rollout).__name__
+        raise ValueError(
+            f"rollout must be the six arrays ({', '.join(ROLLOUT_FIELDS)}), got {got}."
+        )
+    for name, array in zip(ROLLOUT_FIELDS, rollout, strict=True):
+        if not isinstance(array, np.ndarray):
+            raise TypeError(
+                f"rollout's {name} must be a NumPy array, got {type(array).__name__}; pass "
+                f"{name}.numpy() for a tensor."
+            )
+    if rollout[2].shape != rollout[3].shape or not np.issubdtype(rollout[2].dtype, np.integer):
+        raise ValueError(
+            f"rollout's actions must be integer action indices of the rewards' shape (M, n) "
+            f"{rollout[3].shape}, got {rollout[2].dtype} {rollout[2].shape}; pass "
+            "actions.astype(np.int64)."
+        )
 
 
 @single_threaded

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lib.rl.checks import check_max_action, check_transitions
 from lib.rl.config_checks import (
     check_at_least,
     check_hidden,
@@ -107,7 +108,18 @@ class DDPGResult(Curves):
 
 
 def deterministic_actions(actor: BatchedMLP, max_action: float):
-    """``obs (M, E, obs_dim) -> max_action * tanh(actor(obs)) (M, E, action_dim)``."""
+    """``obs (M, E, obs_dim) -> max_action * tanh(actor(obs)) (M, E, action_dim)``.
+
+    Raises:
+        TypeError: ``actor`` is not a :class:`~lib.rl.networks.BatchedMLP`.
+        ValueError: ``max_action`` is not a positive finite number.
+    """
+    if not isinstance(actor, BatchedMLP):
+        raise TypeError(
+            f"actor must be a BatchedMLP (e.g. the actor of train_ddpg's result), got "
+            f"{type(actor).__name__}."
+        )
+    check_max_action(max_action)
 
     @torch.no_grad()
     def act(obs: torch.Tensor) -> torch.Tensor:
@@ -231,6 +243,8 @@ def ddpg_update(
         gamma: Discount.
         tau: Soft target update rate.
     """
+    check_transitions(batch, continuous=True)
+    check_max_action(max_action)
     s, a, s_next = batch["obs"], batch["action"], batch["next_obs"]
     with torch.no_grad():
         a_next = max_action * torch.tanh(actor_target(s_next))

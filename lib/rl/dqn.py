@@ -39,7 +39,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lib.rl.checks import check_seeds
+from lib.checks import check_int
+from lib.rl.checks import check_seeds, check_transitions
 from lib.rl.config_checks import (
     check_at_least,
     check_hidden,
@@ -275,6 +276,7 @@ def dqn_loss(
     Returns:
         The loss, a scalar.
     """
+    check_transitions(batch)
     double = torch.as_tensor(double)
     with torch.no_grad():
         next_q_target = target_net(batch["next_obs"])
@@ -454,6 +456,12 @@ def final_evaluation(
     Returns:
         Returns, shape ``(M, num_episodes)``.
     """
+    if not isinstance(net, BatchedMLP):
+        raise TypeError(
+            f"net must be a BatchedMLP (e.g. the best or online networks of train_dqn's result), "
+            f"got {type(net).__name__}."
+        )
+    check_int(num_episodes, "num_episodes")
     with single_thread():
         return evaluate_population(
             greedy_actions(net),

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
+
+from lib.checks import check_int
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,11 @@ def from_gymnasium(env) -> TabularMDP:
     Returns:
         The :class:`TabularMDP` with ``S = env.observation_space.n`` and ``A = env.action_space.n``.
     """
+    if not hasattr(env, "unwrapped"):
+        raise TypeError(
+            f"env must be a Gymnasium environment, got {type(env).__name__}; pass "
+            "gym.make('FrozenLake-v1'), not its name."
+        )
     base = env.unwrapped
     if not hasattr(base, "P"):
         raise ValueError(
@@ -112,11 +120,20 @@ def from_gymnasium(env) -> TabularMDP:
 
 
 def _check_gamma(gamma: float) -> None:
-    if not 0.0 <= gamma <= 1.0:
-        raise ValueError(f"gamma must be in [0, 1], got {gamma}.")
+    if isinstance(gamma, bool) or not isinstance(gamma, Real) or not 0.0 <= gamma <= 1.0:
+        raise ValueError(f"gamma must be a number in [0, 1], got {gamma!r}.")
+
+
+def _check_mdp(mdp: object) -> None:
+    if not isinstance(mdp, TabularMDP):
+        raise TypeError(
+            f"mdp must be a TabularMDP, got {type(mdp).__name__}; build it with "
+            "from_gymnasium(env) or TabularMDP(P, R, terminal)."
+        )
 
 
 def _check_policy(mdp: TabularMDP, policy: np.ndarray) -> np.ndarray:
+    _check_mdp(mdp)
     policy = np.asarray(policy, float)
     if policy.shape != (mdp.num_states, mdp.num_actions):
         raise ValueError(
@@ -152,6 +169,7 @@ def one_hot_policy(actions: np.ndarray, num_actions: int) -> np.ndarray:
 
 def uniform_policy(mdp: TabularMDP) -> np.ndarray:
     """The uniformly random policy ``pi(a|s) = 1/A`` as an ``(S, A)`` matrix."""
+    _check_mdp(mdp)
     return np.full((mdp.num_states, mdp.num_actions), 1.0 / mdp.num_actions)
 
 
@@ -207,6 +225,9 @@ def policy_evaluation(
         ``V^pi`` of shape ``(S,)``.
     """
     policy = _check_policy(mdp, policy)
+    if isinstance(tol, bool) or not isinstance(tol, Real) or not tol > 0:
+        raise ValueError(f"tol must be a positive number (e.g. 1e-10), got {tol!r}.")
+    check_int(max_iter, "max_iter")
     V = np.zeros(mdp.num_states)
     for _ in range(max_iter):
         V_new = bellman_backup(mdp, V, gamma, policy)
@@ -299,6 +320,13 @@ def policy_iteration(
     Returns:
         ``(policy, V)``: the optimal deterministic policy ``(S,)`` and its values ``(S,)``.
     """
+    _check_mdp(mdp)
+    if isinstance(gamma, bool) or not isinstance(gamma, Real) or not 0.0 <= gamma < 1.0:
+        raise ValueError(
+            f"policy iteration solves linear systems and needs gamma in [0, 1), got {gamma!r}; "
+            "for gamma = 1 use value_iteration()."
+        )
+    check_int(max_iter, "max_iter")
     actions = np.zeros(mdp.num_states, int)
     for _ in range(max_iter):
         V = policy_evaluation_exact(mdp, one_hot_policy(actions, mdp.num_actions), gamma)
@@ -330,11 +358,23 @@ def estimate_mdp(
     Returns:
         ``(mdp, counts)`` with ``counts[s, a] = N(s, a)`` of shape ``(S, A)``.
     """
+    check_int(num_states, "num_states")
+    check_int(num_actions, "num_actions")
     N = np.zeros((num_states, num_actions, num_states))
     R_sum = np.zeros((num_states, num_actions))
     terminal = np.zeros(num_states, bool)
     n = 0
-    for s, a, r, s_next, done in transitions:
+    for transition in transitions:
+        if not isinstance(transition, tuple | list) or len(transition) != 5:
+            raise ValueError(
+                f"each transition must be a tuple (s, a, r, s', terminated), got {transition!r}."
+            )
+        s, a, r, s_next, done = transition
+        if not all(isinstance(i, Integral) for i in (s, a, s_next)):
+            raise ValueError(
+                f"transition {tuple(transition)} must be (s, a, r, s', terminated) with integer "
+                "s, a and s' (the order rollout_returns appends, reward before next state)."
+            )
         if not (0 <= s < num_states and 0 <= s_next < num_states and 0 <= a < num_actions):
             raise ValueError(
                 f"transition {(s, a, r, s_next, done)} is outside S={num_states}, A={num_actions}."

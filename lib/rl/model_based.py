@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from lib.checks import check_config, check_int
 from lib.reproducibility import make_generator
 from lib.rl.evaluation import EVAL_SEED, evaluate_population
 from lib.rl.networks import single_thread
@@ -138,8 +139,18 @@ def collect(env: gym.Env, act, num_steps: int, *, seed: int) -> tuple[Transition
     Returns:
         ``(transitions, episode_returns)`` (returns of the episodes that finished).
     """
-    if num_steps < 1:
-        raise ValueError(f"num_steps must be >= 1, got {num_steps}.")
+    if not hasattr(env, "step"):
+        raise TypeError(
+            f"env must be a Gymnasium environment, got {type(env).__name__}; pass "
+            "gym.make('CartPole-v1')."
+        )
+    if not callable(act):
+        raise TypeError(
+            f"act must map an observation to an action, got {type(act).__name__}; pass e.g. "
+            "lambda obs: rng.integers(2)."
+        )
+    check_int(num_steps, "num_steps")
+    check_int(seed, "seed", minimum=0)
     obs, _ = env.reset(seed=seed)
     data: list[tuple] = []
     returns, G = [], 0.0
@@ -168,6 +179,32 @@ def squared_error(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tenso
     return ((prediction - target) ** 2).mean()
 
 
+def _check_model_and_data(model: DynamicsModel, data: Transitions) -> None:
+    """Raise unless ``model`` is a :class:`DynamicsModel` and ``data`` :class:`Transitions` of its
+    state size with integer actions among its actions."""
+    if not isinstance(model, DynamicsModel):
+        raise TypeError(f"model must be a DynamicsModel, got {type(model).__name__}.")
+    if not isinstance(data, Transitions):
+        raise TypeError(
+            f"data must be Transitions, got {type(data).__name__}; collect returns "
+            "(transitions, returns): pass its first element, e.g. data, _ = collect(...)."
+        )
+    if data.obs.ndim != 2 or data.obs.shape[1] != model.obs_dim:
+        raise ValueError(
+            f"data holds observations of shape {data.obs.shape} but the model predicts states of "
+            f"size {model.obs_dim}; pass DynamicsModel(obs_dim={data.obs.shape[-1]})."
+        )
+    if len(data) and (
+        not np.issubdtype(data.action.dtype, np.integer)
+        or data.action.min() < 0
+        or data.action.max() >= model.num_actions
+    ):
+        raise ValueError(
+            f"data's actions must be integer action indices in 0..{model.num_actions - 1}, got "
+            f"{data.action.dtype} values in [{data.action.min()}, {data.action.max()}]."
+        )
+
+
 def fit_dynamics(
     model: DynamicsModel,
     data: Transitions,
@@ -183,8 +220,11 @@ def fit_dynamics(
     Returns:
         Training loss of each epoch (standardised units).
     """
+    _check_model_and_data(model, data)
     if len(data) < 2:
         raise ValueError(f"need at least 2 transitions to fit a model, got {len(data)}.")
+    check_int(num_epochs, "num_epochs")
+    check_int(batch_size, "batch_size")
     device = model_device(model)
     obs, next_obs = (
         torch.from_numpy(data.obs).to(device),
@@ -239,16 +279,21 @@ class RandomShootingMPC:
     def __init__(
         self, model: DynamicsModel, *, horizon: int = 20, num_sequences: int = 200, seed: int = 0
     ) -> None:
-        if horizon < 1 or num_sequences < 1:
-            raise ValueError(
-                f"horizon and num_sequences must be >= 1, got {horizon} and {num_sequences}."
-            )
+        if not isinstance(model, DynamicsModel):
+            raise TypeError(f"model must be a DynamicsModel, got {type(model).__name__}.")
+        check_int(horizon, "horizon")
+        check_int(num_sequences, "num_sequences")
         self.model, self.horizon, self.num_sequences = model, horizon, num_sequences
         self.gen = make_generator(seed)
 
     @torch.no_grad()
     def __call__(self, obs: torch.Tensor) -> torch.Tensor:
         obs = torch.as_tensor(obs, dtype=torch.float32)
+        if obs.dim() not in (1, 2) or obs.shape[-1] != self.model.obs_dim:
+            raise ValueError(
+                f"obs must be one state ({self.model.obs_dim},) or a batch (B, "
+                f"{self.model.obs_dim}), got {tuple(obs.shape)}."
+            )
         if obs.dim() == 1:
             return self(obs[None])[0]
         B, N, H = obs.shape[0], self.num_sequences, self.horizon
@@ -324,6 +369,8 @@ def train_mbrl(seed: int, config: MBRLConfig = MBRLConfig()) -> MBRLResult:
 
     Everything is seeded from ``seed`` (model init, minibatches, planner, environment).
     """
+    check_int(seed, "seed", minimum=0)
+    check_config(config, MBRLConfig)
     with single_thread():
         start = time.perf_counter()
         torch.manual_seed(seed)
@@ -372,6 +419,7 @@ def one_step_errors(model: DynamicsModel, data: Transitions) -> np.ndarray:
     Shapes:
         - returns: ``(N, obs_dim)``
     """
+    _check_model_and_data(model, data)
     with torch.no_grad():
         pred = model(torch.from_numpy(data.obs), torch.from_numpy(data.action).long())
     return (pred - torch.from_numpy(data.next_obs)).abs().numpy()

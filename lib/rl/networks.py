@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager
 import torch
 from torch import nn
 
+from lib.checks import check_tensor
 from lib.reproducibility import make_generator, threads
 
 
@@ -61,9 +62,15 @@ class BatchedMLP(nn.Module):
         self.biases = nn.ParameterList([nn.Parameter(torch.stack(b)) for b in biases])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_tensor(x, "x")
         if x.dim() != 3 or x.shape[0] != self.num_members or x.shape[2] != self.in_dim:
             raise ValueError(
                 f"expected input (M={self.num_members}, B, {self.in_dim}), got {tuple(x.shape)}."
+            )
+        if x.dtype != self.weights[0].dtype:
+            raise ValueError(
+                f"x is {x.dtype} but the networks' weights are {self.weights[0].dtype}; pass "
+                "x.float() (or an array converted with np.float32)."
             )
         last = len(self.weights) - 1
         for layer, (W, b) in enumerate(zip(self.weights, self.biases, strict=False)):

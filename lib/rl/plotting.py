@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from lib.checks import check_int
 from lib.plotting import PALETTE, finish_axes, moving_mean
 from lib.statistics import mean_t_ci
 
@@ -49,16 +50,37 @@ def plot_value_grid(
         ax: Draw into this axes instead of a new figure.
     """
     values = np.asarray(values, float)
+    if not isinstance(shape, tuple | list) or len(shape) != 2:
+        raise ValueError(f"shape must be (rows, cols), got {shape!r}; pass e.g. (4, 4).")
     rows, cols = shape
     if values.shape != (rows * cols,):
         raise ValueError(
             f"values must have shape ({rows * cols},) for a {rows}x{cols} grid, got {values.shape}."
         )
+    if value_range is not None and not value_range[0] < value_range[1]:
+        raise ValueError(f"value_range must be (vmin, vmax) with vmin < vmax, got {value_range}.")
+    masked = np.zeros(rows * cols, bool) if no_arrow is None else np.asarray(no_arrow, bool)
+    if masked.shape != values.shape:
+        raise ValueError(f"no_arrow must have shape {values.shape}, got {masked.shape}.")
+    if labels is not None and len(labels) != len(values):
+        raise ValueError(f"labels must hold one text per state ({len(values)}), got {len(labels)}.")
+    if policy is not None:
+        policy = np.asarray(policy)
+        if policy.shape != values.shape or not np.issubdtype(policy.dtype, np.integer):
+            raise ValueError(
+                f"policy must be one action index per state, shape {values.shape}, got "
+                f"{policy.dtype} {policy.shape}; pass Q.argmax(1) or the result's .policy."
+            )
+        unknown = sorted(set(policy[~masked].tolist()) - set(arrows))
+        if unknown:
+            raise ValueError(
+                f"policy holds action {unknown[0]} that arrows does not draw (actions "
+                f"{sorted(arrows)}); pass the arrows of the environment."
+            )
     if ax is None:
         fig, ax = plt.subplots(figsize=(1.0 + 0.75 * cols, 0.5 + 0.75 * rows))
     else:
         fig = ax.figure
-    masked = np.zeros(rows * cols, bool) if no_arrow is None else np.asarray(no_arrow, bool)
     cmap = plt.get_cmap("viridis").with_extremes(bad="0.8")
     vmin, vmax = (None, None) if value_range is None else value_range
     image = ax.imshow(
@@ -183,9 +205,13 @@ def plot_state_predictions(true: np.ndarray, predicted: np.ndarray, *, dt: float
         "pole angular velocity (rad/s)",
     )
     true, predicted = np.asarray(true), np.asarray(predicted)
-    if true.shape != predicted.shape or true.shape[-1] != 4:
+    if true.shape != predicted.shape or true.ndim != 2 or true.shape[-1] != 4:
         raise ValueError(
             f"expected two (T, 4) trajectories, got {true.shape} and {predicted.shape}."
+        )
+    if not dt > 0:
+        raise ValueError(
+            f"dt must be the positive time step in seconds (0.02 for CartPole), got {dt}."
         )
     t = np.arange(len(true)) * dt
     fig, axes = plt.subplots(2, 2, figsize=(9, 5.6), sharex=True)
@@ -220,6 +246,13 @@ def plot_value_grids(
     """
     if not panels:
         raise ValueError("pass at least one panel (a dict with 'values').")
+    if isinstance(panels, Mapping) or any(
+        not isinstance(p, Mapping) or "values" not in p for p in panels
+    ):
+        raise ValueError(
+            "panels must be a list of dicts of plot_value_grid's arguments, each with 'values'; "
+            "pass e.g. [{'values': V}] for one panel."
+        )
     if share_scale:
         drawn = [
             np.asarray(p["values"], float)[~np.asarray(p.get("no_arrow", False), bool)]
@@ -256,6 +289,7 @@ def plot_episode_returns(
         label: Legend label of the curve.
         ylim: Optional y-axis limits.
     """
+    check_int(window, "window")
     returns = np.asarray(returns, float)
     if returns.ndim != 1 or len(returns) < window:
         raise ValueError(

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lib.checks import check_int
+from lib.rl.checks import check_episode_batch
 from lib.rl.config_checks import (
     check_at_least,
     check_hidden,
@@ -123,6 +125,8 @@ def pad_episodes(
         ``G (M, N)`` and ``mask (M, N)`` (1 on an agent's steps, 0 on padding), where ``N`` is the
         most steps of any agent.
     """
+    check_int(obs_dim, "obs_dim")
+    _check_episodes(episodes, obs_dim)
     M = len(episodes)
     sizes = [sum(len(episode[1]) for episode in agent) for agent in episodes]
     n_max = max(sizes)
@@ -139,6 +143,40 @@ def pad_episodes(
             G[i, : sizes[i]] = np.concatenate([episode[2] for episode in agent])
             mask[i, : sizes[i]] = 1.0
     return tuple(map(torch.from_numpy, (X, A, G, mask)))
+
+
+def _check_episodes(
+    episodes: Sequence[Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]], obs_dim: int
+) -> None:
+    """Raise unless ``episodes`` holds, per agent, a list of ``(observations (T, obs_dim),
+    actions (T,) ints, returns-to-go (T,))`` (shapes and dtypes, one episode at a time)."""
+    if len(episodes) == 0:
+        raise ValueError("episodes must hold one list of episodes per agent, got none.")
+    for i, agent in enumerate(episodes):
+        if isinstance(agent, tuple) or not isinstance(agent, Sequence):
+            raise ValueError(
+                f"episodes[{i}] must be a list of one agent's episodes, got "
+                f"{type(agent).__name__}; for a single agent pass [episodes], a list of lists."
+            )
+        for k, episode in enumerate(agent):
+            if not isinstance(episode, (tuple, list)) or len(episode) != 3:
+                raise ValueError(
+                    f"episodes[{i}][{k}] must be (observations, actions, returns-to-go), got "
+                    f"{type(episode).__name__}."
+                )
+            obs, actions, returns = (np.asarray(x) for x in episode)
+            T = len(actions)
+            if obs.shape != (T, obs_dim) or actions.shape != (T,) or returns.shape != (T,):
+                raise ValueError(
+                    f"episodes[{i}][{k}] must be observations ({T}, obs_dim={obs_dim}), actions "
+                    f"({T},) and returns-to-go ({T},), got {obs.shape}, {actions.shape} and "
+                    f"{returns.shape}."
+                )
+            if not np.issubdtype(actions.dtype, np.integer):
+                raise ValueError(
+                    f"episodes[{i}][{k}]'s actions must be integer action indices, got "
+                    f"{actions.dtype}; pass actions.astype(np.int64)."
+                )
 
 
 def reinforce_loss(
@@ -167,6 +205,7 @@ def reinforce_loss(
     Returns:
         ``(L_pi, L_b)``, two scalars.
     """
+    check_episode_batch(batch)
     X, A, G, mask = batch
     n = mask.sum(1).clamp(min=1.0)
     values = baseline(X)[..., 0]

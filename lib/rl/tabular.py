@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from numbers import Real
 
 import gymnasium as gym
 import numpy as np
+
+from lib.checks import check_int
 
 
 def _check_discrete(env: gym.Env) -> tuple[int, int]:
@@ -56,11 +59,23 @@ def rollout_returns(
     S, A = _check_discrete(env)
     policy = np.asarray(policy)
     if policy.shape == (S,):
-        policy = np.eye(A)[policy.astype(int)]
+        if not np.issubdtype(policy.dtype, np.integer) or policy.min() < 0 or policy.max() >= A:
+            raise ValueError(
+                f"a deterministic policy of shape ({S},) must hold action indices in 0..{A - 1}, "
+                f"got {policy.dtype} values in [{policy.min()}, {policy.max()}]; pass "
+                "Q.argmax(1) (not V or Q.max(1))."
+            )
+        policy = np.eye(A)[policy]
     if policy.shape != (S, A):
         raise ValueError(f"policy must have shape ({S}, {A}) or ({S},), got {policy.shape}.")
-    if num_episodes < 1:
-        raise ValueError(f"num_episodes must be >= 1, got {num_episodes}.")
+    if np.any(policy < 0) or not np.allclose(policy.sum(1), 1.0):
+        raise ValueError(
+            "every row policy[s, :] must be a probability vector (non-negative, sum 1); pass "
+            "uniform_policy(mdp), one_hot_policy(actions, A) or Q.argmax(1)."
+        )
+    check_int(num_episodes, "num_episodes")
+    if isinstance(gamma, bool) or not isinstance(gamma, Real) or not 0.0 <= gamma <= 1.0:
+        raise ValueError(f"gamma must be a number in [0, 1], got {gamma!r}.")
     rng = np.random.default_rng(seed)
     returns = np.zeros(num_episodes)
     for episode in range(num_episodes):

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from lib.generative import dcgan, flow_training, gan, pixelcnn
+from lib.generative import flow_matching as fm
 from lib.generative import plotting as gplot
 from lib.generative.metrics import class_probabilities, classifier_features, sample_quality
 from lib.generative.saturation import fool_a_frozen_discriminator
@@ -376,6 +377,37 @@ CASES += [
         ValueError,
         r"panels\['a'\] must have shape \(N, 2\)",
         id="toy-panels-3d-samples",
+    ),
+]
+
+
+# DDPM's schedule seen as flow times, and the taxonomy figure (it takes no argument).
+CASES += [
+    pytest.param(
+        lambda: fm.ddpm_to_flow_time(fm.ddpm_alpha_bars().numpy()),
+        TypeError,
+        r"alpha_bar must be a torch.Tensor, got ndarray; convert a numpy array with "
+        r"torch.from_numpy\(alpha_bar\)",
+        id="ddpm_to_flow_time-numpy",
+    ),
+    pytest.param(
+        lambda: fm.ddpm_to_flow_time(torch.linspace(1.0, 2.0, 5)),
+        ValueError,
+        r"alpha_bar must lie in \[0, 1\] \(the products of 1 - beta: 1 is data, 0 is noise\), "
+        r"got values in \[1, 2\]; pass ddpm_alpha_bars\(...\)",
+        id="ddpm_to_flow_time-above-1",
+    ),
+    pytest.param(
+        lambda: fm.ddpm_to_flow_time(torch.arange(3)),
+        ValueError,
+        "alpha_bar must be floating point, got torch.int64",
+        id="ddpm_to_flow_time-step-indices",
+    ),
+    pytest.param(
+        lambda: gplot.plot_taxonomy("flows"),
+        TypeError,
+        r"plot_taxonomy\(\) takes 0 positional arguments but 1 was given",
+        id="plot_taxonomy-argument",
     ),
 ]
 
