@@ -459,3 +459,47 @@ def test_the_bibliography_parses():
 
     entries = parse_file(ROOT / "references.bib").entries
     assert entries, "references.bib holds no entries"
+
+
+def _shown_sources(path: Path) -> list[tuple[int, str, str, str | None]]:
+    """Every ``show_source(...)`` call of a notebook: (code cell, call, what it shows now, the
+    stored output for it or ``None``), with the names the notebook imports in scope."""
+    from lib.notebook import source_markdown
+
+    scope: dict = {}
+    shown = []
+    for index, cell in enumerate(_code_cells(path)):
+        source = "".join(cell["source"])
+        lines = (line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        try:
+            tree = ast.parse("\n".join(lines))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                exec(ast.unparse(node), scope)  # noqa: S102 (the notebook's own imports)
+        stored = {
+            "".join(text).split("\n", 1)[0]: "".join(text)
+            for output in cell.get("outputs", [])
+            if (text := output.get("data", {}).get("text/markdown"))
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "show_source":
+                shown_object = eval(ast.unparse(node.args[0]), scope)  # noqa: S307
+                options = {k.arg: eval(ast.unparse(k.value), scope) for k in node.keywords}  # noqa: S307
+                now = source_markdown(shown_object, **options)
+                shown.append((index, ast.unparse(node), now, stored.get(now.split("\n", 1)[0])))
+    return shown
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_shown_source_is_the_code_that_runs(path: Path):
+    """A page shows the very code it runs: each stored ``show_source`` output is what
+    ``lib.notebook.source_markdown`` gives for the function today (a change to a shown function
+    must re-execute its cell)."""
+    stale = [
+        f"code cell {index}: {call}"
+        for index, call, now, stored in _shown_sources(path)
+        if stored != now
+    ]
+    assert not stale, f"{path.name}: re-execute the cells that show changed code: {stale}"
