@@ -28,6 +28,11 @@ def validation_temperature(model: nn.Module) -> float:
     Args:
         model: A classifier of float images ``(N, 1, 28, 28)`` to logits ``(N, 10)``.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(
+            f"model must be one network (a torch.nn.Module), got {type(model).__name__}; for the "
+            "ensemble's single network pass members[0]."
+        )
     X, y = load_fashion_mnist("test")
     X = images_to_float(X)
     return fit_temperature(predict_logits(model, X[VALIDATION_START:]), y[VALIDATION_START:])

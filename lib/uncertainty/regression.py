@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lib.checks import check_int
 from lib.reproducibility import make_generator, seed_everything
 from lib.training import fit, model_device
 
@@ -104,6 +105,12 @@ class GaussianMLP(nn.Module):
     """
 
     def __init__(self, hidden: int = 64, min_var: float = 1e-4):
+        check_int(hidden, "hidden")
+        if not min_var > 0:
+            raise ValueError(
+                f"min_var must be a positive variance floor, got {min_var}; it keeps the "
+                "Gaussian NLL finite (the default is 1e-4)."
+            )
         super().__init__()
         self.min_var = min_var
         self.net = nn.Sequential(

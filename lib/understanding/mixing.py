@@ -21,6 +21,8 @@ import math
 import torch
 import torch.nn.functional as F
 
+from lib.checks import check_int, check_tensor
+
 Box = tuple[int, int, int, int]
 """A rectangle ``(x1, y1, x2, y2)`` in pixels: columns ``x1:x2`` and rows ``y1:y2``."""
 
@@ -33,12 +35,24 @@ def _check(images: torch.Tensor, targets: torch.Tensor, num_classes: int | None)
             f"images must be a float batch (B, C, H, W), got {shape}; convert uint8 images "
             "with lib.training.images_to_float."
         )
+    check_tensor(targets, "targets")
     if targets.dim() == 1:
         if num_classes is None:
             raise ValueError(
                 "targets are class indices (B,): pass num_classes, or pass probabilities (B, C)."
             )
-        targets = F.one_hot(targets, num_classes)
+        check_int(num_classes, "num_classes", minimum=2)
+        if targets.is_floating_point() or targets.dtype == torch.bool:
+            raise ValueError(
+                f"targets of shape (B,) must be integer class indices, got {targets.dtype}; pass "
+                "y.long(), or probabilities of shape (B, C)."
+            )
+        if len(targets) and (targets.min() < 0 or targets.max() >= num_classes):
+            raise ValueError(
+                f"targets must be class indices in 0..{num_classes - 1} for num_classes="
+                f"{num_classes}, found {int(targets.min())}..{int(targets.max())}."
+            )
+        targets = F.one_hot(targets.long(), num_classes)
     elif targets.dim() != 2:
         raise ValueError(
             "targets must be class indices (B,) or probabilities (B, C), got "

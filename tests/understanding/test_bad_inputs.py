@@ -19,8 +19,15 @@ from lib.understanding.attention import (
     TransformerEncoderBlock,
     scaled_dot_product_attention,
 )
-from lib.understanding.augmented_training import AugmentedRunConfig, load_or_train_run
+from lib.understanding.augmentation import random_erasing, random_flip, translate
+from lib.understanding.augmented_training import (
+    AugmentedRunConfig,
+    load_or_train_run,
+    mnist_split,
+    validation_split,
+)
 from lib.understanding.lr_range import lr_range_test
+from lib.understanding.mixing import cutmix, cutmix_box
 from lib.understanding.reversal import load_or_train_reversal
 
 torch.manual_seed(0)
@@ -193,6 +200,7 @@ def test_training_subsets_checks_sizes_before_loading(num_train: int, num_val: i
 
 
 CURVES = np.random.default_rng(0).random((4, 3, 9))
+LRS, WDS = [1e-4, 1e-3, 1e-2, 1e-1], [1e-5, 1e-4, 1e-3]
 CASES += [
     pytest.param(
         lambda: TransformerEncoderBlock(0, 1, 16),
@@ -442,6 +450,91 @@ CASES += [
         ValueError,
         r"max_weight\['a'\] has 2 values for 3 x values",
         id="softmax-lengths",
+    ),
+    pytest.param(
+        lambda: random_flip(X[:, 0]),
+        ValueError,
+        r"expected a float batch of images \(B, C, H, W\), got \(4, 28, 28\)",
+        id="random_flip-missing-channel",
+    ),
+    pytest.param(
+        lambda: random_erasing(X, p=50),
+        ValueError,
+        r"p must be a probability in \[0, 1\], got 50",
+        id="random_erasing-percent",
+    ),
+    pytest.param(
+        lambda: translate(X, torch.full((4,), 5), torch.zeros(4, dtype=torch.long), 2),
+        ValueError,
+        "top and left must lie in 0..4 for padding 2",
+        id="translate-offset-beyond-padding",
+    ),
+    pytest.param(
+        lambda: cutmix_box(28, 28, 2.0),
+        ValueError,
+        r"lam must lie in \[0, 1\] \(a draw of Beta\(alpha, alpha\)\), got 2.0",
+        id="cutmix_box-lam",
+    ),
+    pytest.param(
+        lambda: cutmix(X, torch.full((4,), 10), (0, 0, 5, 5), num_classes=10),
+        ValueError,
+        "targets must be class indices in 0..9 for num_classes=10, found 10..10",
+        id="cutmix-label-equals-class-count",
+    ),
+    pytest.param(
+        lambda: cutmix(X, Y.float(), (0, 0, 5, 5), num_classes=10),
+        ValueError,
+        r"targets of shape \(B,\) must be integer class indices, got torch.float32; pass "
+        r"y.long\(\)",
+        id="cutmix-float-labels",
+    ),
+    pytest.param(
+        lambda: cutmix(X, Y.numpy(), (0, 0, 5, 5), num_classes=10),
+        TypeError,
+        r"targets must be a torch.Tensor, got ndarray; .*torch.from_numpy\(targets\)",
+        id="cutmix-numpy-labels",
+    ),
+    pytest.param(
+        lambda: cutmix(X, Y[:2], (0, 0, 5, 5), num_classes=10),
+        ValueError,
+        "4 images but 2 targets; pass one per image",
+        id="cutmix-label-count",
+    ),
+    pytest.param(
+        lambda: mnist_split(100),
+        TypeError,
+        r"mnist_split\(\) takes 0 positional arguments but 1 was given",
+        id="mnist_split-size",
+    ),
+    pytest.param(
+        lambda: validation_split(100),
+        TypeError,
+        r"validation_split\(\) takes 0 positional arguments but 1 was given",
+        id="validation_split-size",
+    ),
+    pytest.param(
+        lambda: tuning.tpe_table_study(CURVES, LRS, WDS, 2.5, 0),
+        ValueError,
+        "num_trials must be an int of at least 1, got 2.5",
+        id="tpe_table_study-float-trials",
+    ),
+    pytest.param(
+        lambda: tuning.tpe_table_study(CURVES[..., -1], LRS, WDS, 5, 0),
+        ValueError,
+        r"curves must have shape \(L, W, E\).*got \(4, 3\); pass the table's val_curves",
+        id="tpe_table_study-final-accuracies",
+    ),
+    pytest.param(
+        lambda: tuning.tpe_table_study(CURVES, [0.0, 1e-3, 1e-2, 1e-1], WDS, 5, 0),
+        ValueError,
+        r"lrs must be positive \(the search is on a log scale\), got \[0.0, 0.001, 0.01, 0.1\]",
+        id="tpe_table_study-zero-lr",
+    ),
+    pytest.param(
+        lambda: tuning.tpe_table_study(CURVES, LRS, WDS, 5, None),
+        ValueError,
+        "seed must be an int of at least 0, got None",
+        id="tpe_table_study-no-seed",
     ),
 ]
 
