@@ -21,6 +21,11 @@ def _check_cost(cost: torch.Tensor | np.ndarray, num_classes: int | None = None)
             f"cost must have shape {want}: one row per action, one column per true class; "
             f"got {tuple(cost.shape)}."
         )
+    if not torch.isfinite(cost).all():
+        raise ValueError(
+            f"cost must be finite, got {cost.tolist()}; give a forbidden action a large finite "
+            "cost (e.g. 1e6) instead of inf or NaN."
+        )
     return cost
 
 

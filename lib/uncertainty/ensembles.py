@@ -16,12 +16,15 @@ baseline: the first run of the chapter pays about two minutes of training, later
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
 from lib.baselines import BaselineConfig, load_or_train_baseline
+from lib.checks import as_tensor, check_int
 from lib.training import model_device, predict_logits
 
 MEMBER_EPOCHS = 2
@@ -35,6 +38,8 @@ def member_config(
     seed: int, *, num_epochs: int = MEMBER_EPOCHS, dropout: float = 0.0
 ) -> BaselineConfig:
     """The :class:`BaselineConfig` of ensemble member ``seed`` (a SmallCNN)."""
+    check_int(seed, "seed", minimum=0)
+    check_int(num_epochs, "num_epochs")
     return BaselineConfig(kind="cnn", num_epochs=num_epochs, seed=seed, dropout=dropout)
 
 
@@ -63,7 +68,16 @@ def load_members(
 def load_mc_dropout_model(
     rate: float = MC_DROPOUT_RATE, *, device: torch.device | str = "cpu"
 ) -> tuple[nn.Module, dict]:
-    """The SmallCNN trained with dropout ``rate`` (seed 0), for MC dropout, on ``device``."""
+    """The SmallCNN trained with dropout ``rate`` (seed 0), for MC dropout, on ``device``.
+
+    Raises:
+        ValueError: ``rate`` is not a dropout probability in (0, 1) (MC dropout needs dropout).
+    """
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 < rate < 1:
+        raise ValueError(
+            f"rate must be a dropout probability in (0, 1), got {rate!r}; MC dropout needs "
+            f"dropout at test time (the chapter's network uses {MC_DROPOUT_RATE})."
+        )
     return load_or_train_baseline(member_config(0, dropout=rate), device=device)
 
 
@@ -157,15 +171,17 @@ def dropout_passes(
     return torch.stack(samples)
 
 
-def disagreement(probs_a: torch.Tensor, probs_b: torch.Tensor) -> float:
+def disagreement(probs_a: torch.Tensor | np.ndarray, probs_b: torch.Tensor | np.ndarray) -> float:
     """Fraction of inputs on which two predictors' top-1 classes differ (Fort et al. 2019).
 
     Shapes:
         probs_a, probs_b: ``(N, C)``.
     """
+    probs_a, probs_b = as_tensor(probs_a, "probs_a"), as_tensor(probs_b, "probs_b")
     if probs_a.shape != probs_b.shape or probs_a.dim() != 2:
         raise ValueError(
-            "expected two (N, C) tensors of one shape, "
-            f"got {tuple(probs_a.shape)} and {tuple(probs_b.shape)}."
+            "probs_a and probs_b must be two predictors' probabilities (N, C) of one shape, "
+            f"got {tuple(probs_a.shape)} and {tuple(probs_b.shape)}; for the members' "
+            "(M, N, C) pass one member's probs[m], or the ensemble's probs.mean(0)."
         )
     return float((probs_a.argmax(1) != probs_b.argmax(1)).double().mean())

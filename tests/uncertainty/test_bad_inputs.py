@@ -15,8 +15,10 @@ from lib.models import SmallCNN
 from lib.uncertainty import plotting as uplot
 from lib.uncertainty.decisions import bayes_decisions, binary_decision_regions, expected_cost
 from lib.uncertainty.ensembles import (
+    disagreement,
     dropout_passes,
     ensemble_probs,
+    load_mc_dropout_model,
     load_members,
     member_config,
     probs_of,
@@ -36,7 +38,8 @@ from lib.uncertainty.metrics import (
 from lib.uncertainty.ood import max_prob_score, ood_scores
 from lib.uncertainty.predictors import predictor_probs, validation_temperature
 from lib.uncertainty.regression import GaussianMLP
-from lib.uncertainty.sngp_images import load_or_train_image_sngp
+from lib.uncertainty.sngp import SNGP
+from lib.uncertainty.sngp_images import image_sngp_probs, load_or_train_image_sngp
 from lib.uncertainty.temperature import fit_temperature
 
 generator = torch.Generator().manual_seed(0)
@@ -153,6 +156,12 @@ CASES = [
         id="ood_scores-member-probs",
     ),
     pytest.param(
+        lambda: disagreement(MEMBER_PROBS, MEMBER_PROBS),
+        ValueError,
+        r"probs_a and probs_b must be .*\(N, C\) of one shape, got \(3, 50, 3\) .*probs.mean\(0\)",
+        id="disagreement-member-probs",
+    ),
+    pytest.param(
         lambda: probs_of(CNN, IMAGES * 255),
         ValueError,
         "found values up to 255: they look like 0..255 intensities",
@@ -177,6 +186,18 @@ CASES = [
         id="dropout_passes-missing-channel",
     ),
     pytest.param(
+        lambda: member_config(0.5),
+        ValueError,
+        "seed must be an int of at least 0, got 0.5",
+        id="member_config-float-seed",
+    ),
+    pytest.param(
+        lambda: member_config(0, num_epochs=0),
+        ValueError,
+        "num_epochs must be an int of at least 1, got 0",
+        id="member_config-zero-epochs",
+    ),
+    pytest.param(
         lambda: member_config(0, dropout=25),
         ValueError,
         r"dropout must be in \[0, 1\), got 25",
@@ -187,6 +208,18 @@ CASES = [
         ValueError,
         "num_members must be at least 1, got 0",
         id="load_members-zero",
+    ),
+    pytest.param(
+        lambda: load_mc_dropout_model(0.0),
+        ValueError,
+        r"rate must be a dropout probability in \(0, 1\), got 0.0; MC dropout needs dropout",
+        id="load_mc_dropout_model-no-dropout",
+    ),
+    pytest.param(
+        lambda: load_mc_dropout_model(25),
+        ValueError,
+        r"rate must be a dropout probability in \(0, 1\), got 25",
+        id="load_mc_dropout_model-percent",
     ),
     pytest.param(
         lambda: bayes_decisions(PROBS, torch.ones(3, 2)),
@@ -200,6 +233,18 @@ CASES = [
         ValueError,
         r"labels must have shape \(5,\) to match the predictions, got \(50,\)",
         id="expected_cost-lengths",
+    ),
+    pytest.param(
+        lambda: expected_cost(LABELS, LABELS, torch.tensor([[0.0, float("inf")], [1.0, 0.0]])),
+        ValueError,
+        r"cost must be finite, got .*inf.*large finite cost",
+        id="expected_cost-infinite-cost",
+    ),
+    pytest.param(
+        lambda: binary_decision_regions(torch.tensor([[0.0, float("nan")], [1.0, 0.0]])),
+        ValueError,
+        r"cost must be finite, got \[\[0.0, nan\], \[1.0, 0.0\]\]",
+        id="binary_decision_regions-nan-cost",
     ),
     pytest.param(
         lambda: binary_decision_regions(torch.ones(2, 3)),
@@ -266,6 +311,18 @@ CASES = [
         ValueError,
         "hidden must be an int of at least 1, got 0",
         id="GaussianMLP-zero-hidden",
+    ),
+    pytest.param(
+        lambda: image_sngp_probs(SNGP(784, 10, hidden=16, num_features=32, seed=0), IMAGES[:, 0]),
+        ValueError,
+        r"X must have shape \(N, 1, 28, 28\) .*got \(4, 28, 28\)",
+        id="image_sngp_probs-missing-channel",
+    ),
+    pytest.param(
+        lambda: image_sngp_probs(CNN, IMAGES),
+        TypeError,
+        r"model must be the image SNGP .*got SmallCNN; .*probs_of\(model, X\)",
+        id="image_sngp_probs-cnn",
     ),
     pytest.param(
         lambda: load_or_train_image_sngp(num_epochs=0),

@@ -22,6 +22,7 @@ from lib.understanding.attention import (
 from lib.understanding.augmentation import random_erasing, random_flip, translate
 from lib.understanding.augmented_training import (
     AugmentedRunConfig,
+    load_or_train_digit_classifier,
     load_or_train_run,
     mnist_split,
     validation_split,
@@ -458,6 +459,19 @@ CASES += [
         id="random_flip-missing-channel",
     ),
     pytest.param(
+        lambda: random_flip(X, generator=0),
+        TypeError,
+        r"generator must be a torch.Generator or None, got int; pass "
+        r"torch.Generator\(\).manual_seed\(seed\)",
+        id="random_flip-int-generator",
+    ),
+    pytest.param(
+        lambda: random_erasing(X, scale=0.1),
+        ValueError,
+        r"scale must be a pair \(low, high\), got 0.1",
+        id="random_erasing-scale-number",
+    ),
+    pytest.param(
         lambda: random_erasing(X, p=50),
         ValueError,
         r"p must be a probability in \[0, 1\], got 50",
@@ -499,6 +513,12 @@ CASES += [
         ValueError,
         "4 images but 2 targets; pass one per image",
         id="cutmix-label-count",
+    ),
+    pytest.param(
+        lambda: load_or_train_digit_classifier(num_epochs=0),
+        ValueError,
+        "num_epochs must be an int of at least 1, got 0",
+        id="load_or_train_digit_classifier-zero-epochs",
     ),
     pytest.param(
         lambda: mnist_split(100),
