@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from lib.baselines import BaselineConfig, load_or_train_baseline
-from lib.checks import as_tensor, check_int
+from lib.checks import as_tensor, check_int, check_tensor
 from lib.training import model_device, predict_logits
 
 MEMBER_EPOCHS = 2
@@ -56,8 +56,7 @@ def load_members(
     Returns:
         ``(models, metrics)``; ``metrics[m]["test_accuracy"]`` is member ``m``'s test accuracy.
     """
-    if num_members < 1:
-        raise ValueError(f"num_members must be at least 1, got {num_members}.")
+    check_int(num_members, "num_members")
     pairs = [
         load_or_train_baseline(member_config(s, num_epochs=num_epochs), device=device)
         for s in range(num_members)
@@ -102,6 +101,8 @@ def ensemble_probs(
     Shapes:
         X: ``(N, ...)`` → ``(M, N, C)``.
     """
+    if isinstance(models, nn.Module):
+        raise TypeError("models must be a list of networks, got one network; pass [model].")
     if len(models) == 0:
         raise ValueError("models is empty; pass at least one trained network.")
     return torch.stack([probs_of(m, X, batch_size=batch_size) for m in models])
@@ -161,6 +162,9 @@ def dropout_passes(
     Shapes:
         X: ``(N, ...)`` → ``(num_samples, N, C)``, the softmax of every pass, on the CPU.
     """
+    check_tensor(X, "X")
+    check_int(num_samples, "num_samples")
+    check_int(batch_size, "batch_size")
     device = model_device(model)
     samples = []
     for _ in range(num_samples):

@@ -66,6 +66,8 @@ def predictor_probs(
         ``"single"``, ``"temperature-scaled"`` (with a temperature), ``"MC dropout (S)"`` and
         ``"ensemble (M)"``, in this order, each ``(N, C)`` float64.
     """
+    if temperature is not None and not temperature > 0:
+        raise ValueError(f"temperature must be positive, got {temperature}; pass None for none.")
     member = ensemble_probs(members, X)
     probs = {"single": member[0]}
     if temperature is not None:

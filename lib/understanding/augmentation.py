@@ -77,7 +77,12 @@ def translate(X: torch.Tensor, top: torch.Tensor, left: torch.Tensor, padding: i
         X: ``(B, C, H, W)``; top, left: ``(B,)`` int64 in ``0..2 * padding`` -> ``(B, C, H, W)``.
     """
     _check_batch(X)
+    if not isinstance(padding, int) or padding < 0:
+        raise ValueError(f"padding must be a non-negative int, got {padding!r}.")
     B, _, H, W = X.shape
+    for name, offset in (("top", top), ("left", left)):
+        if not isinstance(offset, torch.Tensor) or offset.is_floating_point():
+            raise ValueError(f"{name} must be an integer tensor ({B},) of pixel offsets.")
     if top.shape != (B,) or left.shape != (B,):
         raise ValueError(f"top and left must have shape ({B},), got {tuple(top.shape)}, "
                          f"{tuple(left.shape)}.")  # fmt: skip

@@ -206,7 +206,7 @@ CASES = [
     pytest.param(
         lambda: load_members(0),
         ValueError,
-        "num_members must be at least 1, got 0",
+        "num_members must be an int of at least 1, got 0",
         id="load_members-zero",
     ),
     pytest.param(
@@ -472,6 +472,55 @@ CASES = [
         TypeError,
         r"stds must be a dict \{label: standard deviation \(G,\)\}, got Tensor",
         id="std_split-tensor",
+    ),
+    pytest.param(
+        lambda: ensemble_probs(CNN, IMAGES),
+        TypeError,
+        r"models must be a list of networks, got one network; pass \[model\]",
+        id="ensemble_probs-one-network",
+    ),
+    pytest.param(
+        lambda: dropout_passes(DROPOUT_CNN, IMAGES, num_samples=0),
+        ValueError,
+        "num_samples must be an int of at least 1, got 0",
+        id="dropout_passes-zero-samples",
+    ),
+    pytest.param(
+        lambda: dropout_passes(DROPOUT_CNN, IMAGES.numpy(), num_samples=2),
+        TypeError,
+        r"X must be a torch.Tensor, got ndarray; convert a numpy array with torch.from_numpy\(X\)",
+        id="dropout_passes-numpy",
+    ),
+    pytest.param(
+        lambda: load_members(2.5),
+        ValueError,
+        "num_members must be an int of at least 1, got 2.5",
+        id="load_members-float",
+    ),
+    pytest.param(
+        lambda: predictor_probs(IMAGES, [CNN], DROPOUT_CNN, temperature=0.0),
+        ValueError,
+        "temperature must be positive, got 0.0; pass None for none",
+        id="predictor_probs-zero-temperature",
+    ),
+    pytest.param(
+        lambda: expected_cost(PROBS, PROBS.argmax(1), torch.ones(3, 3)),
+        ValueError,
+        r"actions must be integer action indices \(N,\), got torch.float32 \(50, 3\); pass "
+        r"bayes_decisions\(probs, cost\), not the probabilities",
+        id="expected_cost-probabilities-as-actions",
+    ),
+    pytest.param(
+        lambda: expected_cost(PROBS.argmax(1), PROBS.argmax(1), torch.ones(1, 3)),
+        ValueError,
+        r"actions must lie in 0..0 \(one per row of cost\)",
+        id="expected_cost-action-out-of-range",
+    ),
+    pytest.param(
+        lambda: GaussianMLP()(GRID[:, None].double()),
+        ValueError,
+        r"X must be torch.float32, got torch.float64; pass X.float\(\)",
+        id="GaussianMLP-float64",
     ),
 ]
 

@@ -28,7 +28,7 @@ from lib.understanding.augmented_training import (
     validation_split,
 )
 from lib.understanding.lr_range import lr_range_test
-from lib.understanding.mixing import cutmix, cutmix_box
+from lib.understanding.mixing import cutmix, cutmix_box, mix
 from lib.understanding.reversal import load_or_train_reversal
 
 torch.manual_seed(0)
@@ -555,6 +555,42 @@ CASES += [
         ValueError,
         "seed must be an int of at least 0, got None",
         id="tpe_table_study-no-seed",
+    ),
+    pytest.param(
+        lambda: mix(Y, 0.3),
+        ValueError,
+        r"values must be floating point .*got torch.int64; mix one-hot labels",
+        id="mix-class-indices",
+    ),
+    pytest.param(
+        lambda: mix(X, 1.5),
+        ValueError,
+        r"lam must lie in \[0, 1\]",
+        id="mix-lam",
+    ),
+    pytest.param(
+        lambda: cutmix_box(28.0, 28, 0.5),
+        ValueError,
+        "height must be an int of at least 1, got 28.0",
+        id="cutmix_box-float-height",
+    ),
+    pytest.param(
+        lambda: cutmix_box(28, 28, 0.5, generator=0),
+        TypeError,
+        "generator must be a torch.Generator or None, got int",
+        id="cutmix_box-int-generator",
+    ),
+    pytest.param(
+        lambda: cutmix(X, Y, 0.5, num_classes=10),
+        ValueError,
+        r"box must be \(x1, y1, x2, y2\), e.g. from cutmix_box, got 0.5",
+        id="cutmix-lam-for-box",
+    ),
+    pytest.param(
+        lambda: translate(X, torch.zeros(4), torch.zeros(4), 2),
+        ValueError,
+        r"top must be an integer tensor \(4,\) of pixel offsets",
+        id="translate-float-offsets",
     ),
 ]
 
