@@ -34,6 +34,7 @@ __all__ = [
     "SEVERITIES",
     "accuracy_under_corruption",
     "by_severity",
+    "check_tuple",
     "corrupt",
     "corruption_suite",
 ]
@@ -142,6 +143,16 @@ _FUNCTIONS: dict[str, Callable[[torch.Tensor, float, torch.Generator], torch.Ten
 }
 
 
+def check_tuple(value: object, name: str, example: str) -> None:
+    """Raise a ``ValueError`` if ``value`` is one ``str`` or ``int`` where a tuple of corruption
+    names or severities belongs (``("contrast")`` is a string: a one-element tuple needs its
+    comma, as in ``example``)."""
+    if isinstance(value, (str, int)):
+        raise ValueError(
+            f"{name} must be a tuple, got {value!r}; pass a one-element tuple such as {example}."
+        )
+
+
 def _check_name_severity(name: str, severity: int) -> None:
     if name not in _PARAMS:
         raise ValueError(f"unknown corruption {name!r}; choose one of {', '.join(CORRUPTIONS)}.")
@@ -207,14 +218,8 @@ def corruption_suite(
     Shapes:
         images: ``(N, H, W)`` or ``(N, 1, H, W)``; each value has the same shape and dtype.
     """
-    for arg, value, example in (
-        ("names", names, "('gaussian_noise',)"),
-        ("severities", severities, "(3,)"),
-    ):
-        if isinstance(value, (str, int)):
-            raise ValueError(
-                f"{arg} must be a tuple, got {value!r}; pass a one-element tuple such as {example}."
-            )
+    check_tuple(names, "names", "('gaussian_noise',)")
+    check_tuple(severities, "severities", "(3,)")
     return {(n, s): corrupt(images, n, s, seed=seed) for n in names for s in severities}
 
 
@@ -294,6 +299,17 @@ def by_severity(
         ``(means, lows, highs)``, each ``1 + len(severities)`` values: the clean value, then
         the mean (min, max) over the types at each severity.
     """
+    if not isinstance(table, Mapping):
+        raise ValueError(
+            f"table must map (name, severity) to a value, got {type(table).__name__}; pass one "
+            "table of accuracy_under_corruption's result, e.g. tables['plain']."
+        )
+    check_tuple(severities, "severities", "(3,)")
+    if CLEAN not in table and table and all(isinstance(v, Mapping) for v in table.values()):
+        raise ValueError(
+            f"table maps labels {list(table)} to tables; pass one of them, e.g. "
+            f"by_severity(tables[{next(iter(table))!r}])."
+        )
     if CLEAN not in table:
         raise ValueError(f"table has no clean value: add it under the key CLEAN = {CLEAN}.")
     means, lows, highs = [table[CLEAN]], [table[CLEAN]], [table[CLEAN]]

@@ -14,8 +14,9 @@ import torch.nn.functional as F
 
 from lib import data
 from lib.baselines import load_or_train_baseline
+from lib.calibration import reliability_bins
 from lib.checks import check_image_range
-from lib.corruptions import corruption_suite
+from lib.corruptions import CLEAN, accuracy_under_corruption, by_severity, corruption_suite
 from lib.counting import multiply_adds_of
 from lib.models import MLP, SmallCNN
 from lib.notebook import show_source
@@ -223,6 +224,73 @@ CASES += [
         TypeError,
         "show_source takes a function, method or class, got str",
         id="show-source-name",
+    ),
+    pytest.param(
+        lambda: reliability_bins(torch.randn(8, 10), Y),
+        ValueError,
+        r"probs must be finite and lie in \[0, 1\].*pass softmax\(logits, dim=1\), not logits",
+        id="reliability_bins-logits",
+    ),
+    pytest.param(
+        lambda: reliability_bins(torch.softmax(CNN(X), 1), Y, n_bins=0),
+        ValueError,
+        "n_bins must be a positive int, got 0",
+        id="reliability_bins-zero-bins",
+    ),
+    pytest.param(
+        lambda: reliability_bins(torch.softmax(CNN(X), 1), Y).calibration_error("L1"),
+        ValueError,
+        "norm must be 'l1', 'l2' or 'max', got 'L1'",
+        id="ReliabilityBins-norm-case",
+    ),
+    pytest.param(
+        lambda: accuracy_under_corruption({"cnn": CNN}, X, F.one_hot(Y, 10)),
+        ValueError,
+        r"y must be integer labels of shape \(8,\), one per image, got torch.Size\(\[8, 10\]\)",
+        id="accuracy_under_corruption-one-hot",
+    ),
+    pytest.param(
+        lambda: accuracy_under_corruption(CNN, X, Y),
+        ValueError,
+        r"predictors must be a non-empty dict \{label: predict\}",
+        id="accuracy_under_corruption-one-model",
+    ),
+    pytest.param(
+        lambda: accuracy_under_corruption({"cnn": CNN}, X[:, 0], Y),
+        ValueError,
+        r"X must be float images \(N, 1, H, W\) in \[0, 1\]",
+        id="accuracy_under_corruption-missing-channel",
+    ),
+    pytest.param(
+        lambda: by_severity({"plain": {CLEAN: 0.9, ("contrast", 1): 0.8}}),
+        ValueError,
+        r"table maps labels \['plain'\] to tables; pass one of them, e.g. "
+        r"by_severity\(tables\['plain'\]\)",
+        id="by_severity-all-tables",
+    ),
+    pytest.param(
+        lambda: by_severity({CLEAN: 0.9, ("contrast", 1): 0.8}, severities=1),
+        ValueError,
+        r"severities must be a tuple, got 1; pass a one-element tuple such as \(3,\)",
+        id="by_severity-severity-int",
+    ),
+    pytest.param(
+        lambda: by_severity([0.9, 0.8]),
+        ValueError,
+        r"table must map \(name, severity\) to a value, got list",
+        id="by_severity-list",
+    ),
+    pytest.param(
+        lambda: data.load_mnist_test("train"),
+        TypeError,
+        r"load_mnist_test\(\) takes 0 positional arguments but 1 was given",
+        id="load_mnist_test-split",
+    ),
+    pytest.param(
+        lambda: data.load_karate_club("karate"),
+        TypeError,
+        r"load_karate_club\(\) takes 0 positional arguments but 1 was given",
+        id="load_karate_club-name",
     ),
 ]
 

@@ -21,7 +21,28 @@ def _check_cost(cost: torch.Tensor | np.ndarray, num_classes: int | None = None)
             f"cost must have shape {want}: one row per action, one column per true class; "
             f"got {tuple(cost.shape)}."
         )
+    if not torch.isfinite(cost).all():
+        raise ValueError(
+            f"cost must be finite, got {cost.tolist()}; give a forbidden action a large finite "
+            "cost (e.g. 1e6) instead of inf or NaN."
+        )
     return cost
+
+
+def _check_actions(actions: torch.Tensor | np.ndarray, num_actions: int) -> torch.Tensor:
+    """Integer actions ``(N,)`` in ``0..num_actions-1``, as int64."""
+    actions = as_tensor(actions, "actions")
+    if actions.dim() != 1 or actions.is_floating_point() or actions.dtype == torch.bool:
+        raise ValueError(
+            f"actions must be integer action indices (N,), got {actions.dtype} "
+            f"{tuple(actions.shape)}; pass bayes_decisions(probs, cost), not the probabilities."
+        )
+    if len(actions) and (actions.min() < 0 or actions.max() >= num_actions):
+        raise ValueError(
+            f"actions must lie in 0..{num_actions - 1} (one per row of cost), found "
+            f"{int(actions.min())}..{int(actions.max())}."
+        )
+    return actions.long()
 
 
 def bayes_decisions(
@@ -55,7 +76,7 @@ def expected_cost(
         actions: ``(N,)``; labels: ``(N,)``; cost: ``(A, C)``.
     """
     cost = _check_cost(cost)
-    actions = check_labels(actions, len(as_tensor(actions, "actions")), cost.shape[0])
+    actions = _check_actions(actions, cost.shape[0])
     labels = check_labels(labels, len(actions), cost.shape[1])
     return float(cost[actions, labels].mean())
 

@@ -16,12 +16,15 @@ baseline: the first run of the chapter pays about two minutes of training, later
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
 from lib.baselines import BaselineConfig, load_or_train_baseline
+from lib.checks import as_tensor, check_int, check_tensor
 from lib.training import model_device, predict_logits
 
 MEMBER_EPOCHS = 2
@@ -35,6 +38,8 @@ def member_config(
     seed: int, *, num_epochs: int = MEMBER_EPOCHS, dropout: float = 0.0
 ) -> BaselineConfig:
     """The :class:`BaselineConfig` of ensemble member ``seed`` (a SmallCNN)."""
+    check_int(seed, "seed", minimum=0)
+    check_int(num_epochs, "num_epochs")
     return BaselineConfig(kind="cnn", num_epochs=num_epochs, seed=seed, dropout=dropout)
 
 
@@ -51,8 +56,7 @@ def load_members(
     Returns:
         ``(models, metrics)``; ``metrics[m]["test_accuracy"]`` is member ``m``'s test accuracy.
     """
-    if num_members < 1:
-        raise ValueError(f"num_members must be at least 1, got {num_members}.")
+    check_int(num_members, "num_members")
     pairs = [
         load_or_train_baseline(member_config(s, num_epochs=num_epochs), device=device)
         for s in range(num_members)
@@ -63,7 +67,16 @@ def load_members(
 def load_mc_dropout_model(
     rate: float = MC_DROPOUT_RATE, *, device: torch.device | str = "cpu"
 ) -> tuple[nn.Module, dict]:
-    """The SmallCNN trained with dropout ``rate`` (seed 0), for MC dropout, on ``device``."""
+    """The SmallCNN trained with dropout ``rate`` (seed 0), for MC dropout, on ``device``.
+
+    Raises:
+        ValueError: ``rate`` is not a dropout probability in (0, 1) (MC dropout needs dropout).
+    """
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 < rate < 1:
+        raise ValueError(
+            f"rate must be a dropout probability in (0, 1), got {rate!r}; MC dropout needs "
+            f"dropout at test time (the chapter's network uses {MC_DROPOUT_RATE})."
+        )
     return load_or_train_baseline(member_config(0, dropout=rate), device=device)
 
 
@@ -88,6 +101,8 @@ def ensemble_probs(
     Shapes:
         X: ``(N, ...)`` → ``(M, N, C)``.
     """
+    if isinstance(models, nn.Module):
+        raise TypeError("models must be a list of networks, got one network; pass [model].")
     if len(models) == 0:
         raise ValueError("models is empty; pass at least one trained network.")
     return torch.stack([probs_of(m, X, batch_size=batch_size) for m in models])
@@ -147,6 +162,9 @@ def dropout_passes(
     Shapes:
         X: ``(N, ...)`` → ``(num_samples, N, C)``, the softmax of every pass, on the CPU.
     """
+    check_tensor(X, "X")
+    check_int(num_samples, "num_samples")
+    check_int(batch_size, "batch_size")
     device = model_device(model)
     samples = []
     for _ in range(num_samples):
@@ -157,15 +175,17 @@ def dropout_passes(
     return torch.stack(samples)
 
 
-def disagreement(probs_a: torch.Tensor, probs_b: torch.Tensor) -> float:
+def disagreement(probs_a: torch.Tensor | np.ndarray, probs_b: torch.Tensor | np.ndarray) -> float:
     """Fraction of inputs on which two predictors' top-1 classes differ (Fort et al. 2019).
 
     Shapes:
         probs_a, probs_b: ``(N, C)``.
     """
+    probs_a, probs_b = as_tensor(probs_a, "probs_a"), as_tensor(probs_b, "probs_b")
     if probs_a.shape != probs_b.shape or probs_a.dim() != 2:
         raise ValueError(
-            "expected two (N, C) tensors of one shape, "
-            f"got {tuple(probs_a.shape)} and {tuple(probs_b.shape)}."
+            "probs_a and probs_b must be two predictors' probabilities (N, C) of one shape, "
+            f"got {tuple(probs_a.shape)} and {tuple(probs_b.shape)}; for the members' "
+            "(M, N, C) pass one member's probs[m], or the ensemble's probs.mean(0)."
         )
     return float((probs_a.argmax(1) != probs_b.argmax(1)).double().mean())

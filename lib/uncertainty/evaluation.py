@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import torch
 
 from lib.calibration import expected_calibration_error
-from lib.corruptions import CLEAN, CORRUPTIONS, SEVERITIES, by_severity, corrupt
+from lib.checks import check_int, check_probs, check_shape
+from lib.corruptions import CLEAN, CORRUPTIONS, SEVERITIES, by_severity, check_tuple, corrupt
 from lib.data import load_fashion_mnist, load_mnist_test
 from lib.training import images_to_float
 from lib.uncertainty.metrics import accuracy, brier_score, nll
@@ -31,6 +32,8 @@ def shift_suite(
         ``(sets, y)``: ``sets[(name, severity)]`` float images ``(num_images, 1, 28, 28)``, with
         :data:`CLEAN` for the clean images; ``y`` the labels ``(num_images,)``.
     """
+    check_int(num_images, "num_images")
+    check_tuple(names, "names", "('contrast',)")
     X, y = load_fashion_mnist("test")
     if not 1 <= num_images <= len(X):
         raise ValueError(f"num_images must be in 1..{len(X)}, got {num_images}.")
@@ -110,8 +113,24 @@ def evaluate_probs(
 def predict_suite(
     predict: Predictor, sets: Mapping[tuple[str, int], torch.Tensor]
 ) -> dict[tuple[str, int], torch.Tensor]:
-    """``predict`` applied to every set; returns probabilities ``(N, C)`` per key."""
-    return {key: predict(X) for key, X in sets.items()}
+    """``predict`` applied to every set; returns probabilities ``(N, C)`` per key.
+
+    Raises:
+        TypeError: ``predict`` is not a function or ``sets`` not a mapping (the arguments
+            swapped, or one tensor of images).
+        ValueError: ``predict`` returns no probabilities (logits, say).
+    """
+    if not callable(predict) or isinstance(predict, Mapping):
+        raise TypeError(
+            f"predict must be a function from images to probabilities, got "
+            f"{type(predict).__name__}; call predict_suite(predict, sets) in this order."
+        )
+    if not isinstance(sets, Mapping):
+        raise TypeError(
+            f"sets must map each (name, severity) to its images, got {type(sets).__name__}; pass "
+            "the sets of shift_suite(...), or {CLEAN: X} for one set."
+        )
+    return {key: check_probs(predict(X), f"predict(sets[{key!r}])") for key, X in sets.items()}
 
 
 def pooled_shift(
@@ -128,4 +147,6 @@ def pooled_shift(
         X: ``(N, 1, 28, 28)`` float in [0, 1]; y: ``(N,)`` → ``(len(names) * N, 1, 28, 28)``
         and ``(len(names) * N,)``.
     """
+    check_tuple(names, "names", "('contrast',)")
+    check_shape(y, "y", (len(X),), "integer labels, one per image of X")
     return torch.cat([corrupt(X, n, severity, seed=seed) for n in names]), y.repeat(len(names))

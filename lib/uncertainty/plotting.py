@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter, NullLocator
 
 from lib.calibration import ReliabilityBins
+from lib.checks import check_image_range, check_int, check_shape, check_tensor
 from lib.plotting import PALETTE, finish_axes
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -24,6 +25,42 @@ def _np(x) -> np.ndarray:
         if isinstance(x, torch.Tensor)
         else np.asarray(x, dtype=float)
     )
+
+
+def _check_mapping(value: object, name: str, holds: str) -> None:
+    """Raise unless ``value`` is a non-empty mapping from labels to what the figure draws."""
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"{name} must be a dict {{label: {holds}}}, got {type(value).__name__}; for one "
+            f"curve pass {{'label': ...}}."
+        )
+    if not value:
+        raise ValueError(f"{name} is empty; pass at least one {{label: {holds}}}.")
+
+
+def _check_pair(value: object, name: str, holds: str) -> None:
+    """Raise unless ``value`` is a tuple or list of two items (``holds`` names them)."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(f"{name} must be a pair {holds}, got {type(value).__name__}.")
+
+
+def _check_size(values: object, name: str, size: int, what: str) -> np.ndarray:
+    """``values`` as an array, after checking it holds ``size`` values, one for each of ``what``."""
+    array = _np(values)
+    if array.size != size:
+        raise ValueError(
+            f"{name} has {array.size} values for {size} {what}; pass one value for each."
+        )
+    return array
+
+
+def _check_grid(x_grid: object) -> np.ndarray:
+    grid = _np(x_grid)
+    if grid.ndim != 1:
+        raise ValueError(
+            f"x_grid must be 1-D evaluation points (G,), got {grid.shape}; pass x_grid[:, 0]."
+        )
+    return grid
 
 
 def regression_bands(
@@ -47,8 +84,26 @@ def regression_bands(
         truth: Optional true mean ``(G,)``.
         gap: Optional interval without training data, shaded.
     """
+    for name, data in (("X", X), ("y", y)):
+        if _np(data).ndim != 2 or _np(data).shape[1] != 1:
+            raise ValueError(
+                f"{name} must have shape (N, 1), got {_np(data).shape}; pass {name}[:, None]."
+            )
+    if len(_np(X)) != len(_np(y)):
+        raise ValueError(f"X and y must hold the same points, got {len(_np(X))} and {len(_np(y))}.")
+    xg = _check_grid(x_grid)
+    mu = _check_size(mean, "mean", len(xg), "grid points")
+    _check_mapping(bands, "bands", "standard deviation (G,)")
+    for label, std in bands.items():
+        low = _check_size(std, f"bands[{label!r}]", len(xg), "grid points").min()
+        if low < 0:
+            raise ValueError(
+                f"bands[{label!r}] must be standard deviations (>= 0), found {low:.3g}; pass "
+                "var.sqrt(), not a mean or a log-variance."
+            )
+    if truth is not None:
+        _check_size(truth, "truth", len(xg), "grid points")
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
-    xg, mu = _np(x_grid), _np(mean)
     if gap is not None:
         ax.axvspan(*gap, color="0.92", zorder=0, label="no training data")
     ordered = sorted(bands.items(), key=lambda kv: -float(kv[1].mean()))
@@ -93,8 +148,16 @@ def std_split(
         stds: Label → standard deviation ``(G,)``, positive.
         gap: Optional interval without training data, shaded.
     """
+    xg = _check_grid(x_grid)
+    _check_mapping(stds, "stds", "standard deviation (G,)")
+    for label, std in stds.items():
+        low = _check_size(std, f"stds[{label!r}]", len(xg), "grid points").min()
+        if low < 0:
+            raise ValueError(
+                f"stds[{label!r}] must be standard deviations (>= 0), found {low:.3g}; pass "
+                "var.sqrt()."
+            )
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    xg = _np(x_grid)
     if gap is not None:
         ax.axvspan(*gap, color="0.92", zorder=0, label="no training data")
     for i, (label, std) in enumerate(stds.items()):
@@ -126,6 +189,13 @@ def reliability_diagram(
             the ECE weights by), with the mean confidence and the accuracy over all predictions
             as vertical lines. Accuracy left of the mean confidence is over-confidence.
     """
+    _check_mapping(bins, "bins", "ReliabilityBins")
+    for label, b in bins.items():
+        if not isinstance(b, ReliabilityBins):
+            raise TypeError(
+                f"bins[{label!r}] must be ReliabilityBins, got {type(b).__name__}; pass "
+                "lib.calibration.reliability_bins(probs, labels)."
+            )
     n = len(bins)
     if histogram:
         fig, grid = plt.subplots(
@@ -213,6 +283,15 @@ def metric_vs_severity(
         distinct: Give every line its own marker shape and line style, later lines thinner and
             their markers hollow, so that lines lying on top of each other stay visible.
     """
+    _check_mapping(values, "values", "six values")
+    for label, v in values.items():
+        _check_size(v, f"values[{label!r}]", 6, "severities (clean, 1 to 5)")
+    if spread is not None:
+        _check_mapping(spread, "spread", "(low, high)")
+        for label, pair in spread.items():
+            _check_pair(pair, f"spread[{label!r}]", "(low, high) of six values each")
+            for bound in pair:
+                _check_size(bound, f"spread[{label!r}]", 6, "severities (clean, 1 to 5)")
     if ax is None:
         _, ax = plt.subplots(figsize=(5.2, 3.4))
     for i, (label, v) in enumerate(values.items()):
@@ -244,10 +323,26 @@ def severity_grid(images: Mapping[tuple[str, int], torch.Tensor], clean: torch.T
         images: ``(name, severity)`` → one image ``(28, 28)`` or ``(1, 28, 28)``.
         clean: The clean image.
     """
+    _check_mapping(images, "images", "one image")
+    for key, img in [*images.items(), ("clean", clean)]:
+        name = "clean" if key == "clean" else f"images[{key!r}]"
+        if key != "clean" and (not isinstance(key, tuple) or len(key) != 2):
+            raise ValueError(f"the keys of images must be pairs (name, severity), got {key!r}.")
+        check_tensor(img, name)
+        if img.numel() != 28 * 28:
+            raise ValueError(
+                f"{name} must be one image (28, 28) or (1, 28, 28), got {tuple(img.shape)}; pass "
+                "one image of the batch, e.g. X[0]."
+            )
+        if img.is_floating_point():
+            check_image_range(img, name)
     names = list(dict.fromkeys(n for n, _ in images))
     severities = sorted({s for _, s in images})
     fig, axes = plt.subplots(
-        len(names), len(severities) + 1, figsize=(1.2 * (len(severities) + 1), 1.25 * len(names))
+        len(names),
+        len(severities) + 1,
+        figsize=(1.2 * (len(severities) + 1), 1.25 * len(names)),
+        squeeze=False,
     )
     for r, name in enumerate(names):
         row = [clean] + [images[(name, s)] for s in severities]
@@ -276,7 +371,20 @@ def confidence_histograms(
     title: str | None = None,
     bins: int = 30,
 ) -> Figure:
-    """Overlaid density histograms of a score for several input sets (e.g. IID vs OOD)."""
+    """Overlaid density histograms of a score for several input sets (e.g. IID vs OOD).
+
+    Shapes:
+        scores: label → ``(N,)`` (the sets may differ in size).
+    """
+    _check_mapping(scores, "scores", "scores (N,)")
+    for label, v in scores.items():
+        values = _np(v)
+        if values.ndim != 1 or values.size == 0 or not np.isfinite(values).all():
+            raise ValueError(
+                f"scores[{label!r}] must be finite scores (N,) with N >= 1, one per input, got "
+                f"shape {values.shape}; for probabilities pass probs.max(1).values."
+            )
+    check_int(bins, "bins")
     fig, ax = plt.subplots(figsize=(5.2, 3.4))
     all_values = np.concatenate([_np(v) for v in scores.values()])
     edges = np.linspace(all_values.min(), all_values.max(), bins + 1)
@@ -299,7 +407,21 @@ def confidence_maps(
     X: torch.Tensor,
     y: torch.Tensor,
 ) -> Figure:
-    """Max-probability heat maps over the plane, one panel per predictor, training data on top."""
+    """Max-probability heat maps over the plane, one panel per predictor, training data on top.
+
+    Shapes:
+        maps: label → ``(xx, yy, confidence)`` of :func:`lib.uncertainty.toy2d.confidence_grid`;
+        X: ``(N, 2)``; y: ``(N,)``.
+    """
+    _check_mapping(maps, "maps", "(xx, yy, confidence)")
+    for label, triple in maps.items():
+        if not isinstance(triple, (tuple, list)) or len(triple) != 3:
+            raise ValueError(
+                f"maps[{label!r}] must be the triple (xx, yy, confidence) of confidence_grid, got "
+                f"{type(triple).__name__}."
+            )
+    check_shape(X, "X", (None, 2), "2-D training points")
+    check_shape(y, "y", (len(X),), "one class per training point")
     n = len(maps)
     fig, axes = plt.subplots(1, n, figsize=(3.3 * n + 0.8, 3.3), squeeze=False, sharey=True)
     image = None
@@ -332,7 +454,16 @@ def confidence_maps(
 def risk_coverage_plot(
     curves: Mapping[str, tuple[torch.Tensor, torch.Tensor]], *, title: str | None = None
 ) -> Figure:
-    """Selective accuracy against coverage, one curve per predictor or data set."""
+    """Selective accuracy against coverage, one curve per predictor or data set.
+
+    Shapes:
+        curves: label → ``(coverage, accuracy)``, each ``(N,)``, as
+        :func:`lib.uncertainty.metrics.risk_coverage` returns.
+    """
+    _check_mapping(curves, "curves", "(coverage, accuracy)")
+    for label, pair in curves.items():
+        _check_pair(pair, f"curves[{label!r}]", "(coverage, accuracy) as risk_coverage returns")
+        _check_size(pair[1], f"curves[{label!r}]", _np(pair[0]).size, "coverages")
     fig, ax = plt.subplots(figsize=(5.2, 3.4))
     for i, (label, (cov, acc)) in enumerate(curves.items()):
         ax.plot(
@@ -354,9 +485,24 @@ def risk_coverage_plot(
 def decision_regions_plot(
     cost: torch.Tensor, action_names: Sequence[str], class_names: Sequence[str]
 ) -> Figure:
-    """Expected cost of every action against ``p = P(class 1 | x)``; the lower envelope is Bayes."""
-    p = np.linspace(0, 1, 401)
+    """Expected cost of every action against ``p = P(class 1 | x)``; the lower envelope is Bayes.
+
+    Shapes:
+        cost: ``(A, 2)``, one row per action (named by ``action_names``), one column per class
+        (named by ``class_names``).
+    """
     c = _np(cost)
+    if c.ndim != 2 or c.shape[1] != 2:
+        raise ValueError(
+            f"cost must have shape (A, 2): one row per action, one column per class of a binary "
+            f"problem; got {c.shape}."
+        )
+    if len(action_names) != len(c) or len(class_names) != 2:
+        raise ValueError(
+            f"pass one name per action and per class: cost has {len(c)} actions and 2 classes, "
+            f"got {len(action_names)} action_names and {len(class_names)} class_names."
+        )
+    p = np.linspace(0, 1, 401)
     fig, ax = plt.subplots(figsize=(5.2, 3.4))
     lines = np.stack([(1 - p) * c[a, 0] + p * c[a, 1] for a in range(len(c))])
     for a, name in enumerate(action_names):
@@ -387,6 +533,20 @@ def quality_vs_cost(
     per cent further right), so that none hides another; the palette's low-contrast yellow is
     skipped.
     """
+    _check_mapping(points, "points", "(cost, quality)")
+    for label, pair in points.items():
+        _check_pair(pair, f"points[{label!r}]", "(cost, quality)")
+        if not float(pair[0]) > 0:
+            raise ValueError(
+                f"points[{label!r}] has cost {pair[0]}; costs must be positive (a log axis)."
+            )
+    if curve is not None:
+        if not isinstance(curve, (tuple, list)) or len(curve) != 3:
+            raise ValueError(f"curve must be (label, costs, qualities), got {curve!r}.")
+        xs = _np(curve[1])
+        _check_size(curve[2], "curve's qualities", xs.size, "costs")
+        if not (xs > 0).all():
+            raise ValueError(f"curve's costs must be positive (a log axis), got {xs.tolist()}.")
     colours = [c for c in PALETTE if c != "#F0E442"]
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     costs: list[float] = []

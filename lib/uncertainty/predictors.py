@@ -28,6 +28,11 @@ def validation_temperature(model: nn.Module) -> float:
     Args:
         model: A classifier of float images ``(N, 1, 28, 28)`` to logits ``(N, 10)``.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(
+            f"model must be one network (a torch.nn.Module), got {type(model).__name__}; for the "
+            "ensemble's single network pass members[0]."
+        )
     X, y = load_fashion_mnist("test")
     X = images_to_float(X)
     return fit_temperature(predict_logits(model, X[VALIDATION_START:]), y[VALIDATION_START:])
@@ -61,6 +66,8 @@ def predictor_probs(
         ``"single"``, ``"temperature-scaled"`` (with a temperature), ``"MC dropout (S)"`` and
         ``"ensemble (M)"``, in this order, each ``(N, C)`` float64.
     """
+    if temperature is not None and not temperature > 0:
+        raise ValueError(f"temperature must be positive, got {temperature}; pass None for none.")
     member = ensemble_probs(members, X)
     probs = {"single": member[0]}
     if temperature is not None:

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lib.checks import check_int, check_tensor
 from lib.reproducibility import make_generator, seed_everything
 from lib.training import fit, model_device
 
@@ -104,6 +105,12 @@ class GaussianMLP(nn.Module):
     """
 
     def __init__(self, hidden: int = 64, min_var: float = 1e-4):
+        check_int(hidden, "hidden")
+        if not min_var > 0:
+            raise ValueError(
+                f"min_var must be a positive variance floor, got {min_var}; it keeps the "
+                "Gaussian NLL finite (the default is 1e-4)."
+            )
         super().__init__()
         self.min_var = min_var
         self.net = nn.Sequential(
@@ -115,8 +122,13 @@ class GaussianMLP(nn.Module):
         )
 
     def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        check_tensor(X, "X")
         if X.dim() != 2 or X.shape[1] != 1:
             raise ValueError(f"X must have shape (N, 1), got {tuple(X.shape)}.")
+        if X.dtype != self.net[0].weight.dtype:
+            raise ValueError(
+                f"X must be {self.net[0].weight.dtype}, got {X.dtype}; pass X.float()."
+            )
         out = self.net(X)
         return out[:, :1], F.softplus(out[:, 1:]) + self.min_var
 

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from lib.checkpoints import train_or_load
+from lib.checks import check_image_range, check_int, check_shape
 from lib.data import load_fashion_mnist
 from lib.reproducibility import seed_everything
 from lib.training import fit, images_to_float, make_loader, model_device
@@ -91,6 +92,20 @@ def image_sngp_probs(model: SNGP, X: torch.Tensor, *, batch_size: int = 2000) ->
     Shapes:
         X: ``(N, 1, 28, 28)`` float in [0, 1] → ``(N, C)`` float64.
     """
+    if not isinstance(model, SNGP):
+        raise TypeError(
+            f"model must be the image SNGP of load_or_train_image_sngp, got "
+            f"{type(model).__name__}; for another network use "
+            "lib.uncertainty.ensembles.probs_of(model, X)."
+        )
+    check_shape(X, "X", (None, 1, 28, 28), "float images: X[:, None] for (N, 28, 28)")
+    if not X.is_floating_point():
+        raise ValueError(
+            f"X must be float images in [0, 1], got {X.dtype}; convert uint8 images with "
+            "lib.training.images_to_float."
+        )
+    check_image_range(X)
+    check_int(batch_size, "batch_size")
     device = model_device(model)
     parts = [
         model.predict_proba(_flat(X[i : i + batch_size]).to(device)).double().cpu()

@@ -33,6 +33,14 @@ def _check_batch(X: torch.Tensor) -> None:
         )
 
 
+def _check_generator(generator: object) -> None:
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            f"generator must be a torch.Generator or None, got {type(generator).__name__}; pass "
+            "torch.Generator().manual_seed(seed), or lib.reproducibility.make_generator(seed)."
+        )
+
+
 def _check_probability(p: float) -> None:
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"p must be a probability in [0, 1], got {p}.")
@@ -54,6 +62,7 @@ def random_flip(
     """
     _check_batch(X)
     _check_probability(p)
+    _check_generator(generator)
     flip = torch.rand(len(X), generator=generator) < p
     return torch.where(flip[:, None, None, None], X.flip(-1), X)
 
@@ -68,7 +77,12 @@ def translate(X: torch.Tensor, top: torch.Tensor, left: torch.Tensor, padding: i
         X: ``(B, C, H, W)``; top, left: ``(B,)`` int64 in ``0..2 * padding`` -> ``(B, C, H, W)``.
     """
     _check_batch(X)
+    if not isinstance(padding, int) or padding < 0:
+        raise ValueError(f"padding must be a non-negative int, got {padding!r}.")
     B, _, H, W = X.shape
+    for name, offset in (("top", top), ("left", left)):
+        if not isinstance(offset, torch.Tensor) or offset.is_floating_point():
+            raise ValueError(f"{name} must be an integer tensor ({B},) of pixel offsets.")
     if top.shape != (B,) or left.shape != (B,):
         raise ValueError(f"top and left must have shape ({B},), got {tuple(top.shape)}, "
                          f"{tuple(left.shape)}.")  # fmt: skip
@@ -94,6 +108,7 @@ def random_translate(
     _check_batch(X)
     if not isinstance(padding, int) or padding < 0:
         raise ValueError(f"padding must be a non-negative int, got {padding!r}.")
+    _check_generator(generator)
     B = len(X)
     top = torch.randint(0, 2 * padding + 1, (B,), generator=generator)
     left = torch.randint(0, 2 * padding + 1, (B,), generator=generator)
@@ -123,6 +138,10 @@ def random_erasing(
     """
     _check_batch(X)
     _check_probability(p)
+    _check_generator(generator)
+    for name, pair in (("scale", scale), ("ratio", ratio)):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"{name} must be a pair (low, high), got {pair!r}.")
     if not (0 < scale[0] <= scale[1] <= 1) or not (0 < ratio[0] <= ratio[1]):
         raise ValueError(
             f"scale must satisfy 0 < low <= high <= 1 and ratio 0 < low <= high, got {scale}, "

@@ -169,6 +169,8 @@ def load_or_train_digit_classifier(
     Returns:
         ``(model, metrics)`` with ``metrics["train_accuracy"]``.
     """
+    check_int(num_epochs, "num_epochs")
+    check_int(seed, "seed", minimum=0)
     config = {"num_epochs": num_epochs, "seed": seed, "num_train": NUM_MNIST_TRAIN}
 
     def build() -> nn.Module:

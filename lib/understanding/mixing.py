@@ -21,6 +21,8 @@ import math
 import torch
 import torch.nn.functional as F
 
+from lib.checks import check_int, check_tensor
+
 Box = tuple[int, int, int, int]
 """A rectangle ``(x1, y1, x2, y2)`` in pixels: columns ``x1:x2`` and rows ``y1:y2``."""
 
@@ -33,12 +35,24 @@ def _check(images: torch.Tensor, targets: torch.Tensor, num_classes: int | None)
             f"images must be a float batch (B, C, H, W), got {shape}; convert uint8 images "
             "with lib.training.images_to_float."
         )
+    check_tensor(targets, "targets")
     if targets.dim() == 1:
         if num_classes is None:
             raise ValueError(
                 "targets are class indices (B,): pass num_classes, or pass probabilities (B, C)."
             )
-        targets = F.one_hot(targets, num_classes)
+        check_int(num_classes, "num_classes", minimum=2)
+        if targets.is_floating_point() or targets.dtype == torch.bool:
+            raise ValueError(
+                f"targets of shape (B,) must be integer class indices, got {targets.dtype}; pass "
+                "y.long(), or probabilities of shape (B, C)."
+            )
+        if len(targets) and (targets.min() < 0 or targets.max() >= num_classes):
+            raise ValueError(
+                f"targets must be class indices in 0..{num_classes - 1} for num_classes="
+                f"{num_classes}, found {int(targets.min())}..{int(targets.max())}."
+            )
+        targets = F.one_hot(targets.long(), num_classes)
     elif targets.dim() != 2:
         raise ValueError(
             "targets must be class indices (B,) or probabilities (B, C), got "
@@ -60,6 +74,13 @@ def mix(values: torch.Tensor, lam: float) -> torch.Tensor:
     Shapes:
         values: ``(B, ...)`` float -> ``(B, ...)``.
     """
+    check_tensor(values, "values")
+    if not values.is_floating_point():
+        raise ValueError(
+            f"values must be floating point (images or label probabilities), got {values.dtype}; "
+            "mix one-hot labels, F.one_hot(y, num_classes).float(), not class indices."
+        )
+    _check_lam(lam)
     return lam * values + (1 - lam) * values.roll(1, dims=0)
 
 
@@ -99,8 +120,12 @@ def cutmix_box(
         ``(x1, y1, x2, y2)``: the box covers columns ``x1:x2`` and rows ``y1:y2``.
     """
     _check_lam(lam)
-    if height < 1 or width < 1:
-        raise ValueError(f"height and width must be positive, got {height} and {width}.")
+    check_int(height, "height")
+    check_int(width, "width")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            f"generator must be a torch.Generator or None, got {type(generator).__name__}."
+        )
     cx = int(torch.randint(width, (1,), generator=generator))
     cy = int(torch.randint(height, (1,), generator=generator))
     half = 0.5 * math.sqrt(1.0 - lam)
@@ -125,6 +150,8 @@ def cutmix(
     image (e.g. from :func:`cutmix_box`) in place of ``lam``.
     """
     targets = _check(images, targets, num_classes)
+    if not isinstance(box, (tuple, list)) or len(box) != 4:
+        raise ValueError(f"box must be (x1, y1, x2, y2), e.g. from cutmix_box, got {box!r}.")
     H, W = images.shape[-2:]
     x1, y1, x2, y2 = box
     if not (0 <= x1 <= x2 <= W and 0 <= y1 <= y2 <= H):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import optuna
 
-from lib.checks import check_config
+from lib.checks import check_config, check_int
 from lib.training import History
 from lib.understanding.search import Study, nearest_index
 from lib.understanding.table import TableConfig, train_run
@@ -46,6 +46,16 @@ def table_objective(
         ``user_attrs["config"]``.
     """
     curves = np.asarray(curves, dtype=float)
+    if curves.ndim != 3:
+        raise ValueError(
+            f"curves must have shape (L, W, E), a learning curve per table cell, got "
+            f"{curves.shape}; pass the table's val_curves, not its final accuracies."
+        )
+    for name, values in (("lrs", lrs), ("weight_decays", weight_decays)):
+        if min(values) <= 0:
+            raise ValueError(
+                f"{name} must be positive (the search is on a log scale), got {list(values)}."
+            )
     if curves.shape[:2] != (len(lrs), len(weight_decays)):
         raise ValueError(
             f"curves {curves.shape} do not match {len(lrs)} learning rates x "
@@ -157,10 +167,13 @@ def tpe_table_study(
     Returns:
         The study as a :class:`~lib.understanding.search.Study`.
     """
+    check_int(num_trials, "num_trials")
+    check_int(seed, "seed", minimum=0)
+    objective = table_objective(curves, lrs, weight_decays)
     study = optuna.create_study(
         direction="maximize",
         sampler=optuna.samplers.TPESampler(seed=seed),
         pruner=pruner or optuna.pruners.NopPruner(),
     )
-    study.optimize(table_objective(curves, lrs, weight_decays), n_trials=num_trials)
+    study.optimize(objective, n_trials=num_trials)
     return as_study(study, np.shape(curves)[-1])

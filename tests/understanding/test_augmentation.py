@@ -128,7 +128,9 @@ def test_augmented_batches_apply_the_function_every_pass():
         (lambda: random_translate(torch.zeros(2, 1, 4, 4), padding=-1), "padding"),
         (lambda: random_erasing(torch.zeros(2, 1, 4, 4), scale=(0.5, 0.1)), "scale"),
         (
-            lambda: translate(torch.zeros(2, 1, 4, 4), torch.tensor([0, 3]), torch.zeros(2), 1),
+            lambda: translate(
+                torch.zeros(2, 1, 4, 4), torch.tensor([0, 3]), torch.zeros(2, dtype=torch.long), 1
+            ),
             "0..2",
         ),
     ],

@@ -19,8 +19,16 @@ from lib.understanding.attention import (
     TransformerEncoderBlock,
     scaled_dot_product_attention,
 )
-from lib.understanding.augmented_training import AugmentedRunConfig, load_or_train_run
+from lib.understanding.augmentation import random_erasing, random_flip, translate
+from lib.understanding.augmented_training import (
+    AugmentedRunConfig,
+    load_or_train_digit_classifier,
+    load_or_train_run,
+    mnist_split,
+    validation_split,
+)
 from lib.understanding.lr_range import lr_range_test
+from lib.understanding.mixing import cutmix, cutmix_box, mix
 from lib.understanding.reversal import load_or_train_reversal
 
 torch.manual_seed(0)
@@ -193,6 +201,7 @@ def test_training_subsets_checks_sizes_before_loading(num_train: int, num_val: i
 
 
 CURVES = np.random.default_rng(0).random((4, 3, 9))
+LRS, WDS = [1e-4, 1e-3, 1e-2, 1e-1], [1e-5, 1e-4, 1e-3]
 CASES += [
     pytest.param(
         lambda: TransformerEncoderBlock(0, 1, 16),
@@ -442,6 +451,146 @@ CASES += [
         ValueError,
         r"max_weight\['a'\] has 2 values for 3 x values",
         id="softmax-lengths",
+    ),
+    pytest.param(
+        lambda: random_flip(X[:, 0]),
+        ValueError,
+        r"expected a float batch of images \(B, C, H, W\), got \(4, 28, 28\)",
+        id="random_flip-missing-channel",
+    ),
+    pytest.param(
+        lambda: random_flip(X, generator=0),
+        TypeError,
+        r"generator must be a torch.Generator or None, got int; pass "
+        r"torch.Generator\(\).manual_seed\(seed\)",
+        id="random_flip-int-generator",
+    ),
+    pytest.param(
+        lambda: random_erasing(X, scale=0.1),
+        ValueError,
+        r"scale must be a pair \(low, high\), got 0.1",
+        id="random_erasing-scale-number",
+    ),
+    pytest.param(
+        lambda: random_erasing(X, p=50),
+        ValueError,
+        r"p must be a probability in \[0, 1\], got 50",
+        id="random_erasing-percent",
+    ),
+    pytest.param(
+        lambda: translate(X, torch.full((4,), 5), torch.zeros(4, dtype=torch.long), 2),
+        ValueError,
+        "top and left must lie in 0..4 for padding 2",
+        id="translate-offset-beyond-padding",
+    ),
+    pytest.param(
+        lambda: cutmix_box(28, 28, 2.0),
+        ValueError,
+        r"lam must lie in \[0, 1\] \(a draw of Beta\(alpha, alpha\)\), got 2.0",
+        id="cutmix_box-lam",
+    ),
+    pytest.param(
+        lambda: cutmix(X, torch.full((4,), 10), (0, 0, 5, 5), num_classes=10),
+        ValueError,
+        "targets must be class indices in 0..9 for num_classes=10, found 10..10",
+        id="cutmix-label-equals-class-count",
+    ),
+    pytest.param(
+        lambda: cutmix(X, Y.float(), (0, 0, 5, 5), num_classes=10),
+        ValueError,
+        r"targets of shape \(B,\) must be integer class indices, got torch.float32; pass "
+        r"y.long\(\)",
+        id="cutmix-float-labels",
+    ),
+    pytest.param(
+        lambda: cutmix(X, Y.numpy(), (0, 0, 5, 5), num_classes=10),
+        TypeError,
+        r"targets must be a torch.Tensor, got ndarray; .*torch.from_numpy\(targets\)",
+        id="cutmix-numpy-labels",
+    ),
+    pytest.param(
+        lambda: cutmix(X, Y[:2], (0, 0, 5, 5), num_classes=10),
+        ValueError,
+        "4 images but 2 targets; pass one per image",
+        id="cutmix-label-count",
+    ),
+    pytest.param(
+        lambda: load_or_train_digit_classifier(num_epochs=0),
+        ValueError,
+        "num_epochs must be an int of at least 1, got 0",
+        id="load_or_train_digit_classifier-zero-epochs",
+    ),
+    pytest.param(
+        lambda: mnist_split(100),
+        TypeError,
+        r"mnist_split\(\) takes 0 positional arguments but 1 was given",
+        id="mnist_split-size",
+    ),
+    pytest.param(
+        lambda: validation_split(100),
+        TypeError,
+        r"validation_split\(\) takes 0 positional arguments but 1 was given",
+        id="validation_split-size",
+    ),
+    pytest.param(
+        lambda: tuning.tpe_table_study(CURVES, LRS, WDS, 2.5, 0),
+        ValueError,
+        "num_trials must be an int of at least 1, got 2.5",
+        id="tpe_table_study-float-trials",
+    ),
+    pytest.param(
+        lambda: tuning.tpe_table_study(CURVES[..., -1], LRS, WDS, 5, 0),
+        ValueError,
+        r"curves must have shape \(L, W, E\).*got \(4, 3\); pass the table's val_curves",
+        id="tpe_table_study-final-accuracies",
+    ),
+    pytest.param(
+        lambda: tuning.tpe_table_study(CURVES, [0.0, 1e-3, 1e-2, 1e-1], WDS, 5, 0),
+        ValueError,
+        r"lrs must be positive \(the search is on a log scale\), got \[0.0, 0.001, 0.01, 0.1\]",
+        id="tpe_table_study-zero-lr",
+    ),
+    pytest.param(
+        lambda: tuning.tpe_table_study(CURVES, LRS, WDS, 5, None),
+        ValueError,
+        "seed must be an int of at least 0, got None",
+        id="tpe_table_study-no-seed",
+    ),
+    pytest.param(
+        lambda: mix(Y, 0.3),
+        ValueError,
+        r"values must be floating point .*got torch.int64; mix one-hot labels",
+        id="mix-class-indices",
+    ),
+    pytest.param(
+        lambda: mix(X, 1.5),
+        ValueError,
+        r"lam must lie in \[0, 1\]",
+        id="mix-lam",
+    ),
+    pytest.param(
+        lambda: cutmix_box(28.0, 28, 0.5),
+        ValueError,
+        "height must be an int of at least 1, got 28.0",
+        id="cutmix_box-float-height",
+    ),
+    pytest.param(
+        lambda: cutmix_box(28, 28, 0.5, generator=0),
+        TypeError,
+        "generator must be a torch.Generator or None, got int",
+        id="cutmix_box-int-generator",
+    ),
+    pytest.param(
+        lambda: cutmix(X, Y, 0.5, num_classes=10),
+        ValueError,
+        r"box must be \(x1, y1, x2, y2\), e.g. from cutmix_box, got 0.5",
+        id="cutmix-lam-for-box",
+    ),
+    pytest.param(
+        lambda: translate(X, torch.zeros(4), torch.zeros(4), 2),
+        ValueError,
+        r"top must be an integer tensor \(4,\) of pixel offsets",
+        id="translate-float-offsets",
     ),
 ]
 
