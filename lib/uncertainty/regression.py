@@ -121,7 +121,7 @@ class GaussianMLP(nn.Module):
             nn.Linear(hidden, 2),
         )
 
-    def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _check_input(self, X: torch.Tensor) -> None:
         check_tensor(X, "X")
         if X.dim() != 2 or X.shape[1] != 1:
             raise ValueError(f"X must have shape (N, 1), got {tuple(X.shape)}.")
@@ -129,6 +129,9 @@ class GaussianMLP(nn.Module):
             raise ValueError(
                 f"X must be {self.net[0].weight.dtype}, got {X.dtype}; pass X.float()."
             )
+
+    def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        self._check_input(X)
         out = self.net(X)
         return out[:, :1], F.softplus(out[:, 1:]) + self.min_var
 

@@ -67,6 +67,26 @@ def random_flip(
     return torch.where(flip[:, None, None, None], X.flip(-1), X)
 
 
+def _check_padding(padding: int) -> None:
+    if not isinstance(padding, int) or padding < 0:
+        raise ValueError(f"padding must be a non-negative int, got {padding!r}.")
+
+
+def _check_offsets(X: torch.Tensor, top: torch.Tensor, left: torch.Tensor, padding: int) -> None:
+    """The checks of :func:`translate`: a batch, and integer offsets ``(B,)`` in range."""
+    _check_batch(X)
+    _check_padding(padding)
+    B = len(X)
+    for name, offset in (("top", top), ("left", left)):
+        if not isinstance(offset, torch.Tensor) or offset.is_floating_point():
+            raise ValueError(f"{name} must be an integer tensor ({B},) of pixel offsets.")
+    if top.shape != (B,) or left.shape != (B,):
+        raise ValueError(f"top and left must have shape ({B},), got {tuple(top.shape)}, "
+                         f"{tuple(left.shape)}.")  # fmt: skip
+    if min(top.min(), left.min()) < 0 or max(top.max(), left.max()) > 2 * padding:
+        raise ValueError(f"top and left must lie in 0..{2 * padding} for padding {padding}.")
+
+
 def translate(X: torch.Tensor, top: torch.Tensor, left: torch.Tensor, padding: int) -> torch.Tensor:
     """Crop image ``b`` of the zero-padded batch at ``(top[b], left[b])``, keeping its size.
 
@@ -76,18 +96,8 @@ def translate(X: torch.Tensor, top: torch.Tensor, left: torch.Tensor, padding: i
     Shapes:
         X: ``(B, C, H, W)``; top, left: ``(B,)`` int64 in ``0..2 * padding`` -> ``(B, C, H, W)``.
     """
-    _check_batch(X)
-    if not isinstance(padding, int) or padding < 0:
-        raise ValueError(f"padding must be a non-negative int, got {padding!r}.")
+    _check_offsets(X, top, left, padding)
     B, _, H, W = X.shape
-    for name, offset in (("top", top), ("left", left)):
-        if not isinstance(offset, torch.Tensor) or offset.is_floating_point():
-            raise ValueError(f"{name} must be an integer tensor ({B},) of pixel offsets.")
-    if top.shape != (B,) or left.shape != (B,):
-        raise ValueError(f"top and left must have shape ({B},), got {tuple(top.shape)}, "
-                         f"{tuple(left.shape)}.")  # fmt: skip
-    if min(top.min(), left.min()) < 0 or max(top.max(), left.max()) > 2 * padding:
-        raise ValueError(f"top and left must lie in 0..{2 * padding} for padding {padding}.")
     padded = F.pad(X, (padding, padding, padding, padding)).permute(0, 2, 3, 1)
     rows = (top[:, None] + torch.arange(H))[:, :, None]  # (B, H, 1)
     cols = (left[:, None] + torch.arange(W))[:, None, :]  # (B, 1, W)
@@ -106,8 +116,7 @@ def random_translate(
         X: ``(B, C, H, W)`` float -> ``(B, C, H, W)``.
     """
     _check_batch(X)
-    if not isinstance(padding, int) or padding < 0:
-        raise ValueError(f"padding must be a non-negative int, got {padding!r}.")
+    _check_padding(padding)
     _check_generator(generator)
     B = len(X)
     top = torch.randint(0, 2 * padding + 1, (B,), generator=generator)

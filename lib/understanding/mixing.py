@@ -68,12 +68,7 @@ def _check_lam(lam: float) -> None:
         raise ValueError(f"lam must lie in [0, 1] (a draw of Beta(alpha, alpha)), got {lam}.")
 
 
-def mix(values: torch.Tensor, lam: float) -> torch.Tensor:
-    """``lam * values[b] + (1 - lam) * values[b - 1]`` for every ``b`` (the first with the last).
-
-    Shapes:
-        values: ``(B, ...)`` float -> ``(B, ...)``.
-    """
+def _check_mix(values: torch.Tensor, lam: float) -> None:
     check_tensor(values, "values")
     if not values.is_floating_point():
         raise ValueError(
@@ -81,6 +76,35 @@ def mix(values: torch.Tensor, lam: float) -> torch.Tensor:
             "mix one-hot labels, F.one_hot(y, num_classes).float(), not class indices."
         )
     _check_lam(lam)
+
+
+def _check_box_size(height: int, width: int, lam: float, generator: object) -> None:
+    _check_lam(lam)
+    check_int(height, "height")
+    check_int(width, "width")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            f"generator must be a torch.Generator or None, got {type(generator).__name__}."
+        )
+
+
+def _check_box(box: Box, height: int, width: int) -> None:
+    if not isinstance(box, (tuple, list)) or len(box) != 4:
+        raise ValueError(f"box must be (x1, y1, x2, y2), e.g. from cutmix_box, got {box!r}.")
+    x1, y1, x2, y2 = box
+    if not (0 <= x1 <= x2 <= width and 0 <= y1 <= y2 <= height):
+        raise ValueError(
+            f"box {box} must satisfy 0 <= x1 <= x2 <= {width} and 0 <= y1 <= y2 <= {height}."
+        )
+
+
+def mix(values: torch.Tensor, lam: float) -> torch.Tensor:
+    """``lam * values[b] + (1 - lam) * values[b - 1]`` for every ``b`` (the first with the last).
+
+    Shapes:
+        values: ``(B, ...)`` float -> ``(B, ...)``.
+    """
+    _check_mix(values, lam)
     return lam * values + (1 - lam) * values.roll(1, dims=0)
 
 
@@ -119,13 +143,7 @@ def cutmix_box(
     Returns:
         ``(x1, y1, x2, y2)``: the box covers columns ``x1:x2`` and rows ``y1:y2``.
     """
-    _check_lam(lam)
-    check_int(height, "height")
-    check_int(width, "width")
-    if generator is not None and not isinstance(generator, torch.Generator):
-        raise TypeError(
-            f"generator must be a torch.Generator or None, got {type(generator).__name__}."
-        )
+    _check_box_size(height, width, lam, generator)
     cx = int(torch.randint(width, (1,), generator=generator))
     cy = int(torch.randint(height, (1,), generator=generator))
     half = 0.5 * math.sqrt(1.0 - lam)
@@ -150,12 +168,9 @@ def cutmix(
     image (e.g. from :func:`cutmix_box`) in place of ``lam``.
     """
     targets = _check(images, targets, num_classes)
-    if not isinstance(box, (tuple, list)) or len(box) != 4:
-        raise ValueError(f"box must be (x1, y1, x2, y2), e.g. from cutmix_box, got {box!r}.")
     H, W = images.shape[-2:]
+    _check_box(box, H, W)
     x1, y1, x2, y2 = box
-    if not (0 <= x1 <= x2 <= W and 0 <= y1 <= y2 <= H):
-        raise ValueError(f"box {box} must satisfy 0 <= x1 <= x2 <= {W} and 0 <= y1 <= y2 <= {H}.")
     mixed = images.clone()
     mixed[..., y1:y2, x1:x2] = images.roll(1, dims=0)[..., y1:y2, x1:x2]
     lam = 1.0 - (x2 - x1) * (y2 - y1) / (W * H)
