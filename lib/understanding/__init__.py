@@ -22,6 +22,8 @@ Modules, in page order:
     :mod:`lib.understanding.attention`: scaled dot-product and multi-head attention, masks,
         positional encodings, a transformer encoder block.
     :mod:`lib.understanding.reversal`: the sequence-reversal task and its transformer.
+    :mod:`lib.understanding.retrieval`: key-value retrieval by cross-attention, its data and
+        model.
     :mod:`lib.understanding.vit`: a small Vision Transformer and patch shuffling.
     :mod:`lib.understanding.vit_vs_cnn`: the ViT and the CNN trained at equal steps, cached.
     :mod:`lib.understanding.plotting`: the part's figures.

@@ -211,7 +211,14 @@ class MultiHeadAttention(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Attend from ``query`` to ``key``/``value`` (both default to ``query``: self-attention).
 
+        Cross-attention passes another sequence as ``key`` and ``value``, e.g. a decoder's tokens
+        as ``query`` and the encoder's output as ``key`` and ``value`` (Vaswani et al. 2017,
+        section 3.2.3): ``L_q`` and ``L_k`` may differ, the width ``D`` may not.
+
         Args:
+            query: Tokens that ask, ``(B, L_q, D)``.
+            key: Tokens that are looked up, ``(B, L_k, D)``; default ``query``.
+            value: What the keys pass on, ``(B, L_k, D)``; default ``key``.
             mask: See :func:`masked_softmax`, broadcastable to ``(B, h, L_q, L_k)``.
         """
         key = query if key is None else key

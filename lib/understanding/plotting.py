@@ -514,3 +514,41 @@ def accuracy_bars(accuracies: Mapping[str, Mapping[str, float]]) -> Figure:
     ax.set_ylim(0.0, 1.15)  # room for the legend above the bars
     legend = {"loc": "upper center", "ncol": len(conditions)}
     return finish_axes(ax, xlabel="model", ylabel="test accuracy (fraction)", legend=legend)
+
+
+def retrieval_attention_maps(
+    weights: torch.Tensor, pairs: torch.Tensor, queries: torch.Tensor, predictions: torch.Tensor
+) -> Figure:
+    """Cross-attention maps of the key-value retrieval task, one example per row: decoder
+    queries (rows) against encoder pairs (columns), keys written as letters ``a, b, ...``.
+
+    Args:
+        weights: Attention weights ``(N, n_dec, n_enc)``, rows summing to 1.
+        pairs: The encoder's ``(key, value)`` tokens, int ``(N, n_enc, 2)``.
+        queries: The decoder's keys, int ``(N, n_dec)``.
+        predictions: The predicted values, int ``(N, n_dec)``.
+    """
+    check_shape(weights, "weights", (None, None, None))
+    n, n_dec, n_enc = weights.shape
+    check_shape(pairs, "pairs", (n, n_enc, 2))
+    check_shape(queries, "queries", (n, n_dec))
+    check_shape(predictions, "predictions", (n, n_dec))
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    if int(pairs[..., 0].max()) >= len(letters) or int(queries.max()) >= len(letters):
+        raise ValueError(f"keys are drawn as letters: pass at most {len(letters)} keys.")
+    fig, axes = plt.subplots(n, 1, figsize=(0.55 * n_enc + 2.6, 0.45 * n_dec * n + 1.2))
+    axes = np.atleast_1d(axes)
+    for i, ax in enumerate(axes):
+        image = ax.imshow(_numpy(weights[i]), vmin=0.0, vmax=1.0, cmap="viridis")
+        ax.grid(False)
+        ax.set_xticks(range(n_enc), [f"{letters[k]}:{v}" for k, v in pairs[i].tolist()])
+        asked = zip(queries[i].tolist(), predictions[i].tolist(), strict=True)
+        ax.set_yticks(range(n_dec), [f"{letters[q]}? → {p}" for q, p in asked])
+        finish_axes(
+            ax,
+            xlabel="encoder position: pair key:value" if i == n - 1 else "",
+            ylabel="query → answer",
+            title=f"test example {i + 1}",
+        )
+    fig.colorbar(image, ax=list(axes), label="attention weight")
+    return fig

@@ -134,6 +134,24 @@ def test_multi_head_attention_matches_torch_with_copied_weights(bias, mask):
     assert torch.allclose(weights, expected_weights, atol=TOL)
 
 
+def test_cross_attention_matches_torch_with_a_shorter_decoder_and_padded_encoder():
+    """Queries from one sequence (3 decoder tokens), keys and values from another (7 encoder
+    tokens, some padding): output (B, n_dec, D), weights (B, h, n_dec, n_enc)."""
+    reference = _torch_mha()
+    ours = MultiHeadAttention(16, 4).load_from_torch(reference)
+    g = torch.Generator().manual_seed(4)
+    X_dec, X_enc = torch.randn(2, 3, 16, generator=g), torch.randn(2, 7, 16, generator=g)
+    mask = padding_mask(torch.tensor([7, 4]), 7)
+    out, weights = ours(X_dec, X_enc, X_enc, mask=mask)
+    expected, expected_weights = reference(
+        X_dec, X_enc, X_enc, key_padding_mask=~mask[:, 0, 0], average_attn_weights=False
+    )
+    assert out.shape == (2, 3, 16) and weights.shape == (2, 4, 3, 7)
+    assert torch.allclose(out, expected, atol=TOL)
+    assert torch.allclose(weights, expected_weights, atol=TOL)
+    assert torch.equal(weights[1, :, :, 4:], torch.zeros(4, 3, 3))  # no weight on the padding
+
+
 def test_load_from_torch_refuses_another_size():
     with pytest.raises(ValueError, match="sizes differ"):
         MultiHeadAttention(16, 2).load_from_torch(_torch_mha())

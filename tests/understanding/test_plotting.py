@@ -96,6 +96,12 @@ def _attention_figures() -> dict[str, Figure]:
         "attention_maps": plotting.attention_maps(
             {"head 1": weights[:4, :4], "head 2": weights[4:8, :4]}, xticklabels=list("abcd")
         ),
+        "retrieval_attention_maps": plotting.retrieval_attention_maps(
+            torch.softmax(torch.randn(2, 3, 5), -1),
+            torch.randint(0, 10, (2, 5, 2)),
+            torch.randint(0, 10, (2, 3)),
+            torch.randint(0, 10, (2, 3)),
+        ),
         "positional_encoding_plot": plotting.positional_encoding_plot(
             sinusoidal_positional_encoding(10, 8)
         ),
