@@ -9,6 +9,8 @@ Modules, in page order:
         (with and without augmentation, mixup, CutMix) and its MNIST digit classifier.
     :mod:`lib.understanding.table`: the cached table of MLP training runs over learning rate and
         weight decay that the tuning page's searches replay.
+    :mod:`lib.understanding.babysitting`: the update-to-weight ratio of the first steps, and a
+        learning-rate schedule with linear warm-up and cosine decay.
     :mod:`lib.understanding.search`: grid and random search, successive halving, Hyperband,
         regret.
     :mod:`lib.understanding.tuning`: Optuna objectives on the table and on the live model.

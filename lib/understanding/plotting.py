@@ -227,6 +227,48 @@ def range_test_plot(
     )
 
 
+def update_ratio_plot(
+    ratios: Mapping[str, np.ndarray],
+    layers: Sequence[str],
+    *,
+    reference: float = 1e-3,
+    top: float = 10.0,
+) -> Figure:
+    """Update-to-weight ratios per step, one panel per weight matrix, one line per learning rate.
+
+    Args:
+        ratios: Label (e.g. the learning rate) -> ``(T, K)`` ratios of
+            :func:`lib.understanding.babysitting.update_ratios`.
+        layers: ``K`` names of the weight matrices, one per panel.
+        reference: Drawn as a dashed horizontal line (cs231n's rule of thumb).
+        top: Upper end of the log y axis (a diverging run leaves the plot).
+    """
+    for label, values in ratios.items():
+        if np.ndim(values) != 2 or np.shape(values)[1] != len(layers):
+            raise ValueError(
+                f"ratios[{label!r}] must have shape (steps, {len(layers)}) for {len(layers)} "
+                f"layers, got {np.shape(values)}."
+            )
+    fig, axes = plt.subplots(
+        1, len(layers), figsize=(3.2 * len(layers), 3.4), sharey=True, squeeze=False
+    )
+    for k, (ax, layer) in enumerate(zip(axes[0], layers, strict=True)):
+        for (label, values), color in zip(ratios.items(), PALETTE, strict=False):
+            values = np.asarray(values)
+            ax.plot(np.arange(1, len(values) + 1), values[:, k], label=label, color=color)
+        ax.axhline(reference, color="black", linestyle="--", linewidth=1, label=f"{reference:g}")
+        ax.set_yscale("log")
+        ax.set_ylim(top=top)
+        finish_axes(
+            ax,
+            xlabel="step",
+            ylabel="update / weight (ratio of norms)" if k == 0 else "",
+            title=layer,
+            legend={"fontsize": 7} if k == 0 else None,
+        )
+    return fig
+
+
 def sample_layouts(
     layouts: Mapping[str, tuple[np.ndarray, np.ndarray]], important: str, unimportant: str
 ) -> Figure:

@@ -27,6 +27,7 @@ from lib.understanding.augmented_training import (
     mnist_split,
     validation_split,
 )
+from lib.understanding.babysitting import update_ratios, warmup_cosine_lrs
 from lib.understanding.lr_range import lr_range_test
 from lib.understanding.mixing import cutmix, cutmix_box, mix
 from lib.understanding.reversal import load_or_train_reversal
@@ -140,6 +141,30 @@ CASES = [
         ValueError,
         "optimizer holds none of the model's parameters",
         id="lr_range_test-optimizer-of-another-model",
+    ),
+    pytest.param(
+        lambda: update_ratios(CNN, [(X, Y)], torch.optim.SGD(CNN.parameters()), num_steps=0),
+        ValueError,
+        "num_steps must be an int of at least 1, got 0",
+        id="update_ratios-no-steps",
+    ),
+    pytest.param(
+        lambda: update_ratios(CNN, [(X, Y)], torch.optim.SGD(SmallCNN().parameters()), num_steps=2),
+        ValueError,
+        "optimizer holds none of the model's parameters",
+        id="update_ratios-optimizer-of-another-model",
+    ),
+    pytest.param(
+        lambda: warmup_cosine_lrs(10, 10, 0.1),
+        ValueError,
+        r"need warmup_steps < num_steps.*got 10, 10",
+        id="warmup_cosine-warmup-too-long",
+    ),
+    pytest.param(
+        lambda: warmup_cosine_lrs(10, 2, 0.1, start_factor=0.0),
+        ValueError,
+        "0 < start_factor <= 1",
+        id="warmup_cosine-zero-start",
     ),
 ]
 
@@ -427,6 +452,12 @@ CASES += [
         ValueError,
         "lrs and marks must be positive learning rates",
         id="range-test-zero-lr",
+    ),
+    pytest.param(
+        lambda: uplot.update_ratio_plot({"lr": np.ones((5, 3))}, ["W1", "W2"]),
+        ValueError,
+        r"ratios\['lr'\] must have shape \(steps, 2\) for 2 layers, got \(5, 3\)",
+        id="update-ratio-plot-layers",
     ),
     pytest.param(
         lambda: uplot.regret_vs_budget({"r": [1, 2, 3]}, {"s": [0.1, 0.05, 0.0]}),

@@ -61,6 +61,10 @@ def _tuning_figures() -> dict[str, Figure]:
         "range_test_plot": plotting.range_test_plot(
             steps, np.linspace(2, 1, 20), np.linspace(2, 1, 20), {"steepest": 0.1}
         ),
+        "update_ratio_plot": plotting.update_ratio_plot(
+            {"lr 0.01": np.full((5, 2), 1e-3), "lr 1": np.logspace(-2, 2, 10).reshape(5, 2)},
+            ["W1", "W2"],
+        ),
         "sample_layouts": plotting.sample_layouts(
             {"grid": (np.array([0.2, 0.8]), np.array([0.5, 0.5]))}, "x", "y"
         ),
