@@ -11,6 +11,7 @@ import torch
 from lib.uncertainty.evaluation import evaluate_probs
 from lib.uncertainty.label_shift import correct_label_shift, estimate_target_prior
 from lib.uncertainty.metrics import accuracy_at_coverage, risk_coverage
+from lib.uncertainty.plotting import regression_bands, roc_curves
 from lib.uncertainty.temperature import fit_temperature
 
 generator = torch.Generator().manual_seed(0)
@@ -19,6 +20,7 @@ LABELS = torch.randint(0, 10, (100,), generator=generator)
 PROBS = torch.softmax(torch.randn(50, 3, generator=generator), dim=1)
 UNIFORM = torch.full((3,), 1 / 3)
 CONFIDENCE = PROBS.max(dim=1).values
+GRID = torch.linspace(0.1, 1, 5)
 
 CASES = [
     pytest.param(
@@ -58,6 +60,18 @@ CASES = [
         r"probs must map each set \(name, severity\) to its probabilities, got Tensor; .*"
         r"\{CLEAN: probs\}",
         id="evaluate_probs-tensor-not-mapping",
+    ),
+    pytest.param(
+        lambda: regression_bands(
+            torch.zeros(3, 1), torch.zeros(3, 1), GRID, GRID, {"MAP": GRID}, lines=["map"]
+        ),
+        r"lines names \['map'\], which are not in bands; pass labels of bands",
+        id="regression_bands-unknown-line",
+    ),
+    pytest.param(
+        lambda: roc_curves({"max-prob": {"single": (GRID, 100 * GRID)}}),
+        r"max-prob/single: fpr and tpr must be rates in \[0, 1\] .*; pass roc_curve",
+        id="roc_curves-not-rates",
     ),
 ]
 
