@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,8 +16,8 @@ from lib.checks import check_image_range, check_int, check_shape, check_tensor
 from lib.plotting import PALETTE, finish_axes
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-_LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 2)))
 """Marker shapes of :func:`quality_vs_cost`, one per method."""
+_LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 2)))
 
 
 def _np(x) -> np.ndarray:
@@ -72,6 +73,8 @@ def regression_bands(
     *,
     truth: torch.Tensor | None = None,
     gap: tuple[float, float] | None = None,
+    lines: Collection[str] = (),
+    legend: Mapping[str, Any] | None = None,
     title: str | None = None,
 ) -> Figure:
     """Training points, predicted mean and ±2 standard-deviation bands.
@@ -83,6 +86,10 @@ def regression_bands(
         bands: Label → standard deviation ``(G,)``; drawn from widest to narrowest.
         truth: Optional true mean ``(G,)``.
         gap: Optional interval without training data, shaded.
+        lines: Labels of ``bands`` drawn as dashed ±2 sd lines on top instead of filled, for a
+            narrow band that the wider ones would hide, each in a line style of its own.
+        legend: Keyword arguments of ``ax.legend`` instead of the default (upper left, two
+            columns), e.g. to set a long legend below the axes.
     """
     for name, data in (("X", X), ("y", y)):
         if _np(data).ndim != 2 or _np(data).shape[1] != 1:
@@ -103,21 +110,24 @@ def regression_bands(
             )
     if truth is not None:
         _check_size(truth, "truth", len(xg), "grid points")
+    if unknown := sorted(set(lines) - set(bands)):
+        raise ValueError(f"lines names {unknown}, which are not in bands; pass labels of bands")
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     if gap is not None:
         ax.axvspan(*gap, color="0.92", zorder=0, label="no training data")
     ordered = sorted(bands.items(), key=lambda kv: -float(kv[1].mean()))
     for i, (label, std) in enumerate(ordered):
-        s = _np(std)
-        ax.fill_between(
-            xg,
-            mu - 2 * s,
-            mu + 2 * s,
-            color=PALETTE[(i + 1) % len(PALETTE)],
-            alpha=0.35,
-            lw=0,
-            label=f"±2 sd, {label}",
-        )
+        s, colour = _np(std), PALETTE[(i + 1) % len(PALETTE)]
+        if label in lines:
+            style = _LINE_STYLES[1 + sum(name in lines for name, _ in ordered[:i])]
+            for sign, line_label in ((1, f"±2 sd, {label}"), (-1, None)):
+                ax.plot(
+                    xg, mu + sign * 2 * s, color=colour, lw=2, ls=style, label=line_label, zorder=4
+                )
+        else:
+            ax.fill_between(
+                xg, mu - 2 * s, mu + 2 * s, color=colour, alpha=0.35, lw=0, label=f"±2 sd, {label}"
+            )
     ax.scatter(_np(X)[:, 0], _np(y)[:, 0], s=6, color="0.35", label="training data", zorder=2)
     ax.plot(xg, mu, color=PALETTE[0], lw=2, label="predicted mean", zorder=3)
     if truth is not None:
@@ -127,7 +137,9 @@ def regression_bands(
         xlabel="input x (arbitrary units)",
         ylabel="target y (arbitrary units)",
         title=title,
-        legend={"fontsize": 8, "loc": "upper left", "ncol": 2},
+        legend=dict(legend)
+        if legend is not None
+        else {"fontsize": 8, "loc": "upper left", "ncol": 2},
     )
 
 
@@ -371,7 +383,8 @@ def confidence_histograms(
     title: str | None = None,
     bins: int = 30,
 ) -> Figure:
-    """Overlaid density histograms of a score for several input sets (e.g. IID vs OOD).
+    """Density histograms of a score for several input sets (e.g. IID vs OOD), drawn as outlines
+    in line styles of their own, so that overlapping bars mix no colours.
 
     Shapes:
         scores: label → ``(N,)`` (the sets may differ in size).
@@ -393,13 +406,64 @@ def confidence_histograms(
             _np(v),
             bins=edges,
             density=True,
-            alpha=0.5,
+            histtype="step",
+            lw=2,
+            ls=_LINE_STYLES[i % len(_LINE_STYLES)],
             color=PALETTE[i % len(PALETTE)],
             label=label,
         )
-    return finish_axes(
-        ax, xlabel=xlabel, ylabel="density (1 / unit of x)", title=title, legend={"fontsize": 8}
-    )
+    return finish_axes(ax, xlabel=xlabel, ylabel="density", title=title, legend={"fontsize": 8})
+
+
+def roc_curves(panels: Mapping[str, Mapping[str, tuple[torch.Tensor, torch.Tensor]]]) -> Figure:
+    """ROC curves of OOD detection: true- against false-positive rate, one panel per score.
+
+    Every threshold on a score flags the inputs above it as OOD; a curve traces the two rates
+    over all thresholds, and the area under it is the AUROC. The diagonal is chance.
+
+    Args:
+        panels: Panel title (the score) → label (the predictor) → ``(fpr, tpr)``, the rates
+            over the thresholds as ``sklearn.metrics.roc_curve`` returns them.
+
+    Shapes:
+        fpr, tpr: ``(T,)`` each, in ``[0, 1]``.
+    """
+    for title, curves in panels.items():
+        for label, (fpr, tpr) in curves.items():
+            f, t = _np(fpr), _np(tpr)
+            if (
+                f.ndim != 1
+                or f.shape != t.shape
+                or min(f.min(), t.min()) < 0
+                or max(f.max(), t.max()) > 1
+            ):
+                raise ValueError(
+                    f"{title}/{label}: fpr and tpr must be rates in [0, 1] of one shape (T,), got "
+                    f"shapes {f.shape} and {t.shape}; pass roc_curve(targets, scores)[:2]"
+                )
+    colours = [c for c in PALETTE if c != "#F0E442"]
+    n = len(panels)
+    fig, axes = plt.subplots(1, n, figsize=(3.4 * n, 3.6), squeeze=False, sharey=True)
+    for j, (ax, (title, curves)) in enumerate(zip(axes[0], panels.items(), strict=True)):
+        ax.plot([0, 1], [0, 1], color="0.6", lw=1, ls=":", label="chance")
+        for i, (label, (fpr, tpr)) in enumerate(curves.items()):
+            ax.plot(
+                _np(fpr),
+                _np(tpr),
+                color=colours[i % len(colours)],
+                ls=_LINE_STYLES[i % len(_LINE_STYLES)],
+                lw=2,
+                label=label,
+            )
+        ax.set_aspect("equal")
+        ax.set_title(title, fontsize=10)
+        finish_axes(
+            ax,
+            xlabel="false-positive rate\n(fraction of in-distribution flagged)",
+            ylabel="true-positive rate\n(fraction of OOD flagged)" if j == 0 else "",
+            legend={"fontsize": 8, "loc": "lower right"} if j == n - 1 else None,
+        )
+    return fig
 
 
 def confidence_maps(

@@ -36,6 +36,7 @@ from lib.uncertainty.metrics import (
     risk_coverage,
 )
 from lib.uncertainty.ood import max_prob_score, ood_scores
+from lib.uncertainty.plotting import regression_bands, roc_curves
 from lib.uncertainty.predictors import predictor_probs, validation_temperature
 from lib.uncertainty.regression import GaussianMLP
 from lib.uncertainty.sngp import SNGP
@@ -54,6 +55,7 @@ CNN, DROPOUT_CNN = SmallCNN(), SmallCNN(dropout=0.25)
 IMAGES = torch.rand(4, 1, 28, 28, generator=generator)
 SEVERITY_MEANS = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4]
 GRID = torch.linspace(1, 2, 5)
+RATES = torch.linspace(0.1, 1, 5)
 
 CASES = [
     pytest.param(
@@ -521,6 +523,20 @@ CASES = [
         ValueError,
         r"X must be torch.float32, got torch.float64; pass X.float\(\)",
         id="GaussianMLP-float64",
+    ),
+    pytest.param(
+        lambda: regression_bands(
+            torch.zeros(3, 1), torch.zeros(3, 1), RATES, RATES, {"MAP": RATES}, lines=["map"]
+        ),
+        ValueError,
+        r"lines names \['map'\], which are not in bands; pass labels of bands",
+        id="regression_bands-unknown-line",
+    ),
+    pytest.param(
+        lambda: roc_curves({"max-prob": {"single": (RATES, 100 * RATES)}}),
+        ValueError,
+        r"max-prob/single: fpr and tpr must be rates in \[0, 1\] .*; pass roc_curve",
+        id="roc_curves-not-rates",
     ),
 ]
 

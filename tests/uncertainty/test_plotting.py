@@ -54,6 +54,9 @@ def _figures() -> dict:
         "decision_regions_plot": plotting.decision_regions_plot(
             torch.tensor([[0.0, 1.0], [1.0, 0.0]]), ["treat", "wait"], ["healthy", "diseased"]
         ),
+        "roc_curves": plotting.roc_curves(
+            {"max-prob": {"single": (torch.tensor([0.0, 0.5, 1.0]), torch.tensor([0.0, 0.8, 1.0]))}}
+        ),
         "quality_vs_cost": quality_vs_cost(
             {"a": (1.0, 0.3), "b": (5.0, 0.2)}, xlabel="time (s)", ylabel="NLL (nats)"
         ),
@@ -110,6 +113,67 @@ def test_cost_plot_ticks_every_cost_and_sets_shared_costs_side_by_side():
     xs = [c.get_offsets()[0][0] for c in ax.collections]
     assert xs[0] > 1 and xs[1] > xs[0] and xs[2] == 10
     assert len(ax.get_lines()) == 1 and list(ax.get_lines()[0].get_xdata()) == [1, 2, 3]
+
+
+def test_regression_bands_draws_hidden_bands_as_lines_on_top():
+    grid = torch.linspace(0, 1, 11)
+    bands = {f"sd {sd}": torch.full((11,), sd) for sd in (0.3, 0.2, 0.1)}
+    legend = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.2), "ncol": 3}
+    fig = plotting.regression_bands(
+        torch.rand(5, 1),
+        torch.rand(5, 1),
+        grid,
+        grid,
+        bands,
+        lines=["sd 0.1", "sd 0.2"],
+        legend=legend,
+    )
+    assert_labelled_figure(fig)
+    ax = fig.axes[0]
+    fills = [c for c in ax.collections if c.get_label().startswith("±2 sd")]
+    assert [c.get_label() for c in fills] == ["±2 sd, sd 0.3"]  # the narrow bands are not filled
+    for colour, sd in ((PALETTE[2], 0.2), (PALETTE[3], 0.1)):  # colours by width, as the fills
+        pair = [line for line in ax.get_lines() if line.get_color() == colour]
+        assert [list(line.get_ydata()) for line in pair] == [
+            pytest.approx((grid + 2 * sd).tolist()),
+            pytest.approx((grid - 2 * sd).tolist()),
+        ]  # mean ± 2 sd
+        assert min(line.get_zorder() for line in pair) > max(c.get_zorder() for c in fills)
+    styles = {line.get_color(): line.get_linestyle() for line in ax.get_lines()}
+    assert styles[PALETTE[2]] != styles[PALETTE[3]]  # told apart without colour too
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels.count("±2 sd, sd 0.1") == 1 and labels.count("±2 sd, sd 0.2") == 1
+    assert ax.get_legend().get_window_extent().y1 < ax.get_window_extent().y0  # below the axes
+
+
+def test_roc_curves_draw_each_score_in_a_panel_with_the_chance_diagonal():
+    from sklearn.metrics import roc_curve
+
+    g = torch.Generator().manual_seed(2)
+    targets = torch.arange(40) % 2
+    scores = {"a": targets + torch.randn(40, generator=g), "b": torch.randn(40, generator=g)}
+    rates = {label: roc_curve(targets.numpy(), v.numpy())[:2] for label, v in scores.items()}
+    fig = plotting.roc_curves({"max-prob": rates, "entropy": rates})
+    assert_labelled_figure(fig)
+    left, right = fig.axes
+    assert [left.get_title(), right.get_title()] == ["max-prob", "entropy"]
+    assert left.get_ylabel().startswith("true-positive rate") and not right.get_ylabel()
+    assert right.get_legend() is not None and left.get_legend() is None  # one legend
+    chance, a, b = right.get_lines()
+    assert list(chance.get_xdata()) == list(chance.get_ydata()) == [0, 1]
+    assert list(a.get_xdata()) == list(rates["a"][0]) and list(a.get_ydata()) == list(rates["a"][1])
+    assert a.get_linestyle() != b.get_linestyle() and a.get_color() != b.get_color()
+
+
+def test_confidence_histograms_are_outlines_without_a_mixed_colour():
+    g = torch.Generator().manual_seed(3)
+    fig = plotting.confidence_histograms(
+        {"in": torch.rand(50, generator=g), "out": torch.rand(50, generator=g)}
+    )
+    (ax,) = fig.axes
+    assert ax.get_ylabel() == "density"
+    assert all(not patch.get_fill() for patch in ax.patches)  # outlines only: nothing overlaps
+    assert len({patch.get_linestyle() for patch in ax.patches}) == 2
 
 
 def test_distinct_lines_differ_in_marker_and_style():
