@@ -503,3 +503,15 @@ def test_shown_source_is_the_code_that_runs(path: Path):
         if stored != now
     ]
     assert not stale, f"{path.name}: re-execute the cells that show changed code: {stale}"
+
+
+def test_figure_labels_are_unique_across_the_book():
+    """Sphinx fails the build on a label used twice; this finds it in a second, by name."""
+    pages: dict[str, list[str]] = {}
+    for path in NOTEBOOKS:
+        for cell in _code_cells(path):
+            name = cell["metadata"].get("mystnb", {}).get("figure", {}).get("name")
+            if name:
+                pages.setdefault(name, []).append(path.stem)
+    repeated = {name: where for name, where in pages.items() if len(where) > 1}
+    assert not repeated, f"figure labels used more than once: {repeated}"
