@@ -4,7 +4,6 @@ that names the argument, what it received and what to pass (none silent, none ha
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,7 @@ from lib.counting import multiply_adds_of
 from lib.models import MLP, SmallCNN
 from lib.notebook import show_source
 from lib.training import accuracy, evaluate, fit, make_loader, predict_logits
+from tests.clear_errors import clear_error_test
 
 torch.manual_seed(0)
 CNN = SmallCNN()
@@ -295,9 +295,4 @@ CASES += [
 ]
 
 
-@pytest.mark.parametrize("call, error, message", CASES)
-def test_bad_input_raises_a_clear_error(
-    call: Callable[[], object], error: type[Exception], message: str
-) -> None:
-    with pytest.raises(error, match=message):
-        call()
+test_bad_input_raises_a_clear_error = clear_error_test(CASES)

@@ -16,6 +16,7 @@ from lib.generative.saturation import fool_a_frozen_discriminator
 from lib.generative.unet import UNet
 from lib.models import SmallCNN
 from lib.training import images_to_float
+from tests.clear_errors import clear_error_test
 
 torch.manual_seed(0)
 CNN = SmallCNN()
@@ -412,9 +413,4 @@ CASES += [
 ]
 
 
-@pytest.mark.parametrize("call, error, message", CASES)
-def test_bad_input_raises_a_clear_error(
-    call: Callable[[], object], error: type[Exception], message: str
-) -> None:
-    with pytest.raises(error, match=message):
-        call()
+test_bad_input_raises_a_clear_error = clear_error_test(CASES)

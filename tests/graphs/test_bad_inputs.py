@@ -3,8 +3,6 @@ error that names the argument, what it received and what to pass."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import networkx as nx
 import numpy as np
 import pytest
@@ -43,6 +41,7 @@ from lib.graphs.plotting import (
 )
 from lib.graphs.sampling import saved_tensor_bytes
 from lib.graphs.scaling import forward_time_vs_edges
+from tests.clear_errors import clear_error_test
 
 EDGE_INDEX = torch.tensor([[0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2]])
 ADJ = normalized_adjacency(EDGE_INDEX, 4)
@@ -532,9 +531,4 @@ CASES += [
 ]
 
 
-@pytest.mark.parametrize("call, error, message", CASES)
-def test_bad_input_raises_a_clear_error(
-    call: Callable[[], object], error: type[Exception], message: str
-) -> None:
-    with pytest.raises(error, match=message):
-        call()
+test_bad_input_raises_a_clear_error = clear_error_test(CASES)

@@ -4,7 +4,6 @@ received and what to pass (a continuous-action environment fails before any trai
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 
 import gymnasium as gym
 import numpy as np
@@ -43,6 +42,7 @@ from lib.rl.plotting import (
 )
 from lib.rl.reinforce import ReinforceConfig, pad_episodes, reinforce_loss, train_reinforce
 from lib.rl.tabular import q_learning, rollout_returns
+from tests.clear_errors import clear_error_test
 
 CASES = [
     pytest.param(
@@ -738,9 +738,4 @@ CASES += [
 ]
 
 
-@pytest.mark.parametrize("call, error, message", CASES)
-def test_bad_input_raises_a_clear_error(
-    call: Callable[[], object], error: type[Exception], message: str
-) -> None:
-    with pytest.raises(error, match=message):
-        call()
+test_bad_input_raises_a_clear_error = clear_error_test(CASES)

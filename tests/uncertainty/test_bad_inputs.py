@@ -3,8 +3,6 @@ prediction): each raises an error that names the argument, what it received and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -42,6 +40,7 @@ from lib.uncertainty.regression import GaussianMLP
 from lib.uncertainty.sngp import SNGP
 from lib.uncertainty.sngp_images import image_sngp_probs, load_or_train_image_sngp
 from lib.uncertainty.temperature import fit_temperature
+from tests.clear_errors import clear_error_test
 
 generator = torch.Generator().manual_seed(0)
 LOGITS = 3 * torch.randn(100, 10, generator=generator)
@@ -541,12 +540,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("call, error, message", CASES)
-def test_bad_input_raises_a_clear_error(
-    call: Callable[[], object], error: type[Exception], message: str
-) -> None:
-    with pytest.raises(error, match=message):
-        call()
+test_bad_input_raises_a_clear_error = clear_error_test(CASES)
 
 
 def test_good_inputs_still_pass() -> None:

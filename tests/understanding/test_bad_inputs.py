@@ -3,8 +3,6 @@ each raises an error that names the argument, what it received and what to pass.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pytest
 import torch
@@ -31,6 +29,7 @@ from lib.understanding.babysitting import update_ratios, warmup_cosine_lrs
 from lib.understanding.lr_range import lr_range_test
 from lib.understanding.mixing import cutmix, cutmix_box, mix
 from lib.understanding.reversal import load_or_train_reversal
+from tests.clear_errors import clear_error_test
 
 torch.manual_seed(0)
 CNN = SmallCNN()
@@ -626,9 +625,4 @@ CASES += [
 ]
 
 
-@pytest.mark.parametrize("call, error, message", CASES)
-def test_bad_input_raises_a_clear_error(
-    call: Callable[[], object], error: type[Exception], message: str
-) -> None:
-    with pytest.raises(error, match=message):
-        call()
+test_bad_input_raises_a_clear_error = clear_error_test(CASES)
