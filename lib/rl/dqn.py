@@ -276,7 +276,7 @@ def dqn_loss(
     Returns:
         The loss, a scalar.
     """
-    check_transitions(batch)
+    check_transitions(batch, num_actions=q_net.out_dim)
     double = torch.as_tensor(double)
     with torch.no_grad():
         next_q_target = target_net(batch["next_obs"])

@@ -227,6 +227,21 @@ CASES += [
         id="dqn_loss-bool-terminated",
     ),
     pytest.param(
+        lambda: dqn_loss(
+            POLICY, POLICY, transitions(action=torch.tensor([[0, 1, 2, 3, 0]] * 2)), 0.9
+        ),
+        ValueError,
+        r"batch\['action'\] must hold action indices in 0..2 \(the network has 3 outputs, one per "
+        r"action\), got values in 0..3; pass actions in 0..2",
+        id="dqn_loss-action-equal-to-num_actions",
+    ),
+    pytest.param(
+        lambda: dqn_loss(POLICY, POLICY, transitions(action=torch.full((2, 5), -1)), 0.9),
+        ValueError,
+        r"batch\['action'\] must hold action indices in 0..2 .*got values in -1..-1",
+        id="dqn_loss-negative-action",
+    ),
+    pytest.param(
         lambda: reinforce_loss(POLICY, CRITIC, (OBS, *torch.zeros(3, 2, 5))),
         TypeError,
         r"X must be a torch.Tensor, got ndarray; convert a numpy array with torch.from_numpy\(X\)",
@@ -254,6 +269,15 @@ CASES += [
         ValueError,
         r"A must hold integer action indices, got torch.float32; pass A.long\(\)",
         id="reinforce_loss-float-actions",
+    ),
+    pytest.param(
+        lambda: reinforce_loss(
+            POLICY, CRITIC, (torch.zeros(2, 5, 4), torch.full((2, 5), -1), *torch.ones(2, 2, 5))
+        ),
+        ValueError,
+        r"A must hold action indices in 0..2 \(the network has 3 outputs, one per action\), got "
+        r"values in -1..-1; pass actions in 0..2",
+        id="reinforce_loss-negative-action",
     ),
     pytest.param(
         lambda: ddpg_step(transitions(reward=torch.zeros(2, 5, 1), action=torch.zeros(2, 5, 1))),
@@ -362,6 +386,15 @@ CASES += [
         r"rollout's actions must be integer action indices .*got float64 \(2, 5\); pass "
         r"actions.astype\(np.int64\)",
         id="a2c_loss-float-actions",
+    ),
+    pytest.param(
+        lambda: a2c_loss(
+            POLICY, CRITIC, (*ROLLOUT[:2], np.full((2, 5), 3), *ROLLOUT[3:]), A2CConfig()
+        ),
+        ValueError,
+        r"rollout's actions must hold action indices in 0..2 \(the network has 3 outputs, one per "
+        r"action\), got values in 3..3",
+        id="a2c_loss-action-equal-to-num_actions",
     ),
     pytest.param(
         lambda: a2c_loss(POLICY, CRITIC, (OBS.astype(float), *ROLLOUT[1:]), A2CConfig()),
