@@ -242,6 +242,19 @@ CASES += [
         id="dqn_loss-negative-action",
     ),
     pytest.param(
+        lambda: dqn_loss(POLICY, POLICY, transitions(), 0.9, double=torch.tensor([True] * 3)),
+        ValueError,
+        r"double must be a bool or one bool per agent, a bool tensor of shape \(2,\), got "
+        r"torch.bool of shape \(3,\); pass double=True for every agent, or a list of 2 bools",
+        id="dqn_loss-double-for-3-agents",
+    ),
+    pytest.param(
+        lambda: dqn_loss(POLICY, POLICY, transitions(), 0.9, double=torch.ones(2)),
+        ValueError,
+        r"double must be a bool .*got torch.float32 of shape \(2,\)",
+        id="dqn_loss-double-floats",
+    ),
+    pytest.param(
         lambda: reinforce_loss(POLICY, CRITIC, (OBS, *torch.zeros(3, 2, 5))),
         TypeError,
         r"X must be a torch.Tensor, got ndarray; convert a numpy array with torch.from_numpy\(X\)",
