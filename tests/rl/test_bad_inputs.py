@@ -469,6 +469,13 @@ CASES += [
         id="uniform_policy-env",
     ),
     pytest.param(
+        lambda: q_from_v(FROZEN_LAKE, np.zeros(16), 0.9),
+        TypeError,
+        r"mdp must be a TabularMDP, got TimeLimit; build it with from_gymnasium\(env\) or "
+        r"TabularMDP\(P, R, terminal\)",
+        id="q_from_v-env",
+    ),
+    pytest.param(
         lambda: q_from_v(MDP, np.zeros((16, 4)), 0.9),
         ValueError,
         r"V must have shape \(16,\), got \(16, 4\)",
