@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from numbers import Integral
 from typing import TYPE_CHECKING
 
 import torch
@@ -20,15 +21,20 @@ def check_graph(
 
     Args:
         edge_index: ``(2, E)`` int64 tensor of ``(source, target)`` node ids.
-        num_nodes: Number of nodes ``N``; every id must lie in ``0..N-1``.
+        num_nodes: Number of nodes ``N`` (a Python or NumPy integer); every id must lie in
+            ``0..N-1``.
         edge_weight: Optional ``(E,)`` floating tensor of finite non-negative weights.
         x: Optional node features whose first dimension must be ``N``.
 
     Shapes:
         ``edge_index (2, E)``, ``edge_weight (E,)``, ``x (N, F)``.
     """
-    if not isinstance(num_nodes, int) or isinstance(num_nodes, bool) or num_nodes < 0:
-        raise ValueError(f"num_nodes must be a non-negative int, got {num_nodes!r}.")
+    if not isinstance(num_nodes, Integral) or isinstance(num_nodes, bool) or num_nodes < 0:
+        raise ValueError(
+            f"num_nodes must be a non-negative int, got {num_nodes!r}; pass the number of nodes, "
+            "e.g. x.shape[0]."
+        )
+    num_nodes = int(num_nodes)  # np.int64(5) -> 5, as the messages below print it
     if not isinstance(edge_index, torch.Tensor):
         raise ValueError(
             f"edge_index must be a torch.Tensor of shape (2, E), got {type(edge_index).__name__}; "

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from lib.checks import check_config
+from lib.rl.checks import check_actions
 from lib.rl.config_checks import (
     check_at_least,
     check_hidden,
@@ -204,7 +205,8 @@ def _check_a2c_inputs(
     policy: BatchedMLP, critic: BatchedMLP, rollout: tuple[np.ndarray, ...], config: A2CConfig
 ) -> None:
     """Raise unless :func:`a2c_loss` got a critic with one output and six NumPy arrays with
-    integer actions (shapes and dtypes only: it runs at every update)."""
+    integer actions in ``0..policy.out_dim-1`` (shapes, dtypes and the smallest and largest action
+    only: it runs at every update)."""
     check_config(config, A2CConfig)
     if critic.out_dim != 1 or policy.out_dim < 2:
         raise ValueError(
@@ -229,6 +231,7 @@ def _check_a2c_inputs(
             f"{rollout[3].shape}, got {rollout[2].dtype} {rollout[2].shape}; pass "
             "actions.astype(np.int64)."
         )
+    check_actions(rollout[2], policy.out_dim, "rollout's actions")
 
 
 @single_threaded

@@ -1,7 +1,7 @@
 """Input checks shared by the deep RL agents: each raises a ``ValueError`` (a ``TypeError`` for an
 argument of the wrong type) that says what to pass instead (the agents' hyper-parameters are
-checked by their config dataclasses). The checks of a loss's batch read shapes and dtypes only:
-they run at every gradient step."""
+checked by their config dataclasses). The checks of a loss's batch read shapes, dtypes and the
+smallest and largest action index only: they run at every gradient step."""
 
 from __future__ import annotations
 
@@ -58,7 +58,24 @@ def discrete_actions(space: gym.Space, env_id: str, agent: str) -> int:
     return int(space.n)
 
 
-def check_transitions(batch: Mapping[str, torch.Tensor], *, continuous: bool = False) -> None:
+def check_actions(actions: torch.Tensor | np.ndarray, num_actions: int, name: str) -> None:
+    """Raise unless the integer ``actions`` are action indices in ``0..num_actions-1`` (the
+    outputs of the network that scores them)."""
+    if math.prod(actions.shape) == 0:
+        return
+    low, high = int(actions.min()), int(actions.max())
+    if low < 0 or high >= num_actions:
+        raise ValueError(
+            f"{name} must hold action indices in 0..{num_actions - 1} (the network has "
+            f"{num_actions} outputs, one per action), got values in {low}..{high}; pass actions "
+            f"in 0..{num_actions - 1}, or a network with as many outputs as the environment has "
+            "actions."
+        )
+
+
+def check_transitions(
+    batch: Mapping[str, torch.Tensor], *, continuous: bool = False, num_actions: int | None = None
+) -> None:
     """Raise unless ``batch`` holds the tensors of :data:`TRANSITION_KEYS` with one ``(M, B)``.
 
     Args:
@@ -67,6 +84,8 @@ def check_transitions(batch: Mapping[str, torch.Tensor], *, continuous: bool = F
             ``next_obs (M, B, obs_dim)``, ``terminated (M, B)`` (float, or bool when
             ``continuous``).
         continuous: Whether the actions are continuous.
+        num_actions: The number of discrete actions, to check the indices against
+            (:func:`check_actions`); ``None`` skips that check.
     """
     if not isinstance(batch, Mapping):
         raise TypeError(
@@ -108,6 +127,8 @@ def check_transitions(batch: Mapping[str, torch.Tensor], *, continuous: bool = F
             f"batch['terminated'] must be float (1.0 where the episode terminated), got "
             f"{batch['terminated'].dtype}; pass terminated.float()."
         )
+    if num_actions is not None:
+        check_actions(action, num_actions, "batch['action']")
 
 
 def check_max_action(max_action: float) -> None:
@@ -123,9 +144,10 @@ def check_max_action(max_action: float) -> None:
         )
 
 
-def check_episode_batch(batch: Sequence[torch.Tensor]) -> None:
-    """Raise unless ``batch`` is ``X (M, N, obs_dim)``, ``A (M, N)`` integer actions and
-    ``G (M, N)``, ``mask (M, N)``, as :func:`lib.rl.reinforce.pad_episodes` returns them."""
+def check_episode_batch(batch: Sequence[torch.Tensor], num_actions: int) -> None:
+    """Raise unless ``batch`` is ``X (M, N, obs_dim)``, ``A (M, N)`` integer actions in
+    ``0..num_actions-1`` and ``G (M, N)``, ``mask (M, N)``, as
+    :func:`lib.rl.reinforce.pad_episodes` returns them."""
     if not isinstance(batch, tuple | list) or len(batch) != 4:
         got = len(batch) if isinstance(batch, tuple | list) else type(batch).__name__
         raise ValueError(
@@ -142,3 +164,4 @@ def check_episode_batch(batch: Sequence[torch.Tensor]) -> None:
         )
     if A.is_floating_point() or A.dtype == torch.bool:
         raise ValueError(f"A must hold integer action indices, got {A.dtype}; pass A.long().")
+    check_actions(A, num_actions, "A")

@@ -244,6 +244,18 @@ def _per_agent(value: bool | Sequence[bool], n: int, name: str) -> np.ndarray:
     return arr
 
 
+def _double_switch(double: bool | torch.Tensor, num_agents: int) -> torch.Tensor:
+    """``double`` as a bool tensor: ``()`` for every agent or ``(M,)`` one per agent."""
+    switch = torch.as_tensor(double)
+    if switch.dtype != torch.bool or tuple(switch.shape) not in ((), (num_agents,)):
+        raise ValueError(
+            f"double must be a bool or one bool per agent, a bool tensor of shape ({num_agents},), "
+            f"got {switch.dtype} of shape {tuple(switch.shape)}; pass double=True for every agent, "
+            f"or a list of {num_agents} bools."
+        )
+    return switch
+
+
 def dqn_loss(
     q_net: BatchedMLP,
     target_net: BatchedMLP,
@@ -276,8 +288,8 @@ def dqn_loss(
     Returns:
         The loss, a scalar.
     """
-    check_transitions(batch)
-    double = torch.as_tensor(double)
+    check_transitions(batch, num_actions=q_net.out_dim)
+    double = _double_switch(double, q_net.num_members)
     with torch.no_grad():
         next_q_target = target_net(batch["next_obs"])
         y = q_learning_target(batch["reward"], batch["terminated"], next_q_target, gamma)

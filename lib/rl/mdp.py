@@ -180,6 +180,7 @@ def q_from_v(mdp: TabularMDP, V: np.ndarray, gamma: float) -> np.ndarray:
         - V: ``(S,)``
         - returns: ``(S, A)``
     """
+    _check_mdp(mdp)
     _check_gamma(gamma)
     V = np.asarray(V, float)
     if V.shape != (mdp.num_states,):

@@ -205,7 +205,7 @@ def reinforce_loss(
     Returns:
         ``(L_pi, L_b)``, two scalars.
     """
-    check_episode_batch(batch)
+    check_episode_batch(batch, policy.out_dim)
     X, A, G, mask = batch
     n = mask.sum(1).clamp(min=1.0)
     values = baseline(X)[..., 0]

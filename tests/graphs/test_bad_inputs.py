@@ -106,6 +106,12 @@ def test_layer_multiply_adds_needs_a_list_of_edge_counts(num_edges: object) -> N
         layer_multiply_adds(num_edges)  # type: ignore[arg-type]
 
 
+def test_a_numpy_integer_is_a_number_of_nodes() -> None:
+    adj = normalized_adjacency(EDGE_INDEX, np.int64(4))
+    assert torch.equal(adj.to_dense(), ADJ.to_dense())
+    assert torch.equal(to_undirected(EDGE_INDEX, np.int64(4)), to_undirected(EDGE_INDEX, 4))
+
+
 # Graph utilities, normalisation, the sparse matrix and the edge split of link prediction.
 KARATE_EDGES, KARATE_N = from_networkx(nx.karate_club_graph())
 COMPLETE = to_undirected(torch.combinations(torch.arange(5)).t(), 5)
@@ -153,6 +159,19 @@ CASES += [
         ValueError,
         "num_nodes must be a non-negative int, got 4.0",
         id="mean_adjacency-float-num_nodes",
+    ),
+    pytest.param(
+        lambda: gcn_norm(EDGE_INDEX, np.int64(3)),
+        ValueError,
+        r"edge_index holds node ids in \[0, 3\] but the graph has num_nodes=3 \(valid ids 0..2\)",
+        id="gcn_norm-numpy-num_nodes-too-small",
+    ),
+    pytest.param(
+        lambda: mean_adjacency(EDGE_INDEX, np.int64(-4)),
+        ValueError,
+        r"num_nodes must be a non-negative int, got .*-4.*; pass the number of nodes, e.g. "
+        r"x.shape\[0\]",
+        id="mean_adjacency-negative-numpy-num_nodes",
     ),
     pytest.param(
         lambda: to_undirected(EDGE_INDEX.t(), 4),

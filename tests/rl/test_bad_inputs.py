@@ -227,6 +227,34 @@ CASES += [
         id="dqn_loss-bool-terminated",
     ),
     pytest.param(
+        lambda: dqn_loss(
+            POLICY, POLICY, transitions(action=torch.tensor([[0, 1, 2, 3, 0]] * 2)), 0.9
+        ),
+        ValueError,
+        r"batch\['action'\] must hold action indices in 0..2 \(the network has 3 outputs, one per "
+        r"action\), got values in 0..3; pass actions in 0..2",
+        id="dqn_loss-action-equal-to-num_actions",
+    ),
+    pytest.param(
+        lambda: dqn_loss(POLICY, POLICY, transitions(action=torch.full((2, 5), -1)), 0.9),
+        ValueError,
+        r"batch\['action'\] must hold action indices in 0..2 .*got values in -1..-1",
+        id="dqn_loss-negative-action",
+    ),
+    pytest.param(
+        lambda: dqn_loss(POLICY, POLICY, transitions(), 0.9, double=torch.tensor([True] * 3)),
+        ValueError,
+        r"double must be a bool or one bool per agent, a bool tensor of shape \(2,\), got "
+        r"torch.bool of shape \(3,\); pass double=True for every agent, or a list of 2 bools",
+        id="dqn_loss-double-for-3-agents",
+    ),
+    pytest.param(
+        lambda: dqn_loss(POLICY, POLICY, transitions(), 0.9, double=torch.ones(2)),
+        ValueError,
+        r"double must be a bool .*got torch.float32 of shape \(2,\)",
+        id="dqn_loss-double-floats",
+    ),
+    pytest.param(
         lambda: reinforce_loss(POLICY, CRITIC, (OBS, *torch.zeros(3, 2, 5))),
         TypeError,
         r"X must be a torch.Tensor, got ndarray; convert a numpy array with torch.from_numpy\(X\)",
@@ -254,6 +282,15 @@ CASES += [
         ValueError,
         r"A must hold integer action indices, got torch.float32; pass A.long\(\)",
         id="reinforce_loss-float-actions",
+    ),
+    pytest.param(
+        lambda: reinforce_loss(
+            POLICY, CRITIC, (torch.zeros(2, 5, 4), torch.full((2, 5), -1), *torch.ones(2, 2, 5))
+        ),
+        ValueError,
+        r"A must hold action indices in 0..2 \(the network has 3 outputs, one per action\), got "
+        r"values in -1..-1; pass actions in 0..2",
+        id="reinforce_loss-negative-action",
     ),
     pytest.param(
         lambda: ddpg_step(transitions(reward=torch.zeros(2, 5, 1), action=torch.zeros(2, 5, 1))),
@@ -364,6 +401,15 @@ CASES += [
         id="a2c_loss-float-actions",
     ),
     pytest.param(
+        lambda: a2c_loss(
+            POLICY, CRITIC, (*ROLLOUT[:2], np.full((2, 5), 3), *ROLLOUT[3:]), A2CConfig()
+        ),
+        ValueError,
+        r"rollout's actions must hold action indices in 0..2 \(the network has 3 outputs, one per "
+        r"action\), got values in 3..3",
+        id="a2c_loss-action-equal-to-num_actions",
+    ),
+    pytest.param(
         lambda: a2c_loss(POLICY, CRITIC, (OBS.astype(float), *ROLLOUT[1:]), A2CConfig()),
         ValueError,
         "x is torch.float64 but the networks' weights are torch.float32",
@@ -421,6 +467,13 @@ CASES += [
         TypeError,
         r"mdp must be a TabularMDP, got TimeLimit; build it with from_gymnasium\(env\)",
         id="uniform_policy-env",
+    ),
+    pytest.param(
+        lambda: q_from_v(FROZEN_LAKE, np.zeros(16), 0.9),
+        TypeError,
+        r"mdp must be a TabularMDP, got TimeLimit; build it with from_gymnasium\(env\) or "
+        r"TabularMDP\(P, R, terminal\)",
+        id="q_from_v-env",
     ),
     pytest.param(
         lambda: q_from_v(MDP, np.zeros((16, 4)), 0.9),
