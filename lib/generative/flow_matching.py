@@ -67,6 +67,7 @@ def to_model_range(X: torch.Tensor) -> torch.Tensor:
 
 def to_image_range(X: torch.Tensor) -> torch.Tensor:
     """Model outputs in [-1, 1] → images in [0, 1], clipped."""
+    check_tensor(X, "X")
     return ((X + 1.0) / 2.0).clamp(0.0, 1.0)
 
 

@@ -95,6 +95,7 @@ class SparseMatrix:
     @classmethod
     def from_dense(cls, dense: torch.Tensor) -> SparseMatrix:
         """The nonzero entries of a dense 2-D tensor (e.g. a sparse bag-of-words matrix)."""
+        check_tensor(dense, "dense")
         if dense.dim() != 2:
             raise ValueError(f"expected a 2-D tensor, got shape {tuple(dense.shape)}.")
         index = dense.nonzero().t()

@@ -22,11 +22,13 @@ X_RANGE = (-4.0, 4.0)
 
 def true_mean(x: torch.Tensor) -> torch.Tensor:
     """The regression function of the toy: ``sin(1.5 x) + 0.2 x``."""
+    check_tensor(x, "x")
     return torch.sin(1.5 * x) + 0.2 * x
 
 
 def true_std(x: torch.Tensor) -> torch.Tensor:
     """Noise standard deviation, growing from 0.05 at x = -4 to 0.45 at x = 4."""
+    check_tensor(x, "x")
     return 0.05 + 0.4 * (x - X_RANGE[0]) / (X_RANGE[1] - X_RANGE[0])
 
 

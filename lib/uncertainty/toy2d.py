@@ -11,7 +11,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from lib.checks import check_probs
+from lib.checks import check_probs, check_shape
 from lib.reproducibility import make_generator, seed_everything
 from lib.training import fit
 
@@ -78,6 +78,7 @@ def train_toy(
         lr: Learning rate.
         device: Where the network is trained and returned.
     """
+    check_shape(X, "X", (None, 2), "2-D points")
     seed_everything(seed)
     model = ToyMLP(dropout=dropout).to(device)
     fit(

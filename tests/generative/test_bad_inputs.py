@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 import torch
 
@@ -409,6 +410,17 @@ CASES += [
         TypeError,
         r"plot_taxonomy\(\) takes 0 positional arguments but 1 was given",
         id="plot_taxonomy-argument",
+    ),
+]
+
+
+# an array where the flow page's functions take tensors
+CASES += [
+    pytest.param(
+        lambda: fm.to_image_range(np.zeros((2, 1, 28, 28))),
+        TypeError,
+        r"X must be a torch.Tensor, got ndarray; convert a numpy array with torch.from_numpy",
+        id="to_image_range-numpy",
     ),
 ]
 

@@ -550,4 +550,14 @@ CASES += [
 ]
 
 
+CASES += [
+    pytest.param(
+        lambda: SparseMatrix.from_dense(np.eye(3)),
+        TypeError,
+        r"dense must be a torch.Tensor, got ndarray; convert a numpy array with torch.from_numpy",
+        id="SparseMatrix.from_dense-numpy",
+    ),
+]
+
+
 test_bad_input_raises_a_clear_error = clear_error_test(CASES)

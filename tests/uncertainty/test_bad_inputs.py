@@ -3,6 +3,7 @@ prediction): each raises an error that names the argument, what it received and 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -36,10 +37,11 @@ from lib.uncertainty.metrics import (
 from lib.uncertainty.ood import max_prob_score, ood_scores
 from lib.uncertainty.plotting import regression_bands, roc_curves
 from lib.uncertainty.predictors import predictor_probs, validation_temperature
-from lib.uncertainty.regression import GaussianMLP
+from lib.uncertainty.regression import GaussianMLP, true_mean, true_std
 from lib.uncertainty.sngp import SNGP
 from lib.uncertainty.sngp_images import image_sngp_probs, load_or_train_image_sngp
 from lib.uncertainty.temperature import fit_temperature
+from lib.uncertainty.toy2d import train_toy
 from tests.clear_errors import clear_error_test
 
 generator = torch.Generator().manual_seed(0)
@@ -536,6 +538,29 @@ CASES = [
         ValueError,
         r"max-prob/single: fpr and tpr must be rates in \[0, 1\] .*; pass roc_curve",
         id="roc_curves-not-rates",
+    ),
+]
+
+
+# the toys of the regression and 2-D pages
+CASES += [
+    pytest.param(
+        lambda: true_mean([1.0, 2.0]),
+        TypeError,
+        r"x must be a torch.Tensor, got list; .*torch.as_tensor for a list",
+        id="true_mean-list",
+    ),
+    pytest.param(
+        lambda: true_std(np.linspace(-4, 4, 5)),
+        TypeError,
+        r"x must be a torch.Tensor, got ndarray",
+        id="true_std-numpy",
+    ),
+    pytest.param(
+        lambda: train_toy(torch.zeros(10, 3), torch.zeros(10, dtype=torch.long)),
+        ValueError,
+        r"X must have shape \(N, 2\) \(2-D points\), got \(10, 3\)",
+        id="train_toy-three-features",
     ),
 ]
 
