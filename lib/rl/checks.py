@@ -73,6 +73,22 @@ def check_actions(actions: torch.Tensor | np.ndarray, num_actions: int, name: st
         )
 
 
+def check_target_network(q_net: torch.nn.Module, target_net: torch.nn.Module) -> None:
+    """Raise unless ``target_net`` has the agents, inputs and outputs of ``q_net`` (a target
+    network is a copy of the online one; with other outputs its maximum would be over other
+    actions)."""
+    sizes = [
+        tuple(getattr(net, key, None) for key in ("num_members", "in_dim", "out_dim"))
+        for net in (q_net, target_net)
+    ]
+    if sizes[0] != sizes[1]:
+        raise ValueError(
+            "target_net must have the agents, inputs and outputs (M, in_dim, out_dim) of q_net, "
+            f"got {sizes[1]} for target_net and {sizes[0]} for q_net; pass a copy of q_net "
+            "(copy.deepcopy(q_net)) as its target network."
+        )
+
+
 def check_transitions(
     batch: Mapping[str, torch.Tensor], *, continuous: bool = False, num_actions: int | None = None
 ) -> None:

@@ -40,7 +40,7 @@ import torch
 import torch.nn.functional as F
 
 from lib.checks import check_int
-from lib.rl.checks import check_seeds, check_transitions
+from lib.rl.checks import check_seeds, check_target_network, check_transitions
 from lib.rl.config_checks import (
     check_at_least,
     check_hidden,
@@ -289,6 +289,7 @@ def dqn_loss(
         The loss, a scalar.
     """
     check_transitions(batch, num_actions=q_net.out_dim)
+    check_target_network(q_net, target_net)
     double = _double_switch(double, q_net.num_members)
     with torch.no_grad():
         next_q_target = target_net(batch["next_obs"])

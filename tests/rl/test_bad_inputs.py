@@ -181,6 +181,13 @@ CASES += [
         id="dqn_loss-numpy-obs",
     ),
     pytest.param(
+        lambda: dqn_loss(POLICY, BatchedMLP([0, 1], 4, (8,), 2), transitions(), 0.9),
+        ValueError,
+        r"target_net must have the agents, inputs and outputs \(M, in_dim, out_dim\) of q_net, "
+        r"got \(2, 4, 2\) for target_net and \(2, 4, 3\) for q_net; pass a copy of q_net",
+        id="dqn_loss-target-net-other-actions",
+    ),
+    pytest.param(
         lambda: dqn_loss(POLICY, POLICY, tuple(transitions().values()), 0.9),
         TypeError,
         r"batch must be a dict of tensors \('obs', 'action', 'reward', 'next_obs', 'terminated'\), "
