@@ -9,11 +9,12 @@ measured on), :mod:`lib.rl.networks` (a population of MLPs, plain or duelling),
 :mod:`lib.rl.lockstep` (the runner the deep RL agents share: environments stepped in
 lockstep, episode bookkeeping, evaluations, learning curves), :mod:`lib.rl.dqn` (DQN and
 Double DQN), :mod:`lib.rl.reinforce` (REINFORCE with a baseline),
-:mod:`lib.rl.actor_critic` (A2C with GAE), :mod:`lib.rl.model_based` (a learnt dynamics model
-and random-shooting MPC), :mod:`lib.rl.ddpg` (DDPG), :mod:`lib.rl.evaluation` (seeded
-evaluation), :mod:`lib.rl.cache` (curves shared between pages), :mod:`lib.rl.plotting`, and
-the clear errors on bad input: :mod:`lib.rl.checks` (seeds, action spaces) and
-:mod:`lib.rl.config_checks` (the fields of every agent's configuration).
+:mod:`lib.rl.actor_critic` (A2C with GAE), :mod:`lib.rl.model_based` (a learnt dynamics model,
+its open-loop errors, and random-shooting MPC), :mod:`lib.rl.ddpg` (DDPG),
+:mod:`lib.rl.evaluation` (seeded evaluation), :mod:`lib.rl.cache` (curves shared between
+pages), :mod:`lib.rl.plotting`, and the clear errors on bad input: :mod:`lib.rl.checks`
+(seeds, action spaces) and :mod:`lib.rl.config_checks` (the fields of every agent's
+configuration).
 The comparisons with stable-baselines3 are benchmarks, outside the package
 (``benchmarks/rl.py``).
 """

@@ -14,13 +14,16 @@ sequence, observe the real next state and plan again:
 
 As in most model-based RL (e.g. PETS, Chua et al. 2018) the reward is known and the dynamics are
 learnt: CartPole pays 1 per step until the pole passes 12 degrees or the cart leaves ``|x| > 2.4``.
+
+How far ahead the model can be trusted is measured open loop along real trajectories
+(:func:`episode_segments`, :func:`open_loop_errors`): its errors compound with the horizon.
 """
 
 from __future__ import annotations
 
 import numbers
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import gymnasium as gym
@@ -425,6 +428,24 @@ def one_step_errors(model: DynamicsModel, data: Transitions) -> np.ndarray:
     return (pred - torch.from_numpy(data.next_obs)).abs().numpy()
 
 
+def _roll_out(step: Callable, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+    """``s_0 = obs``, ``s_{k+1} = step(s_k, a_k)``: the open-loop prediction, with ``s_0``.
+
+    Shapes:
+        - obs: ``(B, obs_dim)``; actions: ``(B, H)`` -> ``(B, H + 1, obs_dim)``
+    """
+    states = [obs]
+    with torch.no_grad():
+        for k in range(actions.shape[1]):
+            states.append(step(states[-1], actions[:, k]))
+            if states[-1].shape != obs.shape:
+                raise ValueError(
+                    f"step must map states {tuple(obs.shape)} and actions ({obs.shape[0]},) to "
+                    f"next states {tuple(obs.shape)}, got {tuple(states[-1].shape)}."
+                )
+    return torch.stack(states, 1)
+
+
 def model_rollout(model: DynamicsModel, obs: np.ndarray, actions: Sequence[int]) -> np.ndarray:
     """Open-loop prediction of a state trajectory from ``obs`` under ``actions``.
 
@@ -436,8 +457,104 @@ def model_rollout(model: DynamicsModel, obs: np.ndarray, actions: Sequence[int])
         raise ValueError(
             f"actions must be action indices in 0..{model.num_actions - 1}, got {bad[0]!r}."
         )
-    states = [torch.as_tensor(obs, dtype=torch.float32)[None]]
-    with torch.no_grad():
-        for a in actions:
-            states.append(model(states[-1], torch.tensor([int(a)])))
-    return torch.cat(states).numpy()
+    obs = torch.as_tensor(obs, dtype=torch.float32)[None]
+    return _roll_out(model, obs, torch.tensor([[int(a) for a in actions]]))[0].numpy()
+
+
+def episode_segments(
+    data: Transitions, horizon: int, *, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """One real trajectory segment of ``horizon`` steps from each episode that runs that long.
+
+    An episode ends at a terminal transition, where the next transition does not start from this
+    one's next state (a reset after a time limit), and at the end of ``data``. Each episode of at
+    least ``horizon`` transitions gives one segment, starting at a step drawn uniformly (seeded)
+    among those with ``horizon`` transitions of the episode still to come; so every segment lies
+    inside one episode, and segments from different episodes are independent.
+
+    Args:
+        data: Consecutive transitions, as :func:`collect` returns them.
+        horizon: Transitions per segment.
+        seed: Seed of the start steps.
+
+    Returns:
+        ``(states, actions)``: the real states ``s_0, ..., s_H`` and actions ``a_0, ..., a_{H-1}``
+        of each segment, episodes in the order of ``data``.
+
+    Shapes:
+        - states: ``(B, horizon + 1, obs_dim)``; actions: ``(B, horizon)``
+    """
+    if not isinstance(data, Transitions):
+        raise TypeError(
+            f"data must be Transitions, got {type(data).__name__}; collect returns "
+            "(transitions, returns): pass its first element."
+        )
+    check_int(horizon, "horizon")
+    check_int(seed, "seed", minimum=0)
+    ends = data.terminated.astype(bool).copy()
+    ends[:-1] |= np.any(data.next_obs[:-1] != data.obs[1:], axis=1)
+    if len(ends):
+        ends[-1] = True
+    last = np.flatnonzero(ends)
+    first = np.r_[0, last[:-1] + 1]
+    lengths = last - first + 1
+    long_enough = lengths >= horizon
+    if not long_enough.any():
+        raise ValueError(
+            f"no episode of data lasts horizon={horizon} transitions (the longest lasts "
+            f"{lengths.max(initial=0)}); collect more steps or pass a shorter horizon."
+        )
+    rng = np.random.default_rng(seed)
+    starts = first[long_enough] + rng.integers(0, lengths[long_enough] - horizon + 1)
+    steps = starts[:, None] + np.arange(horizon)
+    states = np.concatenate([data.obs[steps], data.next_obs[steps[:, -1:]]], axis=1)
+    return states, data.action[steps]
+
+
+def open_loop_errors(step: Callable, states: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """Errors of open-loop predictions along real trajectories, at every horizon.
+
+    From each trajectory's first state the predictor is applied to its own predictions under the
+    actions the environment took, and the prediction ``k`` steps ahead is compared with the real
+    state ``k`` steps later:
+
+    .. math::
+
+        e_k = \\hat s_k - s_k, \\qquad
+        \\hat s_{k+1} = \\text{step}(\\hat s_k, a_k),\\ \\hat s_0 = s_0.
+
+    A one-step error feeds into every later prediction: this is how model errors compound.
+
+    Args:
+        step: One-step predictor, next states ``(B, obs_dim)`` from states ``(B, obs_dim)`` and
+            actions ``(B,)``: a :class:`DynamicsModel`, or ``lambda s, a: s`` ("no change").
+        states: Real states ``s_0, ..., s_H`` of each trajectory, e.g. from
+            :func:`episode_segments`.
+        actions: The actions ``a_0, ..., a_{H-1}`` taken between them (integers).
+
+    Returns:
+        Prediction minus real state; entry ``[:, k - 1]`` is the error ``k`` steps ahead.
+
+    Shapes:
+        - states: ``(B, H + 1, obs_dim)``; actions: ``(B, H)``; returns: ``(B, H, obs_dim)``
+    """
+    if not callable(step):
+        raise TypeError(
+            f"step must map (states, actions) to next states, got {type(step).__name__}; pass "
+            "a DynamicsModel or e.g. lambda s, a: s."
+        )
+    states, actions = np.asarray(states), np.asarray(actions)
+    if (
+        states.ndim != 3
+        or actions.shape != (states.shape[0], states.shape[1] - 1)
+        or actions.shape[1] < 1
+    ):
+        raise ValueError(
+            "states must have shape (B, H + 1, obs_dim) and actions (B, H) with H >= 1, got "
+            f"{states.shape} and {actions.shape}; episode_segments returns both."
+        )
+    if not np.issubdtype(actions.dtype, np.integer):
+        raise ValueError(f"actions must be integer action indices, got {actions.dtype} values.")
+    real = torch.as_tensor(states, dtype=torch.float32)
+    predicted = _roll_out(step, real[:, 0], torch.as_tensor(actions).long())
+    return (predicted[:, 1:] - real[:, 1:]).numpy()

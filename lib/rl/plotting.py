@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from lib.checks import check_int
 from lib.plotting import PALETTE, finish_axes, moving_mean
-from lib.statistics import mean_t_ci
+from lib.statistics import mean_ci, mean_t_ci
 
 FROZEN_LAKE_ARROWS = {0: (-1, 0), 1: (0, 1), 2: (1, 0), 3: (0, -1)}
 """FrozenLake's actions as (dx, dy) on the grid drawn top-down: left, down, right, up."""
@@ -223,6 +223,69 @@ def plot_state_predictions(true: np.ndarray, predicted: np.ndarray, *, dt: float
             xlabel="time (s)" if k >= 2 else "",  # the panels share the time axis
             ylabel=names[k],
             legend={} if k == 0 else None,
+        )
+    return fig
+
+
+def plot_horizon_errors(
+    panels: Sequence[Mapping],
+    *,
+    mark: int | None = None,
+    mark_label: str = "planning horizon",
+    dt: float = 0.02,
+    panel_width: float = 4.6,
+) -> Figure:
+    """Errors of open-loop predictions against the horizon, side by side, on log y axes.
+
+    Each line is the mean error over the start states (rows) at horizons ``1..H``, with the normal
+    95 % interval of that mean as a band (:func:`mean_ci`: many independent start states).
+
+    Args:
+        panels: One mapping per panel with ``errors`` (label -> non-negative errors ``(B, H)``,
+            row ``i`` the errors from start state ``i``, column ``k - 1`` those ``k`` steps ahead)
+            and ``ylabel`` (with its unit), and optionally ``reference`` ``(value, label)``, a
+            dashed horizontal line, and ``title``.
+        mark: Draw a dotted vertical line at this horizon, e.g. the planner's.
+        mark_label: Its legend entry.
+        dt: Seconds per step, for the time axis on top (0.02 for CartPole).
+        panel_width: Inches per panel.
+
+    Shapes:
+        - every panel's errors: ``(B, H)`` with ``B >= 2``
+    """
+    if not panels:
+        raise ValueError("pass at least one panel (a mapping with 'errors' and 'ylabel').")
+    if not dt > 0:
+        raise ValueError(f"dt must be the positive time step in seconds, got {dt}.")
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(panel_width * len(panels), 0.75 * panel_width), squeeze=False
+    )
+    for ax, panel in zip(axes[0], panels, strict=True):
+        for colour, (label, errors) in zip(PALETTE, panel["errors"].items(), strict=False):
+            errors = np.asarray(errors, float)
+            if errors.ndim != 2 or len(errors) < 2 or (errors < 0).any():
+                raise ValueError(
+                    f"{label}: errors must be non-negative with shape (num_starts >= 2, H), got "
+                    f"shape {errors.shape}; pass e.g. np.abs of open_loop_errors' output."
+                )
+            horizons = np.arange(1, errors.shape[1] + 1)
+            mean, half = mean_ci(errors, axis=0)
+            ax.semilogy(horizons, mean, color=colour, label=f"{label} ({len(errors)} starts)")
+            low = np.maximum(mean - half, mean / 10)  # stays on the log axis
+            ax.fill_between(horizons, low, mean + half, color=colour, alpha=0.2, linewidth=0)
+        if "reference" in panel:
+            value, label = panel["reference"]
+            ax.axhline(value, color="black", linestyle="--", linewidth=1, label=label)
+        if mark is not None:
+            ax.axvline(mark, color="black", linestyle=":", linewidth=1, label=mark_label)
+        top = ax.secondary_xaxis("top", functions=(lambda k: k * dt, lambda t: t / dt))
+        top.set_xlabel("time ahead (s)")
+        finish_axes(
+            ax,
+            xlabel="horizon k (steps ahead)",
+            ylabel=panel["ylabel"],
+            title=panel.get("title"),
+            legend={"fontsize": 8, "title": "line: mean; band: 95 % interval", "title_fontsize": 8},
         )
     return fig
 

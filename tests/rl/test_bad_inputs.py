@@ -28,14 +28,17 @@ from lib.rl.model_based import (
     RandomShootingMPC,
     Transitions,
     collect,
+    episode_segments,
     fit_dynamics,
     model_rollout,
     one_step_errors,
+    open_loop_errors,
     train_mbrl,
 )
 from lib.rl.networks import BatchedMLP, single_thread
 from lib.rl.plotting import (
     plot_episode_returns,
+    plot_horizon_errors,
     plot_state_predictions,
     plot_value_grid,
     plot_value_grids,
@@ -661,6 +664,43 @@ CASES += [
         id="one_step_errors-policy-network",
     ),
     pytest.param(
+        lambda: episode_segments(DATA, 10, seed=0),
+        ValueError,
+        r"no episode of data lasts horizon=10 transitions \(the longest lasts 5\); collect more",
+        id="episode_segments-horizon-longer-than-the-data",
+    ),
+    pytest.param(
+        lambda: episode_segments(DATA.obs, 2, seed=0),
+        TypeError,
+        "data must be Transitions, got ndarray",
+        id="episode_segments-array",
+    ),
+    pytest.param(
+        lambda: open_loop_errors(DYNAMICS, DATA.obs, DATA.action),
+        ValueError,
+        r"states must have shape \(B, H \+ 1, obs_dim\) and actions \(B, H\) with H >= 1, got "
+        r"\(5, 4\) and \(5,\)",
+        id="open_loop_errors-transitions-not-segments",
+    ),
+    pytest.param(
+        lambda: open_loop_errors(DYNAMICS, np.zeros((2, 3, 4)), np.zeros((2, 2))),
+        ValueError,
+        "actions must be integer action indices, got float64",
+        id="open_loop_errors-float-actions",
+    ),
+    pytest.param(
+        lambda: open_loop_errors(lambda s, a: s[:, :2], np.zeros((2, 3, 4)), np.zeros((2, 2), int)),
+        ValueError,
+        r"step must map states \(2, 4\) and actions \(2,\) to next states \(2, 4\), got \(2, 2\)",
+        id="open_loop_errors-step-of-another-shape",
+    ),
+    pytest.param(
+        lambda: open_loop_errors("model", np.zeros((2, 3, 4)), np.zeros((2, 2), int)),
+        TypeError,
+        "step must map .states, actions. to next states, got str",
+        id="open_loop_errors-name",
+    ),
+    pytest.param(
         lambda: RandomShootingMPC(DYNAMICS, horizon=2.5),
         ValueError,
         "horizon must be an int of at least 1, got 2.5",
@@ -776,6 +816,19 @@ CASES += [
         ValueError,
         r"returns must be 1-D with at least window=10 episodes, got shape \(20, 2\)",
         id="plot_episode_returns-step-return-pairs",
+    ),
+    pytest.param(
+        lambda: plot_horizon_errors([{"errors": {"model": -np.ones((3, 5))}, "ylabel": "e"}]),
+        ValueError,
+        r"model: errors must be non-negative with shape \(num_starts >= 2, H\), got shape "
+        r"\(3, 5\); pass e.g. np.abs",
+        id="plot_horizon_errors-signed-errors",
+    ),
+    pytest.param(
+        lambda: plot_horizon_errors([]),
+        ValueError,
+        "pass at least one panel",
+        id="plot_horizon_errors-no-panel",
     ),
     pytest.param(
         lambda: plot_state_predictions(np.zeros((5, 4)), np.zeros((6, 4))),

@@ -14,6 +14,7 @@ from lib.rl.plotting import (  # noqa: E402
     CLIFF_WALKING_ARROWS,
     plot_convergence,
     plot_episode_returns,
+    plot_horizon_errors,
     plot_learning_curves,
     plot_phase_plane_maps,
     plot_state_predictions,
@@ -150,6 +151,9 @@ def _figures() -> dict:
         "plot_value_estimates": plot_value_estimates(
             steps, {"DQN": returns + 5}, {"DQN": returns}, bound=100.0
         ),
+        "plot_horizon_errors": plot_horizon_errors(
+            [{"errors": {"model": np.ones((3, 5))}, "ylabel": "error (m)"}], mark=2
+        ),
         "plot_phase_plane_maps": plot_phase_plane_maps(
             np.linspace(-3, 3, 4),
             np.linspace(-8, 8, 3),
@@ -214,3 +218,20 @@ def test_learning_curve_band_is_the_student_t_interval_and_the_legend_says_so():
     assert np.isclose(band.min(), (mean - t * std / np.sqrt(3)).min())
     assert "95 % t-interval" in fig.axes[0].get_legend().get_title().get_text()
     plt.close(fig)
+
+
+def test_horizon_errors_draw_the_mean_over_starts_on_log_axes():
+    errors = np.array([[1.0, 2.0, 4.0], [3.0, 6.0, 12.0]])
+    fig = plot_horizon_errors(
+        [
+            {"errors": {"model": errors, "no change": 2 * errors}, "ylabel": "error (m)"},
+            {"errors": {"model": errors}, "ylabel": "angle (deg)", "reference": (12, "12 deg")},
+        ],
+        mark=2,
+    )
+    first, second = (ax for ax in fig.axes if ax.get_ylabel())
+    assert first.get_yscale() == "log" and first.get_xlabel() == "horizon k (steps ahead)"
+    assert list(first.lines[0].get_ydata()) == [2.0, 4.0, 8.0]
+    assert list(first.lines[0].get_xdata()) == [1, 2, 3]
+    legend = [t.get_text() for t in second.get_legend().get_texts()]
+    assert legend == ["model (2 starts)", "12 deg", "planning horizon"]
