@@ -43,6 +43,7 @@ from lib.rl.plotting import (
     plot_value_grid,
     plot_value_grids,
 )
+from lib.rl.ppo import ppo_clipped_objective
 from lib.rl.reinforce import ReinforceConfig, pad_episodes, reinforce_loss, train_reinforce
 from lib.rl.tabular import q_learning, rollout_returns
 from tests.clear_errors import clear_error_test
@@ -699,6 +700,24 @@ CASES += [
         TypeError,
         "step must map .states, actions. to next states, got str",
         id="open_loop_errors-name",
+    ),
+    pytest.param(
+        lambda: ppo_clipped_objective(torch.zeros(4), torch.zeros(4), torch.zeros(3)),
+        ValueError,
+        r"one entry per sampled action, got shapes \(4,\), \(4,\) and \(3,\)",
+        id="ppo-advantages-of-another-length",
+    ),
+    pytest.param(
+        lambda: ppo_clipped_objective(torch.zeros(4), torch.zeros(4), torch.zeros(4), clip_eps=20),
+        ValueError,
+        r"clip_eps must be a number in \(0, 1\), e.g. 0.2, got 20",
+        id="ppo-clip-in-percent",
+    ),
+    pytest.param(
+        lambda: ppo_clipped_objective(torch.zeros(4), [0.0] * 4, torch.zeros(4)),
+        TypeError,
+        "old_log_probs must be a torch.Tensor, got list",
+        id="ppo-list",
     ),
     pytest.param(
         lambda: RandomShootingMPC(DYNAMICS, horizon=2.5),
