@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter, NullLocator
 
 from lib.calibration import ReliabilityBins
-from lib.checks import check_image_range, check_int, check_shape, check_tensor
+from lib.checks import check_image_range, check_shape, check_tensor
 from lib.plotting import PALETTE, finish_axes
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -376,43 +376,48 @@ def severity_grid(images: Mapping[tuple[str, int], torch.Tensor], clean: torch.T
     return fig
 
 
-def confidence_histograms(
-    scores: Mapping[str, torch.Tensor],
-    *,
-    xlabel: str = "confidence (max probability)",
-    title: str | None = None,
-    bins: int = 30,
-) -> Figure:
-    """Density histograms of a score for several input sets (e.g. IID vs OOD), drawn as outlines
-    in line styles of their own, so that overlapping bars mix no colours.
+def confidence_histograms(panels: Mapping[str, Mapping[str, torch.Tensor]]) -> Figure:
+    """Density histograms of a score for several input sets (e.g. IID vs OOD), one panel per
+    predictor, drawn as outlines in line styles of their own, so that overlapping bars mix no
+    colours. Every panel uses the same bins and axes, so the panels compare directly.
 
     Shapes:
-        scores: label → ``(N,)`` (the sets may differ in size).
+        panels: predictor → (input set → scores ``(N,)``); the sets may differ in size.
     """
-    _check_mapping(scores, "scores", "scores (N,)")
-    for label, v in scores.items():
-        values = _np(v)
-        if values.ndim != 1 or values.size == 0 or not np.isfinite(values).all():
-            raise ValueError(
-                f"scores[{label!r}] must be finite scores (N,) with N >= 1, one per input, got "
-                f"shape {values.shape}; for probabilities pass probs.max(1).values."
+    _check_mapping(panels, "panels", "{set: scores (N,)}")
+    for title, scores in panels.items():
+        _check_mapping(scores, f"panels[{title!r}]", "scores (N,)")
+        for label, v in scores.items():
+            values = _np(v)
+            if values.ndim != 1 or values.size == 0 or not np.isfinite(values).all():
+                raise ValueError(
+                    f"panels[{title!r}][{label!r}] must be finite scores (N,) with N >= 1, one per "
+                    f"input, got shape {values.shape}; for probabilities pass probs.max(1).values."
+                )
+    all_values = np.concatenate([_np(v) for scores in panels.values() for v in scores.values()])
+    edges = np.linspace(all_values.min(), all_values.max(), 31)
+    n = len(panels)
+    fig, axes = plt.subplots(1, n, figsize=(3.4 * n + 0.6, 3.4), squeeze=False, sharey=True)
+    for j, (ax, (title, scores)) in enumerate(zip(axes[0], panels.items(), strict=True)):
+        for i, (label, v) in enumerate(scores.items()):
+            ax.hist(
+                _np(v),
+                bins=edges,
+                density=True,
+                histtype="step",
+                lw=2,
+                ls=_LINE_STYLES[i % len(_LINE_STYLES)],
+                color=PALETTE[i % len(PALETTE)],
+                label=label,
             )
-    check_int(bins, "bins")
-    fig, ax = plt.subplots(figsize=(5.2, 3.4))
-    all_values = np.concatenate([_np(v) for v in scores.values()])
-    edges = np.linspace(all_values.min(), all_values.max(), bins + 1)
-    for i, (label, v) in enumerate(scores.items()):
-        ax.hist(
-            _np(v),
-            bins=edges,
-            density=True,
-            histtype="step",
-            lw=2,
-            ls=_LINE_STYLES[i % len(_LINE_STYLES)],
-            color=PALETTE[i % len(PALETTE)],
-            label=label,
+        ax.set_title(title, fontsize=10)
+        finish_axes(
+            ax,
+            xlabel="confidence (max probability)",
+            ylabel="density" if j == 0 else "",
+            legend={"fontsize": 8, "loc": "upper left"} if j == 0 else None,
         )
-    return finish_axes(ax, xlabel=xlabel, ylabel="density", title=title, legend={"fontsize": 8})
+    return fig
 
 
 def roc_curves(panels: Mapping[str, Mapping[str, tuple[torch.Tensor, torch.Tensor]]]) -> Figure:

@@ -381,16 +381,16 @@ CASES = [
         id="severity_grid-0..255-floats",
     ),
     pytest.param(
-        lambda: uplot.confidence_histograms({"in": PROBS}),
+        lambda: uplot.confidence_histograms({"single": {"in": PROBS}}),
         ValueError,
-        r"scores\['in'\] must be finite scores \(N,\) .*got shape \(50, 3\); for probabilities "
-        r"pass probs.max\(1\).values",
+        r"panels\['single'\]\['in'\] must be finite scores \(N,\) .*got shape \(50, 3\); for "
+        r"probabilities pass probs.max\(1\).values",
         id="confidence_histograms-probabilities",
     ),
     pytest.param(
-        lambda: uplot.confidence_histograms(CONFIDENCE),
+        lambda: uplot.confidence_histograms({"single": CONFIDENCE}),
         TypeError,
-        r"scores must be a dict \{label: scores \(N,\)\}, got Tensor",
+        r"panels\['single'\] must be a dict \{label: scores \(N,\)\}, got Tensor",
         id="confidence_histograms-tensor",
     ),
     pytest.param(

@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
@@ -47,7 +48,7 @@ def _figures() -> dict:
             torch.rand(28, 28),
         ),
         "confidence_histograms": plotting.confidence_histograms(
-            {"in": probs.max(1).values, "out": probs.min(1).values}
+            {"single": {"in": probs.max(1).values, "out": probs.min(1).values}}
         ),
         "confidence_maps": plotting.confidence_maps(maps, torch.rand(10, 2), torch.arange(10) % 3),
         "risk_coverage_plot": plotting.risk_coverage_plot({"single": (coverage, 1 - coverage / 2)}),
@@ -165,15 +166,23 @@ def test_roc_curves_draw_each_score_in_a_panel_with_the_chance_diagonal():
     assert a.get_linestyle() != b.get_linestyle() and a.get_color() != b.get_color()
 
 
-def test_confidence_histograms_are_outlines_without_a_mixed_colour():
+def test_confidence_histograms_are_outlines_one_panel_per_predictor_on_shared_bins():
     g = torch.Generator().manual_seed(3)
-    fig = plotting.confidence_histograms(
-        {"in": torch.rand(50, generator=g), "out": torch.rand(50, generator=g)}
+    sets = {"in": torch.rand(50, generator=g), "out": torch.rand(60, generator=g)}
+    fig = plotting.confidence_histograms({"single": sets, "ensemble": {"in": sets["in"] / 2}})
+    left, right = fig.axes
+    assert (left.get_title(), right.get_title()) == ("single", "ensemble")
+    assert left.get_ylabel() == "density" and not right.get_ylabel()
+    assert left.get_legend() is not None and right.get_legend() is None  # one legend
+    assert all(not patch.get_fill() for patch in left.patches)  # outlines only: nothing overlaps
+    assert len({patch.get_linestyle() for patch in left.patches}) == 2
+    # the same bins in every panel, spanning every panel's scores
+    (in_left, _), (in_right,) = left.patches, right.patches
+    edges_left, edges_right = (np.unique(p.get_path().vertices[:, 0]) for p in (in_left, in_right))
+    np.testing.assert_array_equal(edges_left, edges_right)
+    assert edges_left[0] <= float(sets["in"].min() / 2) and edges_left[-1] >= float(
+        sets["out"].max()
     )
-    (ax,) = fig.axes
-    assert ax.get_ylabel() == "density"
-    assert all(not patch.get_fill() for patch in ax.patches)  # outlines only: nothing overlaps
-    assert len({patch.get_linestyle() for patch in ax.patches}) == 2
 
 
 def test_distinct_lines_differ_in_marker_and_style():
