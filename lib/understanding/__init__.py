@@ -23,9 +23,14 @@ Modules, in page order:
     :mod:`lib.understanding.adversarial`: FGSM and PGD.
     :mod:`lib.understanding.attention`: scaled dot-product and multi-head attention, masks,
         positional encodings, a transformer encoder block.
-    :mod:`lib.understanding.reversal`: the sequence-reversal task and its transformer.
+    :mod:`lib.understanding.reversal`: the sequence-reversal task and its transformer (which
+        also runs causally masked).
+    :mod:`lib.understanding.next_token`: next-token prediction with a causal transformer, on
+        sequences whose second half repeats the first.
     :mod:`lib.understanding.retrieval`: key-value retrieval by cross-attention, its data and
         model.
+    :mod:`lib.understanding.spatial_attention`: attention pooling over a CNN's grid of features,
+        on garments placed at random in a blank canvas.
     :mod:`lib.understanding.vit`: a small Vision Transformer and patch shuffling.
     :mod:`lib.understanding.vit_vs_cnn`: the ViT and the CNN trained at equal steps, cached.
     :mod:`lib.understanding.plotting`: the part's figures.

@@ -594,3 +594,58 @@ def retrieval_attention_maps(
         )
     fig.colorbar(image, ax=list(axes), label="attention weight")
     return fig
+
+
+def spatial_attention_maps(
+    canvases: torch.Tensor,
+    weights: torch.Tensor,
+    corners: torch.Tensor,
+    *,
+    box_size: int = 28,
+    titles: Sequence[str] | None = None,
+) -> Figure:
+    """Images in their canvases (top row) and the attention map over each (bottom row): each
+    cell's weight drawn over the pixels it covers, the image's box dashed.
+
+    Args:
+        canvases: Float canvases ``(N, 1, S, S)`` in [0, 1].
+        weights: Attention maps ``(N, H, W)`` over a grid that tiles the canvas.
+        corners: Top-left ``(row, column)`` of each image's box, int ``(N, 2)``.
+        box_size: Side of the boxes in pixels.
+        titles: ``N`` panel titles (e.g. the class and the prediction), or ``None``.
+    """
+    check_shape(canvases, "canvases", (None, 1, None, None), "float canvases")
+    n, _, S, _ = canvases.shape
+    check_shape(weights, "weights", (n, None, None), "one attention map per canvas")
+    check_shape(corners, "corners", (n, 2), "top-left (row, column) of each box")
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"got {len(titles)} titles for {n} canvases.")
+    fig, axes = plt.subplots(
+        2, n, figsize=(1.9 * n + 1.0, 4.4), sharex=True, sharey=True, squeeze=False,
+        layout="constrained",
+    )  # fmt: skip
+    extent = (0.0, float(S), float(S), 0.0)  # pixel edges: x right, y down, as in the array
+    vmax = float(weights.max())
+    for j in range(n):
+        canvas = _numpy(canvases[j, 0])
+        axes[0, j].imshow(canvas, cmap="gray_r", vmin=0.0, vmax=1.0, extent=extent)
+        axes[1, j].imshow(canvas, cmap="gray_r", vmin=0.0, vmax=1.0, extent=extent)
+        image = axes[1, j].imshow(
+            _numpy(weights[j]), cmap="inferno", alpha=0.75, vmin=0.0, vmax=vmax, extent=extent,
+            interpolation="nearest",
+        )  # fmt: skip
+        row, col = corners[j].tolist()
+        for ax in axes[:, j]:
+            box = plt.Rectangle(
+                (col, row), box_size, box_size, fill=False, linestyle="--", color=PALETTE[2]
+            )
+            ax.add_patch(box)
+            ax.grid(False)
+        if titles is not None:
+            axes[0, j].set_title(titles[j], fontsize=9)
+    for ax in axes[1]:
+        ax.set_xlabel("x (pixels)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("y (pixels)")
+    fig.colorbar(image, ax=list(axes[1]), label="attention weight of the cell")
+    return fig

@@ -17,17 +17,21 @@ from lib.checkpoints import train_or_load
 from lib.checks import check_config
 from lib.reproducibility import make_generator, seed_everything
 from lib.training import ShuffledBatches, evaluate, fit
-from lib.understanding.attention import TransformerEncoderBlock, sinusoidal_positional_encoding
+from lib.understanding.attention import (
+    TransformerEncoderBlock,
+    causal_mask,
+    sinusoidal_positional_encoding,
+)
 
 
-def reversal_data(
+def random_sequences(
     num_train: int, num_test: int, *, length: int = 8, vocab: int = 10, seed: int = 0
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Random digit sequences and their reversals; no test sequence occurs in the training set.
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random digit sequences, split so that no test sequence occurs in the training set.
 
     Returns:
-        ``(X_train, y_train, X_test, y_test)``, int64 of shapes ``(num_train, length)`` and
-        ``(num_test, length)``, with ``y = X.flip(1)``.
+        ``(X_train, X_test)``, int64 of shapes ``(num_train, length)`` and
+        ``(num_test, length)``, digits in ``0..vocab - 1``.
     """
     generator = make_generator(seed)
     X = torch.randint(0, vocab, (num_train + 2 * num_test, length), generator=generator)
@@ -39,12 +43,28 @@ def reversal_data(
             f"only {len(fresh)} unseen sequences for {num_test} test sequences; use longer "
             "sequences, a larger vocabulary or fewer training sequences."
         )
-    X_test = X[num_train:][fresh[:num_test]]
+    return X_train, X[num_train:][fresh[:num_test]]
+
+
+def reversal_data(
+    num_train: int, num_test: int, *, length: int = 8, vocab: int = 10, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Random digit sequences and their reversals; no test sequence occurs in the training set.
+
+    Returns:
+        ``(X_train, y_train, X_test, y_test)``, int64 of shapes ``(num_train, length)`` and
+        ``(num_test, length)``, with ``y = X.flip(1)``.
+    """
+    X_train, X_test = random_sequences(num_train, num_test, length=length, vocab=vocab, seed=seed)
     return X_train, X_train.flip(1), X_test, X_test.flip(1)
 
 
 class SequenceTransformer(nn.Module):
     """Token embedding plus sinusoidal positions, encoder blocks, and a classifier per position.
+
+    With ``causal=True`` every block attends under :func:`~lib.understanding.attention.causal_mask`
+    (position ``i`` sees positions ``j <= i`` only): a decoder-only model, whose output at
+    position ``i`` can predict the token at ``i + 1``.
 
     Shapes:
         X int64 ``(B, L)`` -> logits ``(B, L, vocab)``; the blocks' :attr:`last_weights` hold
@@ -52,9 +72,17 @@ class SequenceTransformer(nn.Module):
     """
 
     def __init__(
-        self, vocab: int = 10, length: int = 8, dim: int = 32, num_heads: int = 1, depth: int = 1
+        self,
+        vocab: int = 10,
+        length: int = 8,
+        dim: int = 32,
+        num_heads: int = 1,
+        depth: int = 1,
+        *,
+        causal: bool = False,
     ) -> None:
         super().__init__()
+        self.causal = causal
         self.embedding = nn.Embedding(vocab, dim)
         self.register_buffer("positions", sinusoidal_positional_encoding(length, dim))
         self.blocks = nn.ModuleList(
@@ -70,8 +98,9 @@ class SequenceTransformer(nn.Module):
                 f"{tuple(X.shape)}."
             )
         tokens = self.embedding(X) + self.positions
+        mask = causal_mask(X.shape[1], device=X.device) if self.causal else None
         for block in self.blocks:
-            tokens = block(tokens)
+            tokens = block(tokens, mask)
         return self.head(self.norm(tokens))
 
 

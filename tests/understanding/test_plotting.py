@@ -112,6 +112,12 @@ def _attention_figures() -> dict[str, Figure]:
         "accuracy_bars": plotting.accuracy_bars(
             {"cnn": {"clean": 0.9, "shuffled": 0.3}, "vit": {"clean": 0.8, "shuffled": 0.8}}
         ),
+        "spatial_attention_maps": plotting.spatial_attention_maps(
+            torch.rand(2, 1, 56, 56),
+            torch.softmax(torch.randn(2, 196), -1).view(2, 14, 14),
+            torch.tensor([[0, 0], [28, 10]]),
+            titles=["a", "b"],
+        ),
     }
 
 
@@ -173,6 +179,25 @@ def test_attribution_maps_name_columns_and_rows():
 def test_embedding_scatter_has_one_legend_entry_per_class():
     (ax,) = _cnn_figures()["embedding_scatter"].axes
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["x", "y", "z"]
+
+
+def test_spatial_attention_maps_draw_each_box_and_name_the_panels():
+    fig = plotting.spatial_attention_maps(
+        torch.rand(3, 1, 56, 56), torch.full((3, 14, 14), 1 / 196), torch.zeros(3, 2).long(),
+        titles=["x", "y", "z"],
+    )  # fmt: skip
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 6 and all(len(ax.patches) == 1 for ax in panels)
+    assert [ax.get_title() for ax in panels[:3]] == ["x", "y", "z"]
+    with pytest.raises(ValueError, match="got 2 titles for 3 canvases"):
+        plotting.spatial_attention_maps(
+            torch.rand(3, 1, 56, 56), torch.rand(3, 14, 14), torch.zeros(3, 2).long(),
+            titles=["x", "y"],
+        )  # fmt: skip
+    with pytest.raises(ValueError, match=r"weights must have shape \(3, N, N\)"):
+        plotting.spatial_attention_maps(
+            torch.rand(3, 1, 56, 56), torch.rand(2, 14, 14), torch.zeros(3, 2).long()
+        )
 
 
 def test_bad_inputs_are_rejected():
