@@ -5,7 +5,8 @@ Each node's last layer gives class scores ``z_n``; the graph's prediction is
 
 Real molecule benchmarks cannot be downloaded on the book's machines, so the data set is made of
 random graphs from four networkx generators with the same number of nodes and about the same
-mean degree; the class is the generator.
+mean degree; the class is the generator. :func:`degree_histograms` gives the baseline without
+message passing: each graph's one-hot degree features averaged over its nodes.
 """
 
 from __future__ import annotations
@@ -102,6 +103,30 @@ def degree_features(edge_index: torch.Tensor, num_nodes: int, max_degree: int = 
     return F.one_hot(deg, max_degree + 1).float()
 
 
+def degree_histograms(graphs: Sequence[GraphSample], max_degree: int = 10) -> torch.Tensor:
+    """The normalised degree histogram of every graph: its one-hot degree features averaged over
+    its nodes.
+
+    Entry ``k`` of row ``g`` is the share of graph ``g``'s nodes of degree ``k`` (the last entry:
+    degree ``max_degree`` or more). It is all that a GCN without graph convolutions and with a
+    mean readout sees of a graph, ``(1 / |G|) sum_n x_n`` with the features of
+    :func:`degree_features`, so a linear classifier on it is the message-passing-free baseline of
+    the graph-family task.
+
+    Args:
+        graphs: The graphs, e.g. from :func:`make_graph_families`.
+        max_degree: Degrees above it count as ``max_degree``, as in :func:`degree_features`.
+
+    Shapes:
+        ``G`` graphs -> ``(G, max_degree + 1)``, every row summing to 1.
+    """
+    _check_graphs(graphs, "graphs")
+    check_int(max_degree, "max_degree", minimum=0)
+    return torch.stack(
+        [degree_features(g.edge_index, g.num_nodes, max_degree).mean(dim=0) for g in graphs]
+    )
+
+
 @dataclass
 class GraphBatch:
     """Many graphs as one block-diagonal graph.
@@ -182,13 +207,9 @@ class GraphClassifier(nn.Module):
         return pooled
 
 
-def _check_classifier_inputs(
-    model: GraphClassifier, graphs: Sequence[GraphSample], name: str
-) -> None:
-    """Raise unless ``model`` is a :class:`GraphClassifier` and ``graphs`` a non-empty list of
-    :class:`GraphSample` (not a collated :class:`GraphBatch`)."""
-    if not isinstance(model, GraphClassifier):
-        raise TypeError(f"model must be a GraphClassifier, got {type(model).__name__}.")
+def _check_graphs(graphs: Sequence[GraphSample], name: str) -> None:
+    """Raise unless ``graphs`` is a non-empty list of :class:`GraphSample` (not a collated
+    :class:`GraphBatch`)."""
     if not isinstance(graphs, Sequence) or any(not isinstance(g, GraphSample) for g in graphs):
         raise TypeError(
             f"{name} must be a list of GraphSample, got {type(graphs).__name__}; pass the graphs "
@@ -196,6 +217,16 @@ def _check_classifier_inputs(
         )
     if not graphs:
         raise ValueError(f"{name} must hold at least one graph, got an empty list.")
+
+
+def _check_classifier_inputs(
+    model: GraphClassifier, graphs: Sequence[GraphSample], name: str
+) -> None:
+    """Raise unless ``model`` is a :class:`GraphClassifier` and ``graphs`` a non-empty list of
+    :class:`GraphSample`."""
+    if not isinstance(model, GraphClassifier):
+        raise TypeError(f"model must be a GraphClassifier, got {type(model).__name__}.")
+    _check_graphs(graphs, name)
 
 
 def train_graph_classifier(
@@ -243,9 +274,19 @@ def train_graph_classifier(
 
 
 @torch.no_grad()
-def graph_accuracy(model: GraphClassifier, graphs: Sequence[GraphSample]) -> float:
-    """Fraction of graphs whose class is predicted correctly."""
+def predict_graphs(model: GraphClassifier, graphs: Sequence[GraphSample]) -> torch.Tensor:
+    """The predicted class of every graph (the class of the largest pooled score), on the CPU.
+
+    Shapes:
+        ``G`` graphs -> ``(G,)`` class indices.
+    """
     _check_classifier_inputs(model, graphs, "graphs")
     model.eval()
     data = collate(graphs).to(model_device(model))
-    return (model(data).argmax(dim=1) == data.y).float().mean().item()
+    return model(data).argmax(dim=1).cpu()
+
+
+def graph_accuracy(model: GraphClassifier, graphs: Sequence[GraphSample]) -> float:
+    """Fraction of graphs whose class is predicted correctly."""
+    predictions = predict_graphs(model, graphs)  # checks the inputs
+    return (predictions == torch.tensor([g.y for g in graphs])).float().mean().item()

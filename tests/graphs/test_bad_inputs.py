@@ -25,9 +25,11 @@ from lib.graphs import (
 from lib.graphs.graph_classification import (
     GraphClassifier,
     collate,
+    degree_histograms,
     generate_graph,
     graph_accuracy,
     make_graph_families,
+    predict_graphs,
     train_graph_classifier,
 )
 from lib.graphs.link_prediction import split_edges, train_gae
@@ -404,6 +406,31 @@ CASES += [
         TypeError,
         "graphs must be a list of GraphSample, got GraphSample",
         id="graph_accuracy-one-graph",
+    ),
+    pytest.param(
+        lambda: predict_graphs(GCN(11, 8, 4), FAMILY_GRAPHS),
+        TypeError,
+        "model must be a GraphClassifier, got GCN",
+        id="predict_graphs-node-model",
+    ),
+    pytest.param(
+        lambda: degree_histograms(collate(FAMILY_GRAPHS)),
+        TypeError,
+        "graphs must be a list of GraphSample, got GraphBatch; pass the graphs of "
+        "make_graph_families",
+        id="degree_histograms-collated-batch",
+    ),
+    pytest.param(
+        lambda: degree_histograms([]),
+        ValueError,
+        "graphs must hold at least one graph, got an empty list",
+        id="degree_histograms-no-graphs",
+    ),
+    pytest.param(
+        lambda: degree_histograms(FAMILY_GRAPHS, max_degree=-1),
+        ValueError,
+        "max_degree must be an int of at least 0, got -1",
+        id="degree_histograms-negative-max-degree",
     ),
     pytest.param(
         lambda: train_gae(torch.rand(10, 3), SPLIT),

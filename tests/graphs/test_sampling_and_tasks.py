@@ -17,9 +17,12 @@ from lib.graphs import (
 from lib.graphs.graph_classification import (
     FAMILIES,
     GraphClassifier,
+    GraphSample,
     collate,
+    degree_histograms,
     graph_accuracy,
     make_graph_families,
+    predict_graphs,
     train_graph_classifier,
 )
 from lib.graphs.karate import karate_club_labels
@@ -158,6 +161,41 @@ def test_graph_classifier_learns_above_chance():
     losses = train_graph_classifier(model, graphs, num_epochs=15, generator=generator)
     assert losses[-1] < losses[0]
     assert graph_accuracy(model, graphs) > 0.5
+
+
+def test_degree_histograms_are_the_mean_readout_of_the_degree_features():
+    graphs = make_graph_families(3, seed=0)
+    histograms = degree_histograms(graphs)
+    assert histograms.shape == (len(graphs), 11)
+    torch.testing.assert_close(histograms.sum(dim=1), torch.ones(len(graphs)))
+    # a "GCN" with no graph convolution and a mean readout sees exactly these rows
+    data = collate(graphs)
+    sums = torch.zeros(len(graphs), 11).index_add_(0, data.batch, data.x)
+    sizes = torch.bincount(data.batch, minlength=len(graphs))[:, None]
+    torch.testing.assert_close(histograms, sums / sizes)
+
+
+def test_degree_histograms_of_a_star_cap_the_hub():
+    edges = torch.tensor([[0, 0, 0, 0], [1, 2, 3, 4]])
+    star = GraphSample(torch.cat([edges, edges.flip(0)], dim=1), 5, 0)
+    torch.testing.assert_close(
+        degree_histograms([star]), torch.tensor([[0.0, 0.8, 0.0, 0.0, 0.2] + [0.0] * 6])
+    )
+    # the hub's degree 4 counts as max_degree 3
+    torch.testing.assert_close(
+        degree_histograms([star], max_degree=3), torch.tensor([[0.0, 0.8, 0.0, 0.2]])
+    )
+
+
+def test_predict_graphs_gives_one_class_per_graph_and_the_accuracy():
+    graphs = make_graph_families(4, seed=2)
+    torch.manual_seed(0)
+    model = GraphClassifier(11, 8, len(FAMILIES))
+    predictions = predict_graphs(model, graphs)
+    assert predictions.shape == (len(graphs),) and predictions.dtype == torch.long
+    torch.testing.assert_close(predictions, model(collate(graphs)).argmax(dim=1))
+    y = torch.tensor([g.y for g in graphs])
+    assert graph_accuracy(model, graphs) == pytest.approx((predictions == y).float().mean().item())
 
 
 def test_node_classifier_trains_on_karate(karate):
